@@ -1,0 +1,91 @@
+"""Encore: the application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None, *, worker: bool = False) -> Flask:
+    """Build the app. ``config`` overrides settings; ``worker=True`` builds it for a Celery
+    worker: a write-only Socket.IO emitter and a MongoDB connection made after fork."""
+    from app.config import load_config
+
+    settings = load_config(config)
+    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
+    app.config.from_mapping(settings)
+    configure_logging(app)
+    resolve_servers(app)
+    register_extensions(app, worker=worker)
+    register_blueprints(app)
+    connect_receivers(app)
+    register_cli(app)
+    register_errors(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    logging.basicConfig(
+        level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def resolve_servers(app: Flask) -> None:
+    """Fill MONGODB_URI / REDIS_URL from the embedded servers when they are unset."""
+    from app.config import ConfigError
+
+    if app.config["MONGODB_URI"] and app.config["REDIS_URL"]:
+        return
+    if not app.config["EMBEDDED_SERVERS"]:
+        raise ConfigError("MONGODB_URI and REDIS_URL must be set in this environment")
+    from pathlib import Path
+
+    from app.embedded import attach_or_start
+
+    servers = attach_or_start(Path(app.instance_path))
+    app.config["MONGODB_URI"] = app.config["MONGODB_URI"] or servers.mongodb.url
+    app.config["REDIS_URL"] = app.config["REDIS_URL"] or servers.redis.url
+    app.extensions["embedded_servers"] = servers
+
+
+def register_extensions(app: Flask, *, worker: bool) -> None:
+    from app.accounts import init_accounts
+    from app.database import connect_mongodb
+    from app.extensions import csrf
+    from app.realtime import init_realtime
+    from app.secrets import ensure_secrets
+    from tasks import celery_init_app
+
+    ensure_secrets(app)
+    connect_mongodb(app, connect_now=not worker)
+    csrf.init_app(app)
+    init_accounts(app)
+    init_realtime(app, worker=worker)
+    celery_init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.health.views import blueprint as health
+    from app.main.views import blueprint as main
+
+    app.register_blueprint(main)
+    app.register_blueprint(health)
+
+
+def connect_receivers(app: Flask) -> None:
+    from app.signals import connect_receivers as connect
+
+    connect(app)
+
+
+def register_cli(app: Flask) -> None:
+    """Commands for ``flask``; added by the features that need them."""
+
+
+def register_errors(app: Flask) -> None:
+    from app.errors import register_errors as register
+
+    register(app)

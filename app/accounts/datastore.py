@@ -1,0 +1,38 @@
+"""Our user datastore: identities are lower-cased and looked up exactly.
+
+The stock MongoEngine datastore looks identities up with ``iexact`` (a case-insensitive
+regex). On MongoDB that cannot use the unique index, and on SecantusDB a regex on an
+indexed field matches nothing at all. Normalising on every way in and matching exactly is
+correct on both, and lets the unique indexes enforce "Bob@X.org is bob@x.org".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_security import MongoEngineUserDatastore
+
+NORMALISED_FIELDS = ("email", "username")
+
+
+def normalise_identity(value: str | None) -> str | None:
+    """The stored form of an email or username: stripped and lower-case."""
+    if value is None:
+        return None
+    return value.strip().lower()
+
+
+class UserDatastore(MongoEngineUserDatastore):
+    def find_user(self, case_insensitive: bool = False, **kwargs: Any):
+        for field in NORMALISED_FIELDS:
+            if field in kwargs:
+                if kwargs[field] is None:
+                    return None
+                kwargs[field] = normalise_identity(kwargs[field])
+        return super().find_user(case_insensitive=False, **kwargs)
+
+    def create_user(self, **kwargs: Any):
+        for field in NORMALISED_FIELDS:
+            if kwargs.get(field) is not None:
+                kwargs[field] = normalise_identity(kwargs[field])
+        return super().create_user(**kwargs)

@@ -1,0 +1,1 @@
+"""/healthz: is every dependency up?"""

@@ -1,0 +1,20 @@
+"""The app's own signals, and the one place their receivers are connected.
+
+Services send a signal after the fact is stored; receivers only enqueue a task or push a
+notification, so side effects never run inside the request that caused them.
+"""
+
+from blinker import Namespace
+from flask import Flask
+
+_signals = Namespace()
+
+#: A member asked the backbone for a round trip. Sent with ``user_id`` and ``sent_at``.
+demo_ping = _signals.signal("demo-ping")
+
+
+def connect_receivers(app: Flask) -> None:
+    """Connect every receiver to the signals ``app`` sends."""
+    from app import receivers
+
+    demo_ping.connect(receivers.enqueue_demo_pong, sender=app, weak=False)

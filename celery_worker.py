@@ -1,0 +1,18 @@
+"""Worker entry point: ``celery -A celery_worker worker`` (and ``beat``).
+
+Builds the Flask app once per worker with ``worker=True``: a write-only Socket.IO emitter,
+no eventlet, and a MongoDB connection re-made in every forked child.
+"""
+
+from celery.signals import worker_process_init
+
+from app import create_app
+from app.database import connect_mongodb
+
+flask_app = create_app(worker=True)
+celery = flask_app.extensions["celery"]
+
+
+@worker_process_init.connect
+def _reconnect_after_fork(**_: object) -> None:
+    connect_mongodb(flask_app, connect_now=False)

@@ -1,0 +1,173 @@
+"""Fixtures: private servers for the session, a fresh app and a clean database per test."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["ENCORE_ENV"] = "testing"  # before the app reads any configuration
+
+import itertools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import mongoengine
+import pytest
+import requests
+import socketio
+from flask import Flask
+from flask_security import hash_password
+
+from app import create_app
+from app.accounts.models import User
+from app.extensions import security
+from app.processes import stop
+from tests.servers import (
+    LiveServer,
+    ServerUrls,
+    private_servers,
+    start_live_server,
+    start_worker,
+)
+
+TEST_PASSWORD = "correct horse battery staple"
+AUDIO_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "data" / "audio"
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerUrls]:
+    with private_servers(tmp_path_factory.mktemp("servers")) as urls:
+        yield urls
+
+
+@pytest.fixture(scope="session")
+def settings(servers: ServerUrls, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """What every app, worker and live server of this session is configured with."""
+    return {
+        "ENCORE_ENV": "testing",
+        "MONGODB_URI": servers.mongodb_uri,
+        "REDIS_URL": servers.redis_url,
+        "SECRET_KEY": "test-secret-key",
+        "SECURITY_PASSWORD_SALT": "test-password-salt",
+        "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+        "LOG_LEVEL": "INFO",
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_mongodb_clients_at_exit():
+    """Apps built directly in tests leave their client connected; close the last one."""
+    yield
+    mongoengine.disconnect_all()
+
+
+def clean_database() -> None:
+    """Empty every collection but keep the indexes, which long-lived processes rely on."""
+    database = mongoengine.get_db()
+    for name in database.list_collection_names():
+        if not name.startswith("system."):
+            database[name].delete_many({})
+
+
+@pytest.fixture
+def app(settings: dict) -> Iterator[Flask]:
+    app = create_app(settings)
+    with app.app_context():
+        clean_database()
+    yield app
+    with app.app_context():
+        clean_database()
+    mongoengine.disconnect()
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+_usernames = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Create a confirmed, active user; keyword arguments override the defaults."""
+
+    def make(**fields) -> User:
+        number = next(_usernames)
+        values = {
+            "username": f"member{number}",
+            "email": f"member{number}@example.org",
+            "first_name": "Member",
+            "last_name": str(number),
+            "password": TEST_PASSWORD,
+        }
+        values.update(fields)
+        with app.app_context():
+            values["password"] = hash_password(values["password"])
+            user = security.datastore.create_user(**values)
+            security.datastore.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def worker(settings: dict, tmp_path_factory: pytest.TempPathFactory):
+    """A real Celery worker process for the whole session."""
+    log_path = tmp_path_factory.mktemp("logs") / "worker.log"
+    process = start_worker(settings, log_path, name="tests")
+    yield process
+    stop(process)
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: dict, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The real web entry point (eventlet, Flask-SocketIO) on a free port."""
+    server = start_live_server(settings, tmp_path_factory.mktemp("logs") / "web.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def login(live_server: LiveServer) -> Callable[[User], requests.Session]:
+    """Log ``user`` in on the live server; returns the HTTP session holding the cookie."""
+    sessions: list[requests.Session] = []
+
+    def log_in(user: User, password: str = TEST_PASSWORD) -> requests.Session:
+        http = requests.Session()
+        sessions.append(http)
+        response = http.post(
+            f"{live_server.url}/login",
+            json={"email": user.email, "password": password},
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        return http
+
+    yield log_in
+    for http in sessions:
+        http.close()
+
+
+@pytest.fixture
+def socket_client(live_server: LiveServer) -> Callable[..., socketio.Client]:
+    """Connect a real python-socketio client, with the cookies of ``http`` if given."""
+    clients: list[socketio.Client] = []
+
+    def connect(http: requests.Session | None = None) -> socketio.Client:
+        client = socketio.Client(reconnection=False)
+        clients.append(client)
+        headers = {}
+        if http is not None:
+            cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
+            headers["Cookie"] = cookie
+        client.connect(live_server.url, headers=headers, transports=["websocket"], wait_timeout=10)
+        return client
+
+    yield connect
+    for client in clients:
+        client.disconnect()

@@ -1,0 +1,139 @@
+"""Private servers and processes for the test session: MongoDB, Redis, worker, web."""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from subprocess import Popen
+
+import requests
+from celery import Celery
+
+from app.config import PROJECT_ROOT, celery_settings
+from app.embedded import start_mongodb, start_redis
+from app.processes import ProcessError, free_port, spawn, stop, wait_until_ready
+
+
+@dataclass(frozen=True)
+class ServerUrls:
+    mongodb_uri: str
+    redis_url: str
+
+
+def with_database(uri: str, database: str) -> str:
+    """``uri`` with its database name replaced, options kept."""
+    head, _, options = uri.partition("?")
+    scheme, _, rest = head.partition("://")
+    hosts = rest.split("/", 1)[0]
+    return f"{scheme}://{hosts}/{database}" + (f"?{options}" if options else "")
+
+
+@contextmanager
+def private_servers(workdir: Path) -> Iterator[ServerUrls]:
+    """MongoDB and Redis for one test session.
+
+    MONGODB_URI / REDIS_URL in the environment name real servers to use instead; the
+    tests then use a database of their own on that MongoDB and drop it at the end.
+    """
+    started = []
+    try:
+        given_mongodb = os.environ.get("MONGODB_URI")
+        if given_mongodb:
+            mongodb_uri = with_database(given_mongodb, f"encore_test_{uuid.uuid4().hex[:8]}")
+        else:
+            mongodb = start_mongodb(
+                workdir / "mongo", log_path=workdir / "logs" / "mongodb.log", database="encore_test"
+            )
+            started.append(mongodb)
+            mongodb_uri = mongodb.url
+        redis_url = os.environ.get("REDIS_URL")
+        if not redis_url:
+            redis_server = start_redis(workdir / "redis", log_path=workdir / "logs" / "redis.log")
+            started.append(redis_server)
+            redis_url = redis_server.url
+        yield ServerUrls(mongodb_uri, redis_url)
+    finally:
+        for server in reversed(started):
+            server.stop()
+
+
+def process_env(settings: Mapping[str, object]) -> dict[str, str]:
+    """The environment for a child process that should use the test settings."""
+    env = dict(os.environ)
+    env.update({name: str(value) for name, value in settings.items()})
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def worker_answers(redis_url: str) -> bool:
+    celery = Celery(set_as_current=False)
+    celery.config_from_object(celery_settings(redis_url))
+    try:
+        return bool(celery.control.ping(timeout=0.5))
+    finally:
+        celery.close()
+
+
+def start_worker(settings: Mapping[str, object], log_path: Path, name: str) -> Popen:
+    """A real Celery worker process (prefork, two children) on the test broker."""
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "celery_worker",
+        "worker",
+        "--loglevel",
+        "INFO",
+        "--concurrency",
+        "2",
+        "--hostname",
+        f"{name}@%h",
+        "--without-mingle",
+        "--without-gossip",
+    ]
+    process = spawn(command, log_path=log_path, env=process_env(settings), cwd=PROJECT_ROOT)
+    wait_until_ready(
+        process,
+        lambda: worker_answers(str(settings["REDIS_URL"])),
+        what="Celery worker",
+        timeout=60,
+        log_path=log_path,
+    )
+    return process
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: Popen
+    log_path: Path
+
+    def stop(self) -> None:
+        stop(self.process)
+
+
+def start_live_server(settings: Mapping[str, object], log_path: Path) -> LiveServer:
+    """The real web entry point (wsgi.py: eventlet + Flask-SocketIO) on a free port."""
+    port = free_port()
+    env = process_env({**settings, "WEB_PORT": port})
+    process = spawn([sys.executable, "wsgi.py"], log_path=log_path, env=env, cwd=PROJECT_ROOT)
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            requests.get(f"{url}/", timeout=1)
+        except requests.RequestException:
+            return False
+        return True
+
+    wait_until_ready(process, answers, what="web server", timeout=60, log_path=log_path)
+    return LiveServer(url, process, log_path)
+
+
+__all__ = ["LiveServer", "ProcessError", "ServerUrls", "private_servers", "start_live_server"]

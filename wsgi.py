@@ -1,0 +1,28 @@
+"""Web entry point: eventlet is patched in first, then the app is served by Flask-SocketIO.
+
+``python wsgi.py`` serves on WEB_HOST:WEB_PORT. This is the only module that imports
+eventlet: the worker, the CLI and the tests run without it.
+"""
+
+import eventlet
+
+eventlet.monkey_patch()
+
+from app import create_app
+
+app = create_app({"SOCKETIO_ASYNC_MODE": "eventlet"})
+
+
+def main() -> None:
+    socketio = app.extensions["socketio"]
+    socketio.run(
+        app,
+        host=app.config["WEB_HOST"],
+        port=app.config["WEB_PORT"],
+        use_reloader=False,
+        log_output=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
