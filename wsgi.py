@@ -14,6 +14,10 @@ app = create_app({"SOCKETIO_ASYNC_MODE": "eventlet"})
 
 
 def main() -> None:
+    from app.accounts.services import ensure_roles
+
+    with app.app_context():
+        ensure_roles()
     socketio = app.extensions["socketio"]
     socketio.run(
         app,

@@ -69,10 +69,12 @@ def register_extensions(app: Flask, *, worker: bool) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.health.views import blueprint as health
+    from app.mail import init_mail
     from app.main.views import blueprint as main
 
     app.register_blueprint(main)
     app.register_blueprint(health)
+    init_mail(app)
 
 
 def connect_receivers(app: Flask) -> None:
@@ -82,7 +84,9 @@ def connect_receivers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    """Commands for ``flask``; added by the features that need them."""
+    from app.accounts.cli import users
+
+    app.cli.add_command(users)
 
 
 def register_errors(app: Flask) -> None:

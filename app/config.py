@@ -11,6 +11,7 @@ import copy
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,23 @@ def _bool(value: str) -> bool:
     if lowered in {"0", "false", "no", "off", ""}:
         return False
     raise ValueError(f"expected true/false, got {value!r}")
+
+
+_DURATION_UNITS = ("seconds", "minutes", "hours", "days", "weeks")
+
+
+def _duration(value: str) -> timedelta:
+    """'3 days', '90 minutes', '1 hour' or a plain number of seconds."""
+    parts = value.strip().lower().split()
+    try:
+        amount = float(parts[0])
+    except (IndexError, ValueError):
+        raise ValueError(f"expected a duration like '3 days', got {value!r}") from None
+    unit = parts[1] if len(parts) == 2 else "seconds"
+    unit = unit if unit.endswith("s") else unit + "s"
+    if len(parts) > 2 or unit not in _DURATION_UNITS or amount <= 0:
+        raise ValueError(f"expected a duration like '3 days', got {value!r}")
+    return timedelta(**{unit: amount})
 
 
 def _optional(value: str) -> str | None:
@@ -79,6 +97,61 @@ SETTINGS: tuple[Setting, ...] = (
         "outbox (files under instance/outbox, shown at /dev/outbox) or smtp; "
         "outbox is refused in production.",
     ),
+    Setting("MAIL_SERVER", str, "SMTP host (default localhost)."),
+    Setting("MAIL_PORT", int, "SMTP port (default 25; 587 with MAIL_USE_TLS, 465 with SSL)."),
+    Setting("MAIL_USE_TLS", _bool, "STARTTLS after connecting (default false)."),
+    Setting("MAIL_USE_SSL", _bool, "Implicit TLS from the first byte (default false)."),
+    Setting("MAIL_USERNAME", _optional, "SMTP login, if the server wants one."),
+    Setting("MAIL_PASSWORD", _optional, "SMTP password."),
+    Setting(
+        "MAIL_DEFAULT_SENDER",
+        str,
+        "From address of every mail (default Encore <no-reply@localhost>).",
+    ),
+    Setting("MAIL_TIMEOUT_SECONDS", float, "SMTP connect and command timeout (default 10)."),
+    Setting(
+        "MAIL_MAX_RETRIES",
+        int,
+        "Delivery attempts after the first before a mail is given up (default 5).",
+    ),
+    Setting(
+        "MAIL_RETRY_DELAY_SECONDS",
+        float,
+        "First retry delay; doubled on each retry (default 10).",
+    ),
+    Setting(
+        "SECURITY_REGISTERABLE",
+        _bool,
+        "Whether visitors may register themselves (default true).",
+    ),
+    Setting("DEFAULT_USER_ROLE", str, "Role given to self-registered users (default Public)."),
+    Setting(
+        "SECURITY_CONFIRM_EMAIL_WITHIN",
+        _duration,
+        "How long an activation link stays valid, e.g. '3 days' (default).",
+    ),
+    Setting(
+        "SECURITY_RESET_PASSWORD_WITHIN",
+        _duration,
+        "How long a password-reset link stays valid, e.g. '1 hour' (default).",
+    ),
+    Setting(
+        "RECAPTCHA_PUBLIC_KEY",
+        _optional,
+        "reCAPTCHA v2 site key; with RECAPTCHA_PRIVATE_KEY it turns the captcha on.",
+    ),
+    Setting("RECAPTCHA_PRIVATE_KEY", _optional, "reCAPTCHA v2 secret key."),
+    Setting(
+        "LOGIN_RATE_LIMIT",
+        str,
+        "Login attempts allowed per client address (default '10 per minute').",
+    ),
+    Setting(
+        "REGISTER_RATE_LIMIT",
+        str,
+        "Registrations, reset and activation-resend requests per client address "
+        "(default '5 per minute').",
+    ),
     Setting(
         "HEALTH_TIMEOUT_SECONDS",
         float,
@@ -102,7 +175,24 @@ class Config:
     WEB_PORT = 5000
     LOG_LEVEL = "INFO"
     MAIL_BACKEND = "smtp"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Encore <no-reply@localhost>"
+    MAIL_TIMEOUT_SECONDS = 10.0
+    MAIL_MAX_RETRIES = 5
+    MAIL_RETRY_DELAY_SECONDS = 10.0
     HEALTH_TIMEOUT_SECONDS = 1.0
+    DEFAULT_USER_ROLE = "Public"
+    RECAPTCHA_PUBLIC_KEY: str | None = None
+    RECAPTCHA_PRIVATE_KEY: str | None = None
+    LOGIN_RATE_LIMIT = "10 per minute"
+    REGISTER_RATE_LIMIT = "5 per minute"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "encore"
     # Flask-SocketIO picks eventlet whenever it is installed; only wsgi.py asks for it.
     SOCKETIO_ASYNC_MODE = "threading"
     SOCKETIO_CHANNEL = "encore-socketio"
@@ -117,16 +207,46 @@ class Config:
     # Flask-Security: CSRF settings must be in place before Security(app).
     WTF_CSRF_CHECK_DEFAULT = False
     SECURITY_CSRF_PROTECT_MECHANISMS = ["session", "basic"]
-    SECURITY_CSRF_IGNORE_UNAUTH_ENDPOINTS = True
-    SECURITY_PASSWORD_HASH = "argon2"  # noqa: S105 - a scheme name
+    SECURITY_CSRF_IGNORE_UNAUTH_ENDPOINTS = False
+    SECURITY_PASSWORD_HASH = "argon2"
     SECURITY_USERNAME_ENABLE = True
     SECURITY_EMAIL_VALIDATOR_ARGS = {"check_deliverability": False}
-    SECURITY_REGISTERABLE = False
-    SECURITY_SEND_REGISTER_EMAIL = False
+    SECURITY_USERNAME_REQUIRED = True
+    SECURITY_REGISTERABLE = True
+    SECURITY_USE_REGISTER_V2 = True
+    SECURITY_PASSWORD_CONFIRM_REQUIRED = True
+    SECURITY_SEND_REGISTER_EMAIL = True
+    SECURITY_CONFIRMABLE = True
+    SECURITY_CONFIRM_EMAIL_WITHIN = timedelta(days=3)
+    SECURITY_AUTO_LOGIN_AFTER_CONFIRM = False
+    SECURITY_RECOVERABLE = True
+    SECURITY_RESET_PASSWORD_WITHIN = timedelta(hours=1)
+    SECURITY_CHANGEABLE = True
+    SECURITY_TRACKABLE = True
+    SECURITY_RETURN_GENERIC_RESPONSES = True
+    SECURITY_LOGOUT_METHODS = ["POST"]
+    SECURITY_PASSWORD_LENGTH_MIN = 10
+    SECURITY_PASSWORD_COMPLEXITY_CHECKER = "zxcvbn"
+    SECURITY_POST_LOGIN_VIEW = "/"
+    SECURITY_POST_REGISTER_VIEW = "/"
+    SECURITY_POST_CONFIRM_VIEW = "/login"
+    # Our own `flask users` group replaces Flask-Security's users/roles commands.
+    SECURITY_CLI_USERS_NAME = False
+    SECURITY_CLI_ROLES_NAME = False
 
     @staticmethod
     def check(settings: Mapping[str, Any]) -> None:
         """Raise ConfigError when the settings are unsafe for this environment."""
+
+
+def derived_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Settings that follow from others, so each fact is configured once."""
+    return {
+        "SECURITY_EMAIL_SENDER": settings["MAIL_DEFAULT_SENDER"],
+        "RECAPTCHA_ENABLED": bool(
+            settings.get("RECAPTCHA_PUBLIC_KEY") and settings.get("RECAPTCHA_PRIVATE_KEY")
+        ),
+    }
 
 
 class DevelopmentConfig(Config):
@@ -207,6 +327,7 @@ def load_config(
     settings.update(overrides)
     settings["ENCORE_ENV"] = env_name
     settings["INSTANCE_PATH"] = str(settings["INSTANCE_PATH"] or PROJECT_ROOT / "instance")
+    settings.update(derived_settings(settings))
     config_class.check(settings)
     return settings
 
@@ -218,5 +339,5 @@ def celery_settings(redis_url: str) -> dict[str, Any]:
         "task_ignore_result": True,
         "broker_connection_retry_on_startup": True,
         "worker_hijack_root_logger": False,
-        "include": ["tasks.demo"],
+        "include": ["tasks.demo", "tasks.mail"],
     }

@@ -8,6 +8,34 @@ from werkzeug.exceptions import HTTPException
 PROBLEM_JSON = "application/problem+json"
 
 
+class EncoreError(Exception):
+    """Base of the errors our services raise; each maps to one HTTP status."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class ValidationFailed(EncoreError):
+    """Input that breaks a rule; ``errors`` maps each field to the reason."""
+
+    status = 422
+    title = "Invalid input"
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        detail = "; ".join(f"{field}: {reason}" for field, reason in errors.items())
+        super().__init__(detail)
+        self.errors = errors
+
+
+class NotFound(EncoreError):
+    status = 404
+    title = "Not found"
+
+
 def wants_json() -> bool:
     """API paths and clients that prefer JSON get problem details instead of pages."""
     if request.path.startswith("/api/"):
@@ -28,7 +56,9 @@ def handle_http_error(error: HTTPException):
     if wants_json():
         response = problem(error.code or 500, error.name, error.description or error.name)
     else:
-        page = render_template("error.html", error=error)
+        page = render_template(
+            "error.html", code=error.code, name=error.name, detail=error.description
+        )
         response = Response(page, status=error.code, mimetype="text/html")
     for header in ("Retry-After", "Allow", "WWW-Authenticate"):
         original = error.get_response().headers.get(header)
@@ -37,5 +67,14 @@ def handle_http_error(error: HTTPException):
     return response
 
 
+def handle_encore_error(error: EncoreError):
+    if wants_json():
+        extra = {"errors": error.errors} if isinstance(error, ValidationFailed) else {}
+        return problem(error.status, error.title, error.detail, **extra)
+    page = render_template("error.html", code=error.status, name=error.title, detail=error.detail)
+    return Response(page, status=error.status, mimetype="text/html")
+
+
 def register_errors(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(EncoreError, handle_encore_error)

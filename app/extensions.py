@@ -1,11 +1,10 @@
 """Unbound extension objects; create_app binds them to an app.
 
-Socket.IO is the exception: it is created per app in ``app/realtime`` because a shared
-instance keeps the first app's message queue (see docs/architecture.rst).
+Extensions that keep per-app state on themselves are created per app instead, and reached
+through ``app.extensions``: Socket.IO (``app/realtime``), Flask-Security and the rate
+limiter (``app/accounts``). See docs/architecture.rst.
 """
 
-from flask_security import Security
 from flask_wtf import CSRFProtect
 
 csrf = CSRFProtect()
-security = Security()

@@ -12,9 +12,13 @@ _signals = Namespace()
 #: A member asked the backbone for a round trip. Sent with ``user_id`` and ``sent_at``.
 demo_ping = _signals.signal("demo-ping")
 
+#: A rendered mail is ready to go. Sent with ``message`` (an app.mail.message.MailMessage).
+mail_queued = _signals.signal("mail-queued")
+
 
 def connect_receivers(app: Flask) -> None:
     """Connect every receiver to the signals ``app`` sends."""
     from app import receivers
 
     demo_ping.connect(receivers.enqueue_demo_pong, sender=app, weak=False)
+    mail_queued.connect(receivers.enqueue_mail, sender=app, weak=False)

@@ -7,7 +7,9 @@ import os
 os.environ["ENCORE_ENV"] = "testing"  # before the app reads any configuration
 
 import itertools
+import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import mongoengine
@@ -19,8 +21,9 @@ from flask_security import hash_password
 
 from app import create_app
 from app.accounts.models import User
-from app.extensions import security
+from app.accounts.services import ensure_roles
 from app.processes import stop
+from tests.helpers import clear_outbox, csrf_token
 from tests.servers import (
     LiveServer,
     ServerUrls,
@@ -50,6 +53,12 @@ def settings(servers: ServerUrls, tmp_path_factory: pytest.TempPathFactory) -> d
         "SECURITY_PASSWORD_SALT": "test-password-salt",
         "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
         "LOG_LEVEL": "INFO",
+        # Rate-limit tests set their own low limits; elsewhere they must not interfere.
+        "LOGIN_RATE_LIMIT": "10000 per minute",
+        "REGISTER_RATE_LIMIT": "10000 per minute",
+        # Retries fast, so the give-up path can be watched within a test.
+        "MAIL_RETRY_DELAY_SECONDS": 0.2,
+        "MAIL_MAX_RETRIES": 2,
     }
 
 
@@ -70,13 +79,27 @@ def clean_database() -> None:
 
 @pytest.fixture
 def app(settings: dict) -> Iterator[Flask]:
-    app = create_app(settings)
+    app = create_app({**settings, "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
+    clear_outbox(settings["INSTANCE_PATH"])
     with app.app_context():
         clean_database()
+        ensure_roles()
     yield app
     with app.app_context():
         clean_database()
     mongoengine.disconnect()
+
+
+@pytest.fixture
+def make_app(app: Flask, settings: dict) -> Callable[..., Flask]:
+    """Another app on the same database and servers, with some settings changed."""
+
+    def make(**overrides) -> Flask:
+        return create_app(
+            {**settings, "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}", **overrides}
+        )
+
+    return make
 
 
 @pytest.fixture
@@ -104,12 +127,14 @@ def make_user(app: Flask) -> Callable[..., User]:
             "first_name": "Member",
             "last_name": str(number),
             "password": TEST_PASSWORD,
+            "confirmed_at": datetime.now(UTC),
         }
         values.update(fields)
         with app.app_context():
             values["password"] = hash_password(values["password"])
-            user = security.datastore.create_user(**values)
-            security.datastore.commit()
+            datastore = app.extensions["security"].datastore
+            user = datastore.create_user(**values)
+            datastore.commit()
         return user
 
     return make
@@ -140,9 +165,11 @@ def login(live_server: LiveServer) -> Callable[[User], requests.Session]:
     def log_in(user: User, password: str = TEST_PASSWORD) -> requests.Session:
         http = requests.Session()
         sessions.append(http)
+        form = http.get(f"{live_server.url}/login", timeout=10).text
         response = http.post(
             f"{live_server.url}/login",
             json={"email": user.email, "password": password},
+            headers={"X-CSRFToken": csrf_token(form)},
             timeout=10,
         )
         assert response.status_code == 200, response.text

@@ -1,17 +1,31 @@
-"""Accounts: users, roles and Flask-Security-Too."""
+"""Accounts: users, roles, Flask-Security-Too, rate limits and the `flask users` CLI."""
 
 from __future__ import annotations
 
+import mongoengine
 from flask import Flask
+from flask_security import Security
 
 from app.accounts.datastore import UserDatastore
+from app.accounts.forms import CaptchaRegisterForm, LoginForm, RegisterForm
+from app.accounts.limits import init_rate_limits
 from app.accounts.models import Role, User
-from app.extensions import security
+from app.mail.security_mail import QueuedMailUtil
 
 
-def init_accounts(app: Flask) -> None:
-    """Bind Flask-Security to our MongoEngine models."""
-    import mongoengine
+def init_accounts(app: Flask) -> Security:
+    """Bind Flask-Security to our models, forms and mail queue; limit the account views.
 
-    datastore = UserDatastore(mongoengine, User, Role)
-    security.init_app(app, datastore)
+    One Security per app (``app.extensions["security"]``): it keeps per-app state on
+    itself, so a shared instance would carry one app's settings into the next.
+    """
+    register_form = CaptchaRegisterForm if app.config["RECAPTCHA_ENABLED"] else RegisterForm
+    security = Security(mail_util_cls=QueuedMailUtil)
+    security.init_app(
+        app,
+        UserDatastore(mongoengine, User, Role),
+        register_form=register_form,
+        login_form=LoginForm,
+    )
+    app.extensions["limiter"] = init_rate_limits(app)
+    return security

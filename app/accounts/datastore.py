@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_security import MongoEngineUserDatastore
 
 NORMALISED_FIELDS = ("email", "username")
@@ -32,7 +33,11 @@ class UserDatastore(MongoEngineUserDatastore):
         return super().find_user(case_insensitive=False, **kwargs)
 
     def create_user(self, **kwargs: Any):
+        """Store identities lower-case; a user created without roles (self-registration)
+        gets DEFAULT_USER_ROLE."""
         for field in NORMALISED_FIELDS:
             if kwargs.get(field) is not None:
                 kwargs[field] = normalise_identity(kwargs[field])
+        if not kwargs.get("roles"):
+            kwargs["roles"] = [self.find_or_create_role(current_app.config["DEFAULT_USER_ROLE"])]
         return super().create_user(**kwargs)

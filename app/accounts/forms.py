@@ -1,0 +1,35 @@
+"""The registration form: Flask-Security's, plus names and an optional captcha."""
+
+from __future__ import annotations
+
+import flask_security
+from flask_security import RegisterFormV2
+from flask_wtf import RecaptchaField
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+
+class RegisterForm(RegisterFormV2):
+    first_name = StringField(
+        "First name", validators=[DataRequired("Please enter your first name."), Length(max=80)]
+    )
+    last_name = StringField(
+        "Last name", validators=[DataRequired("Please enter your last name."), Length(max=80)]
+    )
+
+
+class CaptchaRegisterForm(RegisterForm):
+    """Used when RECAPTCHA_PUBLIC_KEY and RECAPTCHA_PRIVATE_KEY are both set."""
+
+    recaptcha = RecaptchaField()
+
+
+class LoginForm(flask_security.LoginForm):
+    """One box for email or username: a value without ``@`` is looked up as a username."""
+
+    def validate(self, **kwargs: object) -> bool:
+        identity = (self.email.data or "").strip()
+        if identity and "@" not in identity and not self.username.data:
+            self.username.data, self.username.raw_data = identity, [identity]
+            self.email.data, self.email.raw_data = "", [""]
+        return super().validate(**kwargs)

@@ -1,0 +1,157 @@
+"""Account rules, shared by the CLI, the admin area and the API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app
+from flask_security import hash_password
+from flask_security.mail_util import EmailValidateException
+from mongoengine import NotUniqueError
+
+from app.accounts.datastore import UserDatastore, normalise_identity
+from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
+from app.errors import NotFound, ValidationFailed
+
+ROLE_DESCRIPTIONS = {
+    ADMIN_ROLE: "Manages users, roles and all content.",
+    PUBLIC_ROLE: "A member: manages their own songs and albums.",
+}
+
+
+def _security():
+    return current_app.extensions["security"]
+
+
+def datastore() -> UserDatastore:
+    return _security().datastore
+
+
+def ensure_roles() -> list[Role]:
+    """Create the Admin and Public roles if they are missing (safe to run again)."""
+    roles = []
+    for name, description in ROLE_DESCRIPTIONS.items():
+        try:
+            roles.append(datastore().find_or_create_role(name, description=description))
+            datastore().commit()
+        except NotUniqueError:  # created by a concurrent caller: use theirs
+            roles.append(Role.objects.get(name=name))
+    return roles
+
+
+def role_named(name: str) -> Role:
+    role = Role.objects(name=name).first()
+    if role is None:
+        known = ", ".join(sorted(Role.objects.distinct("name"))) or "none"
+        raise ValidationFailed({"role": f"no role named {name!r} (known: {known})"})
+    return role
+
+
+def check_username(username: str) -> str:
+    """The stored form of ``username``; ValidationFailed if invalid or taken."""
+    message, normalised = _security().username_util.validate(username or "")
+    if message:
+        raise ValidationFailed({"username": message})
+    normalised = normalise_identity(normalised)
+    if User.objects(username=normalised).first() is not None:
+        raise ValidationFailed({"username": f"{normalised} is already taken"})
+    return normalised
+
+
+def check_email(email: str) -> str:
+    """The stored form of ``email``; ValidationFailed if invalid or taken."""
+    try:
+        normalised = _security().mail_util.validate(email or "")
+    except EmailValidateException as error:
+        raise ValidationFailed({"email": str(error.message)}) from None
+    if User.objects(email=normalised).first() is not None:
+        raise ValidationFailed({"email": f"{normalised} is already registered"})
+    return normalised
+
+
+def check_password(password: str, **user_fields: str) -> str:
+    """The normalised password; ValidationFailed with every reason it is too weak."""
+    problems, normalised = _security().password_util.validate(password or "", True, **user_fields)
+    if problems:
+        raise ValidationFailed({"password": " ".join(str(problem) for problem in problems)})
+    return normalised
+
+
+def check_name(field: str, value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed({field: "must not be empty"})
+    if len(value) > 80:
+        raise ValidationFailed({field: "must be at most 80 characters"})
+    return value
+
+
+def create_user(
+    *,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    password: str,
+    roles: list[str],
+    confirmed: bool = True,
+) -> User:
+    """Create an active account, confirmed unless told otherwise. Every rule is checked
+    before anything is stored; a duplicate that slips in concurrently is refused by the
+    unique indexes and reported the same way."""
+    username = check_username(username)
+    email = check_email(email)
+    first_name = check_name("first_name", first_name)
+    last_name = check_name("last_name", last_name)
+    password = check_password(
+        password, username=username, email=email, first_name=first_name, last_name=last_name
+    )
+    role_documents = [role_named(name) for name in roles]
+    try:
+        user = datastore().create_user(
+            username=username,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            password=hash_password(password),
+            roles=role_documents,
+            confirmed_at=datetime.now(UTC) if confirmed else None,
+        )
+        datastore().commit()
+    except NotUniqueError:
+        raise ValidationFailed(
+            {"username": "this username or email was registered a moment ago"}
+        ) from None
+    return user
+
+
+def find_user(identity: str) -> User:
+    """The user with this email or username; NotFound otherwise."""
+    normalised = normalise_identity(identity)
+    user = User.objects(email=normalised).first() or User.objects(username=normalised).first()
+    if user is None:
+        raise NotFound(f"no user with email or username {identity!r}")
+    return user
+
+
+def set_roles(user: User, role_names: list[str]) -> User:
+    """Replace ``user``'s roles."""
+    user.roles = [role_named(name) for name in role_names]
+    user.save()
+    return user
+
+
+def set_active(user: User, active: bool) -> User:
+    """Activate or deactivate; deactivating also ends the user's sessions and tokens."""
+    if active:
+        datastore().activate_user(user)
+    else:
+        datastore().deactivate_user(user)
+        datastore().set_uniquifier(user)
+    datastore().commit()
+    return user
+
+
+def delete_user(user: User) -> None:
+    datastore().delete_user(user)
+    datastore().commit()

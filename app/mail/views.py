@@ -1,0 +1,40 @@
+"""/dev/outbox: the development outbox, so activation links can be followed locally."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, current_app, render_template
+from markupsafe import Markup, escape
+
+from app.mail import outbox
+
+blueprint = Blueprint("outbox", __name__, url_prefix="/dev/outbox")
+
+
+def _folder():
+    return outbox.outbox_folder(current_app.instance_path)
+
+
+@blueprint.get("/")
+def index():
+    return render_template("mail/outbox.html", entries=outbox.entries(_folder()))
+
+
+@blueprint.get("/<entry_id>")
+def show(entry_id: str):
+    entry = outbox.find(_folder(), entry_id)
+    if entry is None:
+        abort(404, description="No such mail in the outbox.")
+    return render_template("mail/outbox_entry.html", entry=entry)
+
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+@blueprint.app_template_filter("linkify")
+def linkify(text: str) -> Markup:
+    """Escape ``text`` and make its URLs clickable."""
+    escaped = str(escape(text))
+    linked = _URL.sub(lambda match: f'<a href="{match[0]}">{match[0]}</a>', escaped)
+    return Markup(linked)  # noqa: S704 - built from escaped text

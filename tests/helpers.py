@@ -1,0 +1,55 @@
+"""Small helpers the tests share: CSRF tokens, waiting for mail, finding links."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from app.mail import outbox
+from app.mail.message import MailMessage
+
+MAIL_WAIT_SECONDS = 20
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form (or the page's meta tag) in ``html``."""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf-token" content="([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def wait_for_mail(instance_path: str, to: str, *, count: int = 1) -> list[MailMessage]:
+    """Wait until the worker has delivered ``count`` mails to ``to`` in the outbox."""
+    folder = outbox.outbox_folder(instance_path)
+    deadline = time.monotonic() + MAIL_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        found = [entry.message for entry in outbox.entries(folder) if entry.message.to == to]
+        if len(found) >= count:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"no mail to {to} arrived within {MAIL_WAIT_SECONDS} s")
+
+
+def mails_to(instance_path: str, to: str) -> list[MailMessage]:
+    return [
+        entry.message
+        for entry in outbox.entries(outbox.outbox_folder(instance_path))
+        if entry.message.to == to
+    ]
+
+
+def link_in(text: str, path: str) -> str:
+    """The first URL in ``text`` whose path starts with ``path``."""
+    match = re.search(rf"https?://[^\s\"'<>]+{re.escape(path)}[^\s\"'<>]*", text)
+    assert match, f"no {path} link in:\n{text}"
+    return match.group(0)
+
+
+def clear_outbox(instance_path: str) -> None:
+    folder = outbox.outbox_folder(instance_path)
+    if folder.is_dir():
+        for path in Path(folder).glob("*.json"):
+            path.unlink()
