@@ -204,7 +204,10 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
-    # Flask-Security: CSRF settings must be in place before Security(app).
+    # CSRF: forms check their own token, and Flask-Security's auth_required checks it for
+    # callers authenticated by session cookie or basic auth, not for bearer tokens (so no
+    # global check). Logout, which has no form, is wrapped in app/accounts. These must be
+    # set before Security(app).
     WTF_CSRF_CHECK_DEFAULT = False
     SECURITY_CSRF_PROTECT_MECHANISMS = ["session", "basic"]
     SECURITY_CSRF_IGNORE_UNAUTH_ENDPOINTS = False

@@ -33,6 +33,14 @@ def with_database(uri: str, database: str) -> str:
     return f"{scheme}://{hosts}/{database}" + (f"?{options}" if options else "")
 
 
+def redis_database(url: str, number: int) -> str:
+    """``url`` pointing at Redis database ``number``."""
+    head, _, options = url.partition("?")
+    scheme, _, rest = head.partition("://")
+    host = rest.split("/", 1)[0]
+    return f"{scheme}://{host}/{number}" + (f"?{options}" if options else "")
+
+
 @contextmanager
 def private_servers(workdir: Path) -> Iterator[ServerUrls]:
     """MongoDB and Redis for one test session.

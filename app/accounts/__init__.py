@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import mongoengine
 from flask import Flask
 from flask_security import Security
@@ -10,6 +13,7 @@ from app.accounts.datastore import UserDatastore
 from app.accounts.forms import CaptchaRegisterForm, LoginForm, RegisterForm
 from app.accounts.limits import init_rate_limits
 from app.accounts.models import Role, User
+from app.extensions import csrf
 from app.mail.security_mail import QueuedMailUtil
 
 
@@ -28,4 +32,16 @@ def init_accounts(app: Flask) -> Security:
         login_form=LoginForm,
     )
     app.extensions["limiter"] = init_rate_limits(app)
+    app.view_functions["security.logout"] = csrf_protected(app.view_functions["security.logout"])
     return security
+
+
+def csrf_protected(view: Callable) -> Callable:
+    """Check the CSRF token before ``view`` (for views without a form of their own)."""
+
+    @functools.wraps(view)
+    def protected(*args: object, **kwargs: object) -> object:
+        csrf.protect()
+        return view(*args, **kwargs)
+
+    return protected

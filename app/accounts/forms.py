@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import flask_security
 from flask_security import RegisterFormV2
-from flask_wtf import RecaptchaField
+from flask_wtf import Recaptcha, RecaptchaField
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -21,7 +21,9 @@ class RegisterForm(RegisterFormV2):
 class CaptchaRegisterForm(RegisterForm):
     """Used when RECAPTCHA_PUBLIC_KEY and RECAPTCHA_PRIVATE_KEY are both set."""
 
-    recaptcha = RecaptchaField()
+    recaptcha = RecaptchaField(
+        validators=[Recaptcha("Please confirm you are not a robot: tick the captcha box.")]
+    )
 
 
 class LoginForm(flask_security.LoginForm):

@@ -1,0 +1,170 @@
+"""Logging in and out, protection of views, cookies, rate limits, password reset."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.accounts.services import set_active
+from tests.conftest import TEST_PASSWORD
+from tests.helpers import csrf_token, link_in, wait_for_mail
+from tests.integration.test_registration import STRONG_PASSWORD, log_in
+
+
+def test_wrong_password_gives_the_same_answer_as_an_unknown_user(app, client, make_user):
+    make_user(email="ann@example.org")
+
+    wrong = log_in(client, "ann@example.org", "not-her-password")
+    unknown = log_in(client, "nobody@example.org", "not-her-password")
+
+    assert "Welcome back" not in wrong.text
+    assert "identity or password/passcode invalid" in wrong.text
+    assert "identity or password/passcode invalid" in unknown.text
+
+
+def test_login_without_csrf_token_is_refused(app, client, make_user):
+    make_user(email="ann@example.org")
+
+    response = client.post("/login", data={"email": "ann@example.org", "password": TEST_PASSWORD})
+
+    assert "CSRF" in response.text
+    assert "Welcome back" not in client.get("/").text
+
+
+def test_deactivated_user_cannot_log_in(app, client, make_user):
+    user = make_user(email="ann@example.org")
+    with app.app_context():
+        set_active(user, False)
+
+    page = log_in(client, "ann@example.org", TEST_PASSWORD)
+
+    assert "Welcome back" not in page.text
+
+
+def test_anonymous_page_request_is_sent_to_login(client):
+    response = client.post("/demo/ping")
+
+    assert response.status_code in (302, 401)
+    if response.status_code == 302:
+        assert "/login" in response.headers["Location"]
+
+
+def test_anonymous_json_request_gets_401(client):
+    response = client.post("/demo/ping", headers={"Accept": "application/json"})
+
+    assert response.status_code == 401
+
+
+def test_logout_is_a_csrf_protected_post(app, client, make_user):
+    make_user(email="ann@example.org", first_name="Ann")
+    assert "Welcome back, Ann" in log_in(client, "ann@example.org", TEST_PASSWORD).text
+
+    assert client.get("/logout").status_code == 405
+    client.post("/logout", data={})
+    assert "Welcome back" in client.get("/").text  # no token: still logged in
+
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
+    assert "Welcome back" not in client.get("/").text
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(app, client, make_user):
+    make_user(email="ann@example.org")
+    token = csrf_token(client.get("/login").text)
+
+    response = client.post(
+        "/login",
+        data={"email": "ann@example.org", "password": TEST_PASSWORD, "csrf_token": token},
+    )
+
+    cookie = next(
+        value for value in response.headers.getlist("Set-Cookie") if value.startswith("session=")
+    )
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_login_is_rate_limited_with_retry_after(make_app, make_user):
+    client = make_app(LOGIN_RATE_LIMIT="3 per minute").test_client()
+    make_user(email="ann@example.org")
+
+    statuses = [log_in(client, "ann@example.org", "wrong-password").status_code for _ in range(3)]
+    token = csrf_token(client.get("/login").text)
+    blocked = client.post(
+        "/login", data={"email": "ann@example.org", "password": TEST_PASSWORD, "csrf_token": token}
+    )
+
+    assert statuses == [200, 200, 200]
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert "Too Many Requests" in blocked.text
+
+
+def test_registration_is_rate_limited(make_app):
+    client = make_app(REGISTER_RATE_LIMIT="2 per minute").test_client()
+    token = csrf_token(client.get("/register").text)
+
+    statuses = [client.post("/register", data={"csrf_token": token}).status_code for _ in range(3)]
+
+    assert statuses[:2] == [200, 200]
+    assert statuses[2] == 429
+
+
+@pytest.mark.usefixtures("worker")
+def test_forgot_password_mail_resets_the_password(app, client, make_user, settings):
+    make_user(email="ann@example.org", first_name="Ann")
+    token = csrf_token(client.get("/reset").text)
+    client.post("/reset", data={"email": "ANN@example.org", "csrf_token": token})
+
+    [mail] = wait_for_mail(settings["INSTANCE_PATH"], "ann@example.org")
+    path = "/reset/" + link_in(mail.text, "/reset/").split("/reset/", 1)[1]
+    form = client.get(path).text
+    client.post(
+        path,
+        data={
+            "password": STRONG_PASSWORD,
+            "password_confirm": STRONG_PASSWORD,
+            "csrf_token": csrf_token(form),
+        },
+    )
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
+
+    assert "Welcome back" not in log_in(client, "ann@example.org", TEST_PASSWORD).text
+    assert "Welcome back, Ann" in log_in(client, "ann@example.org", STRONG_PASSWORD).text
+
+
+@pytest.mark.usefixtures("worker")
+def test_forgot_password_answers_the_same_for_unknown_addresses(app, client, settings):
+    token = csrf_token(client.get("/reset").text)
+
+    response = client.post("/reset", data={"email": "nobody@example.org", "csrf_token": token})
+
+    assert response.status_code in (200, 302)
+    assert "not exist" not in response.text.lower()
+
+
+def test_change_password_requires_the_current_one(app, client, make_user):
+    make_user(email="ann@example.org", first_name="Ann")
+    log_in(client, "ann@example.org", TEST_PASSWORD)
+    form = client.get("/change").text
+
+    wrong = client.post(
+        "/change",
+        data={
+            "password": "not-the-password",
+            "new_password": STRONG_PASSWORD,
+            "new_password_confirm": STRONG_PASSWORD,
+            "csrf_token": csrf_token(form),
+        },
+    )
+    assert "Invalid password" in wrong.text
+
+    client.post(
+        "/change",
+        data={
+            "password": TEST_PASSWORD,
+            "new_password": STRONG_PASSWORD,
+            "new_password_confirm": STRONG_PASSWORD,
+            "csrf_token": csrf_token(form),
+        },
+    )
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
+    assert "Welcome back, Ann" in log_in(client, "ann@example.org", STRONG_PASSWORD).text
