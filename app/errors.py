@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
+from mongoengine import NotUniqueError
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -34,6 +35,11 @@ class ValidationFailed(EncoreError):
 class NotFound(EncoreError):
     status = 404
     title = "Not found"
+
+
+class Conflict(EncoreError):
+    status = 409
+    title = "Conflict"
 
 
 def wants_json() -> bool:
@@ -75,6 +81,15 @@ def handle_encore_error(error: EncoreError):
     return Response(page, status=error.status, mimetype="text/html")
 
 
+def handle_not_unique(error: NotUniqueError):
+    """The unique indexes caught a duplicate our checks could not see (two requests at
+    once): a clear 409, never a 500."""
+    return handle_encore_error(
+        Conflict("That was just taken by someone else (a username or email, for example).")
+    )
+
+
 def register_errors(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(EncoreError, handle_encore_error)
+    app.register_error_handler(NotUniqueError, handle_not_unique)

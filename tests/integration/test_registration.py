@@ -185,3 +185,20 @@ def test_resend_confirmation_answers_the_same_for_unknown_addresses(app, client,
     assert known.status_code == unknown.status_code
     wait_for_mail(settings["INSTANCE_PATH"], "bob@example.org", count=2)
     assert mails_to(settings["INSTANCE_PATH"], "nobody@example.org") == []
+
+
+def test_a_duplicate_registered_at_the_same_moment_is_a_clear_409(app, client, monkeypatch):
+    datastore_class = type(app.extensions["security"].datastore)
+    original = datastore_class.create_user
+
+    def create_after_a_rival(self, **fields):
+        original(self, **{**fields, "email": "rival@example.org"})  # same username, first
+        return original(self, **fields)
+
+    monkeypatch.setattr(datastore_class, "create_user", create_after_a_rival)
+
+    response = register(client)
+
+    assert response.status_code == 409
+    assert "just taken by someone else" in response.text
+    assert User.objects(username="bobby").count() == 1
