@@ -69,11 +69,17 @@ def register_extensions(app: Flask, *, worker: bool) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.health.views import blueprint as health
+    from app.library.album_views import blueprint as albums
+    from app.library.uploads import blueprint as uploads
+    from app.library.views import blueprint as library
     from app.mail import init_mail
     from app.main.views import blueprint as main
 
     app.register_blueprint(main)
     app.register_blueprint(health)
+    app.register_blueprint(uploads)
+    app.register_blueprint(library)
+    app.register_blueprint(albums)
     init_mail(app)
 
 

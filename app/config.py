@@ -152,6 +152,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Registrations, reset and activation-resend requests per client address "
         "(default '5 per minute').",
     ),
+    Setting("MAX_UPLOAD_MB", float, "Largest audio file accepted, in MiB (default 200)."),
     Setting(
         "HEALTH_TIMEOUT_SECONDS",
         float,
@@ -186,6 +187,7 @@ class Config:
     MAIL_MAX_RETRIES = 5
     MAIL_RETRY_DELAY_SECONDS = 10.0
     HEALTH_TIMEOUT_SECONDS = 1.0
+    MAX_UPLOAD_MB = 200.0
     DEFAULT_USER_ROLE = "Public"
     RECAPTCHA_PUBLIC_KEY: str | None = None
     RECAPTCHA_PRIVATE_KEY: str | None = None
@@ -342,5 +344,5 @@ def celery_settings(redis_url: str) -> dict[str, Any]:
         "task_ignore_result": True,
         "broker_connection_retry_on_startup": True,
         "worker_hijack_root_logger": False,
-        "include": ["tasks.demo", "tasks.mail"],
+        "include": ["tasks.demo", "tasks.mail", "tasks.uploads"],
     }

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from flask import Flask
+from kombu.exceptions import OperationalError
 
 if TYPE_CHECKING:
     from app.mail.message import MailMessage
+
+logger = logging.getLogger(__name__)
 
 
 def enqueue_demo_pong(sender: Flask, *, user_id: str, sent_at: float) -> None:
@@ -22,3 +26,14 @@ def enqueue_mail(sender: Flask, *, message: MailMessage) -> None:
     from tasks.mail import send_mail
 
     send_mail.delay(message.to_dict())
+
+
+def enqueue_processing(sender: Flask, *, song_id: str) -> None:
+    """Queue processing of a stored song. If the broker is unreachable the song simply
+    stays ``queued``: the periodic sweep queues it again once Redis is back."""
+    from tasks.uploads import process_song
+
+    try:
+        process_song.delay(song_id)
+    except OperationalError as error:
+        logger.warning("song %s stays queued: broker unreachable (%s)", song_id, error)

@@ -12,6 +12,9 @@ _signals = Namespace()
 #: A member asked the backbone for a round trip. Sent with ``user_id`` and ``sent_at``.
 demo_ping = _signals.signal("demo-ping")
 
+#: A song's audio was stored and the song saved as ``queued``. Sent with ``song_id``.
+song_uploaded = _signals.signal("song-uploaded")
+
 #: A rendered mail is ready to go. Sent with ``message`` (an app.mail.message.MailMessage).
 mail_queued = _signals.signal("mail-queued")
 
@@ -22,3 +25,4 @@ def connect_receivers(app: Flask) -> None:
 
     demo_ping.connect(receivers.enqueue_demo_pong, sender=app, weak=False)
     mail_queued.connect(receivers.enqueue_mail, sender=app, weak=False)
+    song_uploaded.connect(receivers.enqueue_processing, sender=app, weak=False)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import click
 from flask.cli import AppGroup
@@ -13,17 +14,29 @@ from app.errors import EncoreError, ValidationFailed
 
 users = AppGroup("users", help="Create and manage user accounts.")
 
+USER_OPTIONS = (  # every value `create` and `create-admin` ask for, in the order asked
+    ("--username", "Login name, stored lower-case."),
+    ("--first-name", "First name; the site greets the user with it."),
+    ("--last-name", "Last name."),
+    ("--email", "Email address, stored lower-case."),
+    ("--password", "Password; the prompt hides it, this option stays in shell history."),
+)
 
-def _checked(check: Callable[[str], str]) -> Callable[[str], str]:
-    """Turn a service check into a click value processor: a bad value is re-asked."""
 
-    def process(value: str) -> str:
-        try:
-            return check(value)
-        except ValidationFailed as error:
-            raise click.BadParameter(next(iter(error.errors.values()))) from None
+def _reason(error: EncoreError) -> str:
+    """What was wrong, without the field names the API puts in front of each reason."""
+    if isinstance(error, ValidationFailed):
+        return "; ".join(error.errors.values())
+    return error.detail
 
-    return process
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Our errors end the command with their reason and exit status 1, not a traceback."""
+    try:
+        yield
+    except EncoreError as error:
+        raise click.ClickException(_reason(error)) from None
 
 
 def _ask(
@@ -35,24 +48,29 @@ def _ask(
     default: str | None = None,
     secret: bool = False,
 ) -> str:
-    """Check a value given as an option (exit 2 if bad) or prompt until it is good."""
-    process = _checked(check)
-    if given is not None:
+    """The checked value of ``option`` if it was given (exit 2 with the reason if bad);
+    otherwise a prompt that says what is wrong with an answer and asks again."""
+
+    def checked(value: str) -> str:
         try:
-            return process(given)
-        except click.BadParameter as error:
-            error.param_hint = option
-            raise
+            return check(value)
+        except ValidationFailed as error:
+            raise click.BadParameter(_reason(error), param_hint=option) from None
+
+    if given is not None:
+        return checked(given)
     return click.prompt(
         label,
         default=default,
         hide_input=secret,
         confirmation_prompt="Repeat for confirmation" if secret else False,
-        value_proc=process,
+        value_proc=checked,
     )
 
 
-def _create(role: str | None, fields: dict[str, str | None]) -> User:
+def _create(role: str, fields: dict[str, str | None]) -> None:
+    """Ask for (or check) each value, then store the user: nothing is stored before every
+    answer is good."""
     username = _ask(fields["username"], "Username", services.check_username, option="--username")
     first_name = _ask(
         fields["first_name"],
@@ -76,40 +94,43 @@ def _create(role: str | None, fields: dict[str, str | None]) -> User:
         option="--password",
         secret=True,
     )
-    try:
+    with _reported():
         user = services.create_user(
             username=username,
             first_name=first_name,
             last_name=last_name,
             email=email,
             password=password,
-            roles=[role] if role else [ADMIN_ROLE],
+            roles=[role],
         )
-    except EncoreError as error:
-        raise click.ClickException(error.detail) from None
     click.echo(f"User {user.username} created.")
-    return user
 
 
 def _user_options(command: Callable) -> Callable:
-    for name in ("password", "email", "last-name", "first-name", "username"):
-        command = click.option(f"--{name}", default=None)(command)
+    for name, help_text in reversed(USER_OPTIONS):
+        command = click.option(name, default=None, help=help_text)(command)
     return command
 
 
 @users.command("init")
 def init() -> None:
-    """Create the Admin and Public roles if they are missing."""
+    """Create the Admin and Public roles if they are missing (safe to run again)."""
     for role in services.ensure_roles():
         click.echo(f"Role {role.name} is ready.")
 
 
 @users.command("create")
-@click.option("--role", default=None, help=f"Role of the new user [{PUBLIC_ROLE}].")
+@click.option("--role", default=None, help=f"Role of the new user (default {PUBLIC_ROLE}).")
 @_user_options
 def create(role: str | None, **fields: str | None) -> None:
-    """Create a confirmed user; asks for anything not given as an option."""
+    """Create a confirmed user; asks for anything not given as an option.
+
+    Given --username, --first-name, --last-name, --email and --password, it asks
+    nothing: the role is then Public unless --role names another.
+    """
     services.ensure_roles()
+    if role is None and None not in fields.values():
+        role = PUBLIC_ROLE
     role = _ask(
         role,
         "Role",
@@ -123,7 +144,7 @@ def create(role: str | None, **fields: str | None) -> None:
 @users.command("create-admin")
 @_user_options
 def create_admin(**fields: str | None) -> None:
-    """Create a confirmed user with the Admin role."""
+    """Create a confirmed user with the Admin role; asks for anything not given."""
     services.ensure_roles()
     _create(ADMIN_ROLE, fields)
 
@@ -131,10 +152,13 @@ def create_admin(**fields: str | None) -> None:
 @users.command("list")
 @click.option("--role", default=None, help="Only users with this role.")
 def list_users(role: str | None) -> None:
-    """List users: username, email, name, roles, active and confirmed."""
+    """List users, one per line: username, email, name, roles, active and confirmed."""
     query = User.objects.order_by("username")
     if role:
-        query = query.filter(roles=services.role_named(role))
+        with _reported():
+            query = query.filter(roles=services.role_named(role))
+    if query.count() == 0:
+        click.echo("No users.", err=True)
     for user in query:
         roles = ",".join(sorted(r.name for r in user.roles)) or "-"
         flags = ("active" if user.active else "inactive") + (
@@ -146,29 +170,26 @@ def list_users(role: str | None) -> None:
 
 
 def _find(identity: str) -> User:
-    try:
+    with _reported():
         return services.find_user(identity)
-    except EncoreError as error:
-        raise click.ClickException(error.detail) from None
 
 
 @users.command("set-role")
 @click.argument("identity")
 @click.argument("roles", nargs=-1, required=True)
 def set_role(identity: str, roles: tuple[str, ...]) -> None:
-    """Give IDENTITY (email or username) exactly the ROLES named."""
+    """Give IDENTITY (email or username) exactly the ROLES named, replacing any others."""
     user = _find(identity)
-    try:
-        services.set_roles(user, list(roles))
-    except EncoreError as error:
-        raise click.ClickException(error.detail) from None
-    click.echo(f"User {user.username} now has roles: {', '.join(roles)}.")
+    names = list(dict.fromkeys(roles))
+    with _reported():
+        services.set_roles(user, names)
+    click.echo(f"User {user.username} now has roles: {', '.join(names)}.")
 
 
 @users.command("activate")
 @click.argument("identity")
 def activate(identity: str) -> None:
-    """Let IDENTITY log in again."""
+    """Let IDENTITY (email or username) log in again."""
     user = services.set_active(_find(identity), True)
     click.echo(f"User {user.username} activated.")
 
@@ -176,7 +197,7 @@ def activate(identity: str) -> None:
 @users.command("deactivate")
 @click.argument("identity")
 def deactivate(identity: str) -> None:
-    """Stop IDENTITY from logging in; ends their sessions and tokens."""
+    """Stop IDENTITY (email or username) from logging in; ends their sessions and tokens."""
     user = services.set_active(_find(identity), False)
     click.echo(f"User {user.username} deactivated.")
 
@@ -185,7 +206,7 @@ def deactivate(identity: str) -> None:
 @click.argument("identity")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def delete(identity: str, yes: bool) -> None:
-    """Delete IDENTITY's account."""
+    """Delete the account of IDENTITY (email or username), after asking."""
     user = _find(identity)
     if not yes:
         click.confirm(f"Delete user {user.username} ({user.email})?", abort=True)

@@ -50,8 +50,8 @@ def role_named(name: str) -> Role:
 def check_username(username: str) -> str:
     """The stored form of ``username``; ValidationFailed if invalid or taken."""
     message, normalised = _security().username_util.validate(username or "")
-    if message:
-        raise ValidationFailed({"username": message})
+    if message or not normalised:
+        raise ValidationFailed({"username": message or "must not be empty"})
     normalised = normalise_identity(normalised)
     if User.objects(username=normalised).first() is not None:
         raise ValidationFailed({"username": f"{normalised} is already taken"})
@@ -63,7 +63,7 @@ def check_email(email: str) -> str:
     try:
         normalised = _security().mail_util.validate(email or "")
     except EmailValidateException as error:
-        raise ValidationFailed({"email": str(error.message)}) from None
+        raise ValidationFailed({"email": str(error.msg)}) from None
     if User.objects(email=normalised).first() is not None:
         raise ValidationFailed({"email": f"{normalised} is already registered"})
     return normalised
@@ -136,7 +136,7 @@ def find_user(identity: str) -> User:
 
 def set_roles(user: User, role_names: list[str]) -> User:
     """Replace ``user``'s roles."""
-    user.roles = [role_named(name) for name in role_names]
+    user.roles = [role_named(name) for name in dict.fromkeys(role_names)]
     user.save()
     return user
 
@@ -153,5 +153,9 @@ def set_active(user: User, active: bool) -> User:
 
 
 def delete_user(user: User) -> None:
+    """Delete the account and everything it owns, audio files included."""
+    from app.library.services import delete_library_of
+
+    delete_library_of(user)
     datastore().delete_user(user)
     datastore().commit()

@@ -1,0 +1,78 @@
+"""Album pages: list, create, show with its songs, edit, delete."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_security import auth_required, current_user
+
+from app.errors import ValidationFailed
+from app.library import albums as album_service
+from app.library import services
+from app.library.forms import AlbumForm, DeleteAlbumForm, show_errors
+from app.library.queries import SongQuery, list_songs
+
+blueprint = Blueprint("albums", __name__, url_prefix="/albums")
+
+
+def _save(form: AlbumForm, save) -> bool:
+    """Run ``save(fields)`` with the form's values; show the service's errors if any."""
+    try:
+        save(album_service.parse_album_fields(form.title.data, form.artist.data, form.year.data))
+    except ValidationFailed as error:
+        show_errors(form, error)
+        return False
+    return True
+
+
+@blueprint.route("/", methods=["GET", "POST"])
+@auth_required()
+def index():
+    form = AlbumForm()
+    if form.validate_on_submit() and _save(
+        form, lambda fields: album_service.create_album(current_user, **fields)
+    ):
+        flash(f"Album “{form.title.data.strip()}” created.", "success")
+        return redirect(url_for("albums.index"))
+    status = 422 if form.errors or form.form_errors else 200
+    albums = album_service.albums_of(current_user)
+    return render_template("library/albums.html", albums=albums, form=form), status
+
+
+@blueprint.get("/<album_id>")
+@auth_required()
+def show(album_id: str):
+    album = services.get_album(current_user, album_id)
+    page = list_songs(SongQuery(owner=None, album=album, sort="title", limit=100))
+    return render_template(
+        "library/album.html", album=album, page=page, delete_form=DeleteAlbumForm()
+    )
+
+
+@blueprint.route("/<album_id>/edit", methods=["GET", "POST"])
+@auth_required()
+def edit(album_id: str):
+    album = services.get_album(current_user, album_id)
+    form = AlbumForm(data={"title": album.title, "artist": album.artist, "year": album.year})
+    if form.validate_on_submit() and _save(
+        form, lambda fields: album_service.update_album(album, **fields)
+    ):
+        flash("Album saved.", "success")
+        return redirect(url_for("albums.show", album_id=album.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("library/album_edit.html", album=album, form=form), status
+
+
+@blueprint.post("/<album_id>/delete")
+@auth_required()
+def delete(album_id: str):
+    album = services.get_album(current_user, album_id)
+    form = DeleteAlbumForm()
+    if not form.validate_on_submit():
+        flash("Choose whether to keep the album's songs or delete them.", "error")
+        return redirect(url_for("albums.show", album_id=album.id))
+    deleted = album_service.delete_album(album, delete_songs=form.songs.data == "delete")
+    flash(
+        f"Album “{album.title}” deleted" + (f" with {deleted} songs." if deleted else "."),
+        "success",
+    )
+    return redirect(url_for("albums.index"))

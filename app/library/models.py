@@ -1,0 +1,138 @@
+"""Album and Song documents.
+
+Search is case-insensitive without regexes on indexed fields (which SecantusDB cannot
+serve and MongoDB cannot index): every song keeps ``search_words``, the lower-cased words
+of its title, album and artist, and a search is an anchored prefix match on them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from mongoengine import (
+    CASCADE,
+    NULLIFY,
+    DateTimeField,
+    DictField,
+    Document,
+    FloatField,
+    IntField,
+    ListField,
+    ObjectIdField,
+    ReferenceField,
+    StringField,
+)
+
+from app.accounts.models import User
+
+TITLE_MAX = 200
+STATUSES = ("queued", "processing", "ready", "failed")
+STATUS_PROGRESS = {"queued": 0, "processing": 50, "ready": 100, "failed": 100}
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def words_of(*texts: str | None) -> list[str]:
+    """Distinct lower-case words of ``texts``, in order, for prefix search."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for word in _WORD.findall((text or "").lower()):
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+class Album(Document):
+    title = StringField(required=True, max_length=TITLE_MAX)
+    title_key = StringField(required=True)
+    artist = StringField(max_length=TITLE_MAX, default="")
+    year = IntField(min_value=1000, max_value=9999)
+    owner = ReferenceField(User, required=True, reverse_delete_rule=CASCADE)
+    created_at = DateTimeField(default=utcnow, required=True)
+
+    meta = {
+        "collection": "albums",
+        "indexes": [("owner", "title_key", "_id"), ("title_key", "_id")],
+    }
+
+    def clean(self) -> None:
+        self.title = (self.title or "").strip()
+        self.artist = (self.artist or "").strip()
+        self.title_key = self.title.lower()
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Song(Document):
+    title = StringField(required=True, min_length=1, max_length=TITLE_MAX)
+    title_key = StringField(required=True)
+    search_words = ListField(StringField(), default=list)
+    rating = IntField(min_value=1, max_value=5)
+    album = ReferenceField(Album, reverse_delete_rule=NULLIFY)
+    owner = ReferenceField(User, required=True, reverse_delete_rule=CASCADE)
+
+    file_id = ObjectIdField(required=True)
+    storage_name = StringField(required=True)
+    original_filename = StringField(required=True, max_length=255)
+    content_type = StringField(required=True)
+    size = IntField(required=True, min_value=1)
+    sha256 = StringField(required=True, min_length=64, max_length=64)
+
+    duration = FloatField()
+    bitrate = IntField()
+    sample_rate = IntField()
+    channels = IntField()
+    format = StringField()
+    tags = DictField()
+    waveform = ListField(FloatField())
+
+    status = StringField(required=True, choices=STATUSES, default="queued")
+    status_reason = StringField(default="")
+    created_at = DateTimeField(default=utcnow, required=True)
+    updated_at = DateTimeField(default=utcnow, required=True)
+
+    meta = {
+        "collection": "songs",
+        "indexes": [
+            # Keyset pagination: every sort ends in _id so pages never overlap.
+            ("owner", "-created_at", "-_id"),
+            ("owner", "title_key", "_id"),
+            ("owner", "rating", "_id"),
+            ("owner", "duration", "_id"),
+            ("owner", "album", "_id"),
+            ("owner", "status", "_id"),
+            ("owner", "search_words"),
+            ("-created_at", "-_id"),
+            ("title_key", "_id"),
+            ("rating", "_id"),
+            ("duration", "_id"),
+            "search_words",
+            ("status", "updated_at"),
+        ],
+    }
+
+    def clean(self) -> None:
+        self.title = (self.title or "").strip()
+        self.title_key = self.title.lower()
+        album = self.album
+        self.search_words = words_of(
+            self.title, album.title if album else "", album.artist if album else ""
+        )
+        self.updated_at = utcnow()
+
+    @property
+    def status_payload(self) -> dict:
+        """What the browser is told about this song's processing (event ``song.status``)."""
+        return {
+            "id": str(self.id),
+            "status": self.status,
+            "reason": self.status_reason,
+            "progress": STATUS_PROGRESS[self.status],
+            "updated_at": self.updated_at.isoformat(),
+            "title": self.title,
+            "duration": self.duration,
+        }

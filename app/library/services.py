@@ -1,0 +1,191 @@
+"""Song rules: upload, edit, replace, delete, and who may see what.
+
+Views, the API, the CLI and the tasks all come through here, so each rule exists once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import chain
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from flask import current_app
+
+from app.accounts.models import ADMIN_ROLE, User
+from app.errors import NotFound, ValidationFailed
+from app.library.models import TITLE_MAX, Album, Song
+from app.library.sniff import SNIFF_BYTES, AudioKind, sniff_audio
+from app.signals import song_uploaded
+from app.storage import StoredFile, delete_file, store_stream
+
+
+def is_admin(user: User) -> bool:
+    return user.has_role(ADMIN_ROLE)
+
+
+def _object_id(value: str, what: str) -> ObjectId:
+    try:
+        return ObjectId(str(value))
+    except (InvalidId, TypeError):
+        raise NotFound(f"No such {what}.") from None
+
+
+def get_song(user: User, song_id: str) -> Song:
+    """The song if ``user`` owns it or is an admin; NotFound otherwise (never 403, so
+    other people's songs cannot be discovered)."""
+    song = Song.objects(id=_object_id(song_id, "song")).first()
+    if song is None or (song.owner.id != user.id and not is_admin(user)):
+        raise NotFound("No such song.")
+    return song
+
+
+def get_album(user: User, album_id: str) -> Album:
+    album = Album.objects(id=_object_id(album_id, "album")).first()
+    if album is None or (album.owner.id != user.id and not is_admin(user)):
+        raise NotFound("No such album.")
+    return album
+
+
+def parse_title(value: str | None) -> str:
+    title = (value or "").strip()
+    if not title:
+        raise ValidationFailed({"title": "Please give the song a title."})
+    if len(title) > TITLE_MAX:
+        raise ValidationFailed({"title": f"must be at most {TITLE_MAX} characters"})
+    return title
+
+
+def parse_rating(value: str | int | None) -> int | None:
+    """None for no rating; otherwise a whole number from 1 to 5."""
+    if value is None or value == "":
+        return None
+    try:
+        rating = int(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed({"rating": "must be a whole number from 1 to 5"}) from None
+    if isinstance(value, float) or not 1 <= rating <= 5:
+        raise ValidationFailed({"rating": "must be a whole number from 1 to 5"})
+    return rating
+
+
+def album_for(owner: User, album_id: str | None) -> Album | None:
+    """The album ``album_id`` if it belongs to ``owner`` (the song's owner)."""
+    if not album_id:
+        return None
+    album = Album.objects(id=_object_id(album_id, "album")).first()
+    if album is None or album.owner.id != owner.id:
+        raise ValidationFailed({"album": "No such album among this library's albums."})
+    return album
+
+
+def max_upload_bytes() -> int:
+    return int(current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
+
+
+def _sniffed(chunks: Iterable[bytes]) -> tuple[AudioKind, Iterator[bytes]]:
+    """Look at the first bytes without losing them: returns the kind and all the chunks."""
+    iterator = iter(chunks)
+    head: list[bytes] = []
+    size = 0
+    for chunk in iterator:
+        head.append(chunk)
+        size += len(chunk)
+        if size >= SNIFF_BYTES:
+            break
+    kind = sniff_audio(b"".join(head)[:SNIFF_BYTES])
+    return kind, chain(head, iterator)
+
+
+def store_audio(chunks: Iterable[bytes], filename: str) -> tuple[StoredFile, AudioKind]:
+    """Refuse non-audio from its first bytes, then stream the rest into GridFS."""
+    kind, everything = _sniffed(chunks)
+    stored = store_stream(
+        everything,
+        original_filename=filename,
+        content_type=kind.content_type,
+        max_bytes=max_upload_bytes(),
+    )
+    return stored, kind
+
+
+def create_song(
+    owner: User,
+    *,
+    title: str,
+    rating: int | None,
+    album: Album | None,
+    stored: StoredFile,
+    kind: AudioKind,
+) -> Song:
+    """Record an uploaded file as a queued song and announce it. If the record cannot be
+    saved, the stored file is deleted: nothing half-made stays behind."""
+    song = Song(
+        title=title,
+        rating=rating,
+        album=album,
+        owner=owner,
+        file_id=stored.file_id,
+        storage_name=stored.storage_name,
+        original_filename=stored.original_filename,
+        content_type=kind.content_type,
+        format=kind.format,
+        size=stored.size,
+        sha256=stored.sha256,
+        status="queued",
+    )
+    try:
+        song.save()
+    except Exception:
+        delete_file(stored.file_id)
+        raise
+    song_uploaded.send(current_app._get_current_object(), song_id=str(song.id))
+    return song
+
+
+def update_song(song: Song, *, title: str, rating: int | None, album: Album | None) -> Song:
+    song.title, song.rating, song.album = title, rating, album
+    song.save()
+    return song
+
+
+def replace_audio(song: Song, stored: StoredFile, kind: AudioKind) -> Song:
+    """Swap in a new file, forget what was learnt from the old one and process again."""
+    old_file = song.file_id
+    song.file_id = stored.file_id
+    song.storage_name = stored.storage_name
+    song.original_filename = stored.original_filename
+    song.content_type, song.format = kind.content_type, kind.format
+    song.size, song.sha256 = stored.size, stored.sha256
+    song.duration = song.bitrate = song.sample_rate = song.channels = None
+    song.tags, song.waveform = {}, []
+    song.status, song.status_reason = "queued", ""
+    try:
+        song.save()
+    except Exception:
+        delete_file(stored.file_id)
+        raise
+    delete_file(old_file)
+    song_uploaded.send(current_app._get_current_object(), song_id=str(song.id))
+    return song
+
+
+def delete_song(song: Song) -> None:
+    """Delete the song and its file (GridFS document and every chunk)."""
+    delete_file(song.file_id)
+    song.delete()
+
+
+def requeue(song: Song) -> Song:
+    """Process the song again (admin "re-process", or a stuck song)."""
+    song.status, song.status_reason = "queued", ""
+    song.save()
+    song_uploaded.send(current_app._get_current_object(), song_id=str(song.id))
+    return song
+
+
+def delete_library_of(owner: User) -> None:
+    """Delete every song (with its file) and album of ``owner``."""
+    for song in Song.objects(owner=owner):
+        delete_song(song)
+    Album.objects(owner=owner).delete()

@@ -1,0 +1,144 @@
+// Upload page: one XHR per file, each with its own progress bar, speed, time left and
+// cancel button; after the upload the row follows the song's processing status live.
+import { csrfToken } from "./realtime.js";
+import { watchStatuses } from "./live-status.js";
+
+const form = document.getElementById("upload-form");
+const input = document.getElementById("files");
+const albumSelect = document.getElementById("default-album");
+const table = document.getElementById("upload-rows");
+const rows = table.querySelector("tbody");
+const template = document.getElementById("upload-row");
+const actions = document.getElementById("upload-actions");
+const startButton = document.getElementById("start-uploads");
+const pending = [];
+
+function stem(name) {
+  const dot = name.lastIndexOf(".");
+  return dot > 0 ? name.slice(0, dot) : name;
+}
+
+function formatBytes(bytes) {
+  const units = ["B", "KB", "MB", "GB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+  return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
+}
+
+function formatSeconds(seconds) {
+  if (!Number.isFinite(seconds)) return "–";
+  const s = Math.max(0, Math.round(seconds));
+  return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+}
+
+function setStatus(row, status, text) {
+  const badge = row.querySelector("[data-role=status]");
+  badge.className = `status status-${status}`;
+  badge.textContent = text || status;
+}
+
+function showError(row, message) {
+  const error = row.querySelector(".field-error");
+  error.textContent = message;
+  error.hidden = false;
+}
+
+function problemMessage(xhr) {
+  try {
+    const problem = JSON.parse(xhr.responseText);
+    if (problem.errors) return Object.values(problem.errors).join(" ");
+    return problem.detail || problem.title;
+  } catch {
+    return `The upload failed (HTTP ${xhr.status}).`;
+  }
+}
+
+function addRow(file) {
+  const row = template.content.firstElementChild.cloneNode(true);
+  row.querySelector(".title").value = stem(file.name).slice(0, 200);
+  row.querySelector(".filename").textContent = `${file.name} · ${formatBytes(file.size)}`;
+  rows.append(row);
+  const job = { file, row, xhr: null, done: false };
+  row.querySelector(".cancel").addEventListener("click", () => cancel(job));
+  pending.push(job);
+}
+
+function cancel(job) {
+  if (job.done) return;
+  job.done = true;
+  if (job.xhr) job.xhr.abort();
+  setStatus(job.row, "cancelled");
+  job.row.querySelector(".cancel").disabled = true;
+}
+
+function upload(job) {
+  if (job.done || job.xhr) return;
+  const { row, file } = job;
+  const body = new FormData();
+  body.append("title", row.querySelector(".title").value);
+  body.append("rating", row.querySelector(".rating").value);
+  body.append("album", albumSelect.value);
+  body.append("file", file, file.name);
+
+  const xhr = new XMLHttpRequest();
+  job.xhr = xhr;
+  const bar = row.querySelector("progress");
+  const transfer = row.querySelector(".transfer");
+  const started = performance.now();
+  setStatus(row, "uploading");
+
+  xhr.upload.addEventListener("progress", (event) => {
+    if (!event.lengthComputable) return;
+    const seconds = (performance.now() - started) / 1000;
+    const speed = event.loaded / Math.max(seconds, 0.001);
+    bar.value = (event.loaded / event.total) * 100;
+    transfer.textContent = `${formatBytes(event.loaded)} of ${formatBytes(event.total)} · `
+      + `${formatBytes(speed)}/s · ${formatSeconds((event.total - event.loaded) / speed)} left`;
+  });
+  xhr.addEventListener("load", () => {
+    job.done = true;
+    row.querySelector(".cancel").disabled = true;
+    if (xhr.status === 201) {
+      const song = JSON.parse(xhr.responseText);
+      bar.value = 100;
+      transfer.innerHTML = "";
+      const link = document.createElement("a");
+      link.href = song.url;
+      link.textContent = "Open song";
+      transfer.append(link);
+      const badge = row.querySelector("[data-role=status]");
+      badge.dataset.statusFor = song.id;
+      setStatus(row, song.status);
+      watchStatuses([song.id]);
+    } else {
+      setStatus(row, "rejected");
+      showError(row, problemMessage(xhr));
+    }
+  });
+  xhr.addEventListener("error", () => {
+    job.done = true;
+    setStatus(row, "failed", "network error");
+    showError(row, "The connection was lost during the upload.");
+  });
+  xhr.open("POST", form.action);
+  xhr.setRequestHeader("X-CSRFToken", csrfToken());
+  xhr.setRequestHeader("Accept", "application/json");
+  xhr.send(body);
+}
+
+input.addEventListener("change", () => {
+  for (const file of input.files) addRow(file);
+  input.value = "";
+  table.hidden = pending.length === 0;
+  actions.hidden = pending.length === 0;
+});
+
+startButton.addEventListener("click", () => {
+  for (const job of pending) upload(job);
+});
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  for (const job of pending) upload(job);
+});

@@ -1,0 +1,44 @@
+"""Upload processing: one task per song, safe to run twice, retried only when it may help."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from pymongo.errors import AutoReconnect, ConnectionFailure
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from app.library.status import finish_processing, start_processing
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = (AutoReconnect, ConnectionFailure, RedisConnectionError)
+
+
+@shared_task(
+    name="uploads.process_song",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=8,
+    soft_time_limit=300,
+    time_limit=360,
+)
+def process_song(song_id: str) -> str:
+    """Analyse a stored song and mark it ``ready`` (or ``failed`` with the reason).
+
+    Idempotent: a song already ``ready`` or ``failed`` is left as it is, so a task
+    delivered twice changes nothing the second time. A song left ``processing`` by a
+    worker that died is taken up again. Returns the final status, for the logs.
+    """
+    song = start_processing(song_id)
+    if song is None:
+        return "skipped"
+    try:
+        return finish_processing(song)
+    except SoftTimeLimitExceeded:
+        logger.error("processing song %s took too long", song_id)
+        raise

@@ -1,0 +1,171 @@
+"""Processing by a real worker: every fixture ends in the right state with the right facts."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app.library.models import Album, Song
+from tasks.uploads import process_song
+from tests.conftest import AUDIO_FIXTURES
+from tests.library import client_login, make_song, upload
+
+pytestmark = pytest.mark.usefixtures("worker")
+
+WAIT_SECONDS = 30
+
+
+def wait_for_final(song_id: str) -> Song:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        song = Song.objects.get(id=song_id)
+        if song.status in ("ready", "failed"):
+            return song
+        time.sleep(0.1)
+    raise AssertionError(f"song {song_id} still {song.status} after {WAIT_SECONDS} s")
+
+
+@pytest.fixture
+def member(make_user):
+    return make_user()
+
+
+@pytest.fixture
+def token(client, member):
+    return client_login(client, member)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "duration", "rate", "channels", "title_tag", "has_waveform"),
+    [
+        ("tone-440hz-5s.mp3", "mp3", 5.0, 44100, 2, "Sine_A440", True),
+        ("tone-523hz-5s.ogg", "ogg", 5.0, 44100, 2, "C5 tone", True),
+        ("tone-659hz-5s.flac", "flac", 5.0, 44100, 1, "E5 tone", True),
+        ("tone-784hz-3s.wav", "wav", 3.0, 22050, 1, None, True),
+        ("tone-880hz-5s.m4a", "m4a", 5.02, 44100, 2, "A5 tone", False),
+        ("tone-330hz-4min.mp3", "mp3", 240.0, 44100, 2, "Four minutes of E4", True),
+    ],
+)
+def test_each_fixture_ends_ready_with_its_facts(
+    app, client, token, name, fmt, duration, rate, channels, title_tag, has_waveform
+):
+    song_id = upload(client, token, AUDIO_FIXTURES / name).get_json()["id"]
+
+    song = wait_for_final(song_id)
+
+    assert song.status == "ready", song.status_reason
+    assert song.format == fmt
+    assert song.duration == pytest.approx(duration, abs=0.05)
+    assert song.sample_rate == rate
+    assert song.channels == channels
+    assert song.bitrate > 0
+    assert song.tags.get("title") == title_tag
+    assert (len(song.waveform) == 800) is has_waveform
+    assert all(0.0 <= peak <= 1.0 for peak in song.waveform)
+
+
+def test_truncated_mp3_is_ready_with_the_duration_a_decoder_finds(app, client, token):
+    song_id = upload(client, token, AUDIO_FIXTURES / "truncated.mp3").get_json()["id"]
+
+    song = wait_for_final(song_id)
+
+    assert song.status == "ready"
+    assert 0 < song.duration < 0.5  # the header claims 5 s; 3,000 bytes hold about 0.1 s
+
+
+def test_album_is_filled_from_the_tags_when_none_was_chosen(app, client, token, member):
+    song_id = upload(client, token, AUDIO_FIXTURES / "tone-440hz-5s.mp3").get_json()["id"]
+
+    song = wait_for_final(song_id)
+
+    assert song.album.title == "Fixtures"
+    assert song.album.artist == "Encore_Test_Tones"
+    assert Album.objects(owner=member).count() == 1
+    assert "fixtures" in song.search_words
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("not-audio.mp3", "This file is not audio: it looks like HTML."),
+        ("random-bytes.ogg", "This file is not audio: it looks like unrecognised binary data."),
+    ],
+)
+def test_a_stored_file_that_is_not_audio_fails_with_the_reason(app, member, name, reason):
+    with app.app_context():
+        song = make_song(member, "Odd", content=(AUDIO_FIXTURES / name).read_bytes())
+        process_song.delay(str(song.id))
+
+    failed = wait_for_final(str(song.id))
+
+    assert failed.status == "failed"
+    assert failed.status_reason == reason
+
+
+def test_a_damaged_file_fails_its_checksum(app, member):
+    with app.app_context():
+        song = make_song(member, "Damaged")
+        Song.objects(id=song.id).update(set__sha256="0" * 64)
+        process_song.delay(str(song.id))
+
+    failed = wait_for_final(str(song.id))
+
+    assert failed.status_reason.startswith("The stored file is damaged")
+
+
+def test_the_same_task_twice_changes_nothing_the_second_time(app, client, token):
+    song_id = upload(client, token, AUDIO_FIXTURES / "tone-523hz-5s.ogg").get_json()["id"]
+    first = wait_for_final(song_id)
+
+    with app.app_context():
+        process_song.delay(song_id)
+    time.sleep(1.5)
+
+    again = Song.objects.get(id=song_id)
+    assert again.status == "ready"
+    assert again.updated_at == first.updated_at
+    assert again.to_mongo() == first.to_mongo()
+
+
+def test_processing_twice_in_a_row_gives_the_same_facts(app, member):
+    """Re-queuing a finished song (admin "re-process") yields identical results."""
+    from app.library.services import requeue
+
+    with app.app_context():
+        song = make_song(
+            member, "Twice", content=(AUDIO_FIXTURES / "tone-659hz-5s.flac").read_bytes()
+        )
+        process_song.delay(str(song.id))
+    keys = (
+        "status",
+        "format",
+        "duration",
+        "bitrate",
+        "sample_rate",
+        "channels",
+        "tags",
+        "waveform",
+    )
+    first = wait_for_final(str(song.id))
+    first_facts = {key: first[key] for key in keys}
+    with app.app_context():
+        requeue(first)
+    second = wait_for_final(str(song.id))
+
+    assert first_facts == {key: second[key] for key in keys}
+
+
+def test_a_song_deleted_during_processing_stays_deleted(app, member):
+    from app.library.services import delete_song
+    from app.library.status import finish_processing, start_processing
+
+    with app.app_context():
+        song = make_song(member, "Short-lived")
+        claimed = start_processing(str(song.id))
+        delete_song(Song.objects.get(id=song.id))
+
+        assert finish_processing(claimed) == "dropped"
+
+    assert Song.objects.count() == 0
+    assert Album.objects.count() == 0

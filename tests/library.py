@@ -1,0 +1,94 @@
+"""Helpers for library tests: log in with the test client, upload files, make songs."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from app.accounts.models import User
+from app.library.models import Song
+from app.storage import store_stream
+from tests.conftest import AUDIO_FIXTURES, TEST_PASSWORD
+from tests.helpers import csrf_token
+
+MP3 = AUDIO_FIXTURES / "tone-440hz-5s.mp3"
+LONG_MP3 = AUDIO_FIXTURES / "tone-330hz-4min.mp3"
+
+
+def client_login(client, user: User, password: str = TEST_PASSWORD) -> str:
+    """Log ``user`` in on the test client; returns a CSRF token for later requests."""
+    token = csrf_token(client.get("/login").text)
+    response = client.post(
+        "/login", data={"email": user.email, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.text
+    return csrf_token(client.get("/songs/upload").text)
+
+
+def upload(
+    client,
+    token: str | None,
+    path: Path | None = MP3,
+    *,
+    filename: str | None = None,
+    content: bytes | None = None,
+    fields: dict | None = None,
+    file_first: bool = False,
+):
+    """POST one file to /songs the way the upload page does (fields, then the file)."""
+    data: dict = {}
+    file_value = None
+    if content is not None or path is not None:
+        body = content if content is not None else path.read_bytes()
+        file_value = (io.BytesIO(body), filename or (path.name if path else "upload.bin"))
+    if file_first and file_value:
+        data["file"] = file_value
+    data.update({"title": "A song"} if fields is None else fields)
+    if not file_first and file_value:
+        data["file"] = file_value
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["X-CSRFToken"] = token
+    return post_multipart(client, "/songs", data, headers=headers)
+
+
+def post_multipart(client, url: str, data: dict, headers: dict | None = None):
+    """POST ``data`` as multipart/form-data, encoded in memory (Werkzeug's test client
+    would spool large bodies to a temporary file it never closes)."""
+    files = {
+        name: FileStorage(stream=value[0], filename=value[1]) if isinstance(value, tuple) else value
+        for name, value in data.items()
+    }
+    boundary, body = encode_multipart(files)
+    return client.post(
+        url,
+        data=body,
+        headers=headers or {},
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+
+def make_song(owner: User, title: str = "Song", **fields) -> Song:
+    """A song stored directly (no request), for listing and permission tests."""
+    content = fields.pop("content", MP3.read_bytes())
+    stored = store_stream(
+        [content],
+        original_filename=fields.pop("original_filename", "song.mp3"),
+        content_type="audio/mpeg",
+        max_bytes=len(content) + 1,
+    )
+    song = Song(
+        title=title,
+        owner=owner,
+        file_id=stored.file_id,
+        storage_name=stored.storage_name,
+        original_filename=stored.original_filename,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        **fields,
+    )
+    return song.save()
