@@ -4,7 +4,7 @@ Builds the Flask app once per worker with ``worker=True``: a write-only Socket.I
 no eventlet, and a MongoDB connection re-made in every forked child.
 """
 
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 
 from app import create_app
 from app.database import connect_mongodb
@@ -16,3 +16,9 @@ celery = flask_app.extensions["celery"]
 @worker_process_init.connect
 def _reconnect_after_fork(**_: object) -> None:
     connect_mongodb(flask_app, connect_now=False)
+
+
+@worker_ready.connect
+def _sweep_on_start(**_: object) -> None:
+    """A starting worker picks up songs whose tasks were lost while none was running."""
+    celery.send_task("uploads.requeue_stuck_songs")

@@ -74,12 +74,14 @@ def register_blueprints(app: Flask) -> None:
     from app.library.views import blueprint as library
     from app.mail import init_mail
     from app.main.views import blueprint as main
+    from app.notifications.views import blueprint as notifications
 
     app.register_blueprint(main)
     app.register_blueprint(health)
     app.register_blueprint(uploads)
     app.register_blueprint(library)
     app.register_blueprint(albums)
+    app.register_blueprint(notifications)
     init_mail(app)
 
 

@@ -154,6 +154,22 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MAX_UPLOAD_MB", float, "Largest audio file accepted, in MiB (default 200)."),
     Setting(
+        "STUCK_SONG_SECONDS",
+        float,
+        "A song queued longer than this is queued again (default 600).",
+    ),
+    Setting(
+        "PROCESSING_LEASE_SECONDS",
+        float,
+        "A processing song whose worker has not renewed its claim for this long is "
+        "queued again (default 60).",
+    ),
+    Setting(
+        "SWEEP_INTERVAL_SECONDS",
+        float,
+        "How often Celery beat looks for stuck songs (default 60).",
+    ),
+    Setting(
         "HEALTH_TIMEOUT_SECONDS",
         float,
         "How long /healthz waits for each dependency, the worker ping included (default 1).",
@@ -188,6 +204,12 @@ class Config:
     MAIL_RETRY_DELAY_SECONDS = 10.0
     HEALTH_TIMEOUT_SECONDS = 1.0
     MAX_UPLOAD_MB = 200.0
+    STUCK_SONG_SECONDS = 600.0
+    PROCESSING_LEASE_SECONDS = 60.0
+    SWEEP_INTERVAL_SECONDS = 60.0
+    # Redis down must not turn a login into a 500: count in memory until it is back.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     DEFAULT_USER_ROLE = "Public"
     RECAPTCHA_PUBLIC_KEY: str | None = None
     RECAPTCHA_PRIVATE_KEY: str | None = None
@@ -337,12 +359,30 @@ def load_config(
     return settings
 
 
-def celery_settings(redis_url: str) -> dict[str, Any]:
+def celery_settings(redis_url: str, sweep_interval_seconds: float = 60.0) -> dict[str, Any]:
     """Celery configuration for a broker at ``redis_url``."""
     return {
         "broker_url": redis_url,
         "task_ignore_result": True,
         "broker_connection_retry_on_startup": True,
+        # Never give up reconnecting: a worker outlives a Redis restart.
+        "broker_connection_max_retries": None,
+        "broker_transport_options": {"socket_connect_timeout": 3},
+        # A web request that enqueues while Redis is down gives up fast (the song stays
+        # queued and the sweep picks it up) instead of hanging.
+        "task_publish_retry_policy": {
+            "max_retries": 2,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.5,
+        },
         "worker_hijack_root_logger": False,
+        "worker_prefetch_multiplier": 1,
         "include": ["tasks.demo", "tasks.mail", "tasks.uploads"],
+        "beat_schedule": {
+            "requeue-stuck-songs": {
+                "task": "uploads.requeue_stuck_songs",
+                "schedule": sweep_interval_seconds,
+            }
+        },
     }

@@ -143,11 +143,13 @@ def start_mongodb(
     return EmbeddedServer("mongodb", url, process.pid, process, log_path)
 
 
-def start_redis(data_dir: Path, *, log_path: Path, timeout: float = 30.0) -> EmbeddedServer:
+def start_redis(
+    data_dir: Path, *, log_path: Path, port: int | None = None, timeout: float = 30.0
+) -> EmbeddedServer:
     """Start a private redis-server on a free port. It keeps nothing on disk: Redis is
     only a broker and message bus here, so losing its contents loses no user data."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     command = [
         redis_executable(),
         "--bind",

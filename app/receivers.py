@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from flask import Flask
 from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
 if TYPE_CHECKING:
     from app.mail.message import MailMessage
@@ -28,7 +29,7 @@ def enqueue_mail(sender: Flask, *, message: MailMessage) -> None:
     send_mail.delay(message.to_dict())
 
 
-def enqueue_processing(sender: Flask, *, song_id: str) -> None:
+def enqueue_processing(sender: Flask, *, song_id: str, **_: object) -> None:
     """Queue processing of a stored song. If the broker is unreachable the song simply
     stays ``queued``: the periodic sweep queues it again once Redis is back."""
     from tasks.uploads import process_song
@@ -37,3 +38,13 @@ def enqueue_processing(sender: Flask, *, song_id: str) -> None:
         process_song.delay(song_id)
     except OperationalError as error:
         logger.warning("song %s stays queued: broker unreachable (%s)", song_id, error)
+
+
+def push_song_status(sender: Flask, *, owner_id: str, status: dict, **_: object) -> None:
+    """Tell the owner's open pages that the song is queued."""
+    from app.realtime import notify
+
+    try:
+        notify(owner_id, "song.status", status)
+    except RedisError as error:
+        logger.warning("song %s: status not pushed, Redis unreachable (%s)", status["id"], error)

@@ -1,7 +1,7 @@
 """``make run``: the whole app from one terminal.
 
 Starts (or reuses) the embedded MongoDB and Redis unless MONGODB_URI / REDIS_URL are set,
-then the web server and a Celery worker, restarts either if it dies, and on Ctrl-C or
+then the web server, a Celery worker and Celery beat, restarts any that dies, and on Ctrl-C or
 SIGTERM stops everything it started. Children are tied to this process, so even a
 SIGKILL here leaves no orphans.
 """
@@ -40,11 +40,13 @@ class Child:
         return None if self.process is None else self.process.poll()
 
 
-def children(python: str) -> list[Child]:
+def children(python: str, instance_path: Path) -> list[Child]:
     celery = [python, "-m", "celery", "-A", "celery_worker"]
+    schedule = str(instance_path / "celerybeat-schedule")
     return [
         Child("web", [python, "wsgi.py"]),
         Child("worker", [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"]),
+        Child("beat", [*celery, "beat", "--loglevel", "INFO", "--schedule", schedule]),
     ]
 
 
@@ -53,7 +55,7 @@ class Runner:
         self.settings = load_config()
         self.instance_path = Path(self.settings["INSTANCE_PATH"])
         self.servers: EmbeddedServers | None = None
-        self.children = children(sys.executable)
+        self.children = children(sys.executable, self.instance_path)
         self.stopping = False
 
     def child_env(self) -> dict[str, str]:

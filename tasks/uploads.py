@@ -9,7 +9,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from pymongo.errors import AutoReconnect, ConnectionFailure
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from app.library.status import finish_processing, start_processing
+from app.library.status import finish_processing, start_processing, stuck_songs
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +30,10 @@ TRANSIENT_ERRORS = (AutoReconnect, ConnectionFailure, RedisConnectionError)
 def process_song(song_id: str) -> str:
     """Analyse a stored song and mark it ``ready`` (or ``failed`` with the reason).
 
-    Idempotent: a song already ``ready`` or ``failed`` is left as it is, so a task
-    delivered twice changes nothing the second time. A song left ``processing`` by a
-    worker that died is taken up again. Returns the final status, for the logs.
+    Idempotent: a song already ``ready`` or ``failed``, or being processed by a live
+    worker, is left as it is, so a task delivered twice changes nothing the second
+    time. A song whose worker died (its lease ran out) is taken up again. Returns the
+    final status, for the logs.
     """
     song = start_processing(song_id)
     if song is None:
@@ -42,3 +43,16 @@ def process_song(song_id: str) -> str:
     except SoftTimeLimitExceeded:
         logger.error("processing song %s took too long", song_id)
         raise
+
+
+@shared_task(name="uploads.requeue_stuck_songs", ignore_result=True)
+def requeue_stuck_songs() -> int:
+    """Queue again every song whose task was lost: queued for longer than
+    STUCK_SONG_SECONDS (Redis was down at upload time), or processing under an expired
+    lease (its worker died). Run by Celery beat and when a worker starts."""
+    song_ids = stuck_songs()
+    for song_id in song_ids:
+        process_song.delay(song_id)
+    if song_ids:
+        logger.warning("queued %d stuck songs again: %s", len(song_ids), ", ".join(song_ids))
+    return len(song_ids)

@@ -87,8 +87,11 @@ def worker_answers(redis_url: str) -> bool:
         celery.close()
 
 
-def start_worker(settings: Mapping[str, object], log_path: Path, name: str) -> Popen:
-    """A real Celery worker process (prefork, two children) on the test broker."""
+def start_worker(
+    settings: Mapping[str, object], log_path: Path, name: str, *, with_beat: bool = False
+) -> Popen:
+    """A real Celery worker process (prefork, two children) on the test broker; with
+    ``with_beat`` it also runs the periodic sweep (Celery beat inside the worker)."""
     command = [
         sys.executable,
         "-m",
@@ -105,6 +108,8 @@ def start_worker(settings: Mapping[str, object], log_path: Path, name: str) -> P
         "--without-mingle",
         "--without-gossip",
     ]
+    if with_beat:
+        command += ["--beat", "--schedule", str(log_path.with_suffix(".schedule"))]
     process = spawn(command, log_path=log_path, env=process_env(settings), cwd=PROJECT_ROOT)
     wait_until_ready(
         process,

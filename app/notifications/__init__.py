@@ -1,0 +1,1 @@
+"""Stored notifications: what the bell counts, kept across reloads until read."""

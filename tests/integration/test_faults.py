@@ -1,0 +1,130 @@
+"""Nothing is lost or stuck: a worker killed mid-song, and Redis down during an upload.
+
+These tests own their Redis and workers (so they can kill them) and run the periodic
+sweep inside the worker with short timeouts.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from app.embedded import start_redis
+from app.library.models import Song
+from app.library.sniff import _mpeg_frame_length
+from app.processes import free_port, stop
+from tests.conftest import AUDIO_FIXTURES
+from tests.library import client_login, upload
+from tests.servers import start_worker
+
+WAIT_SECONDS = 120
+
+
+@pytest.fixture
+def fault_redis(tmp_path):
+    """A private Redis that a test may stop and start again on the same port."""
+    port = free_port()
+    servers = [start_redis(tmp_path / "redis", log_path=tmp_path / "redis.log", port=port)]
+
+    def restart():
+        servers.append(start_redis(tmp_path / "redis", log_path=tmp_path / "redis.log", port=port))
+
+    yield servers, restart
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def fault_settings(settings, fault_redis):
+    servers, _ = fault_redis
+    return {
+        **settings,
+        "REDIS_URL": servers[0].url,
+        "STUCK_SONG_SECONDS": 2,
+        "PROCESSING_LEASE_SECONDS": 2,
+        "SWEEP_INTERVAL_SECONDS": 1,
+    }
+
+
+@pytest.fixture
+def workers(fault_settings, tmp_path):
+    started = []
+
+    def start(name: str):
+        process = start_worker(fault_settings, tmp_path / f"{name}.log", name, with_beat=True)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            stop(process)
+
+
+def wait_for(song_id: str, *statuses: str, timeout: float = WAIT_SECONDS) -> Song:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        song = Song.objects.get(id=song_id)
+        if song.status in statuses:
+            return song
+        time.sleep(0.05)
+    raise AssertionError(f"song {song_id} is {song.status}, not {statuses}, after {timeout} s")
+
+
+@pytest.fixture
+def long_mp3(tmp_path):
+    """About 20 minutes of MP3: the 4-minute fixture's audio frames five times over (its
+    ID3 tag and "Info" frame left out, or decoders would stop after the first copy).
+    Slow enough to decode that the worker can be killed while it works."""
+    data = (AUDIO_FIXTURES / "tone-330hz-4min.mp3").read_bytes()
+    tag_end = 10 + ((data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9])
+    audio = data[tag_end + _mpeg_frame_length(data, tag_end) :]
+    path = tmp_path / "twenty-minutes.mp3"
+    path.write_bytes(audio * 5)
+    return path
+
+
+def test_a_song_survives_its_worker_being_killed(
+    make_app, fault_settings, workers, make_user, long_mp3
+):
+    client = make_app(**fault_settings).test_client()
+    token = client_login(client, make_user())
+    first = workers("first")
+
+    song_id = upload(client, token, long_mp3, fields={"title": "Long"}).get_json()["id"]
+    wait_for(song_id, "processing")
+    os.killpg(first.pid, signal.SIGKILL)  # the worker and its pool, mid-song
+    first.wait()
+    assert Song.objects.get(id=song_id).status == "processing"
+
+    workers("second")
+
+    song = wait_for(song_id, "ready", "failed")
+    assert song.status == "ready"
+    assert song.duration == pytest.approx(1200, abs=1)
+
+
+def test_an_upload_while_redis_is_down_is_kept_and_processed_when_it_returns(
+    make_app, fault_settings, fault_redis, workers, make_user
+):
+    servers, restart = fault_redis
+    client = make_app(**fault_settings).test_client()
+    token = client_login(client, make_user())
+    workers("steady")
+    servers[0].stop()
+
+    response = upload(client, token, AUDIO_FIXTURES / "tone-440hz-5s.mp3")
+
+    assert response.status_code == 201
+    song_id = response.get_json()["id"]
+    assert Song.objects.get(id=song_id).status == "queued"
+    time.sleep(1)
+    assert Song.objects.get(id=song_id).status == "queued"
+
+    restart()
+
+    assert wait_for(song_id, "ready", "failed").status == "ready"
