@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test pytest lint format docs clean
+.PHONY: help install browser run test pytest lint format docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,7 +23,16 @@ install: $(INSTALLED) ## Create .venv and install everything (done by run and te
 run: $(INSTALLED) ## Serve the app at http://127.0.0.1:5000 with embedded MongoDB, Redis and a worker
 	$(BIN)/python -m app.runner
 
-test: $(INSTALLED) lint docs pytest ## Lint, build the docs, run the whole test suite
+test: $(INSTALLED) browser lint docs pytest ## Lint, build the docs, run the whole test suite
+
+browser: ## Install Debian's chromium for the browser tests when missing (needs root)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "WARNING: chromium is missing and cannot be installed here: the browser tests will be SKIPPED."; \
+	  fi; }
 
 pytest: $(INSTALLED) ## Run the test suite only (private servers are started and stopped)
 	$(BIN)/python -m pytest

@@ -11,7 +11,7 @@ from app.library import services
 from app.library.albums import albums_of
 from app.library.forms import SongForm, show_errors
 from app.library.models import STATUSES
-from app.library.queries import SORTS, SongQuery, list_songs
+from app.library.queries import SORTS, SongQuery, SongRow, list_songs
 from app.storage import file_response
 
 blueprint = Blueprint("library", __name__)
@@ -68,6 +68,17 @@ def statuses():
         except NotFound:
             continue
     return jsonify({"songs": payloads})
+
+
+@blueprint.get("/songs/<song_id>/row")
+@auth_required()
+def row(song_id: str):
+    """One library table row, for pages that learn of a new song live."""
+    song = services.get_song(current_user, song_id)
+    admin = services.is_admin(current_user)
+    return render_template(
+        "library/song_row.html", row=SongRow(song, song.album, song.owner), admin=admin
+    )
 
 
 @blueprint.get("/songs/<song_id>")

@@ -1,8 +1,7 @@
 // Live processing status: every element with data-status-for="<song id>" follows the
-// song's status as the worker changes it, with a toast when a song is ready or failed.
-// After a reconnect the page asks for the current state, so no change is missed.
+// song's status as the worker changes it (the toast comes with the notification, see
+// bell.js). After a reconnect the page asks for the current state, so nothing is missed.
 import { socket } from "./realtime.js";
-import { toast } from "./toast.js";
 
 const watched = new Set();
 
@@ -18,10 +17,8 @@ function formatDuration(seconds) {
   return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
 }
 
-export function applyStatus(payload, { announce = true } = {}) {
-  let changed = false;
+export function applyStatus(payload) {
   for (const badge of document.querySelectorAll(`[data-status-for="${payload.id}"]`)) {
-    if (badge.textContent !== payload.status) changed = true;
     badge.textContent = payload.status;
     badge.className = `status status-${payload.status}`;
     badge.title = payload.reason || "";
@@ -34,11 +31,6 @@ export function applyStatus(payload, { announce = true } = {}) {
       cell.textContent = formatDuration(payload.duration);
     }
   }
-  if (announce && changed && (payload.status === "ready" || payload.status === "failed")) {
-    const title = payload.title || "A song";
-    toast(payload.status === "ready" ? `“${title}” is ready.` : `“${title}” failed: ${payload.reason}`,
-      payload.status);
-  }
 }
 
 async function refresh() {
@@ -49,13 +41,36 @@ async function refresh() {
   });
   if (!response.ok) return;
   const { songs } = await response.json();
-  for (const payload of songs) applyStatus(payload, { announce: false });
+  for (const payload of songs) applyStatus(payload);
 }
 
 export function watchStatuses(ids) {
   for (const id of ids) watched.add(id);
 }
 
+// The library table shows songs that appear while it is open (uploaded in another tab).
+const table = document.getElementById("song-table");
+const firstPage = table && !new URLSearchParams(window.location.search).has("after");
+
+async function insertRow(payload) {
+  const response = await fetch(`/songs/${payload.id}/row`, { headers: { Accept: "text/html" } });
+  if (!response.ok || document.querySelector(`tr[data-song-id="${payload.id}"]`)) return;
+  const holder = document.createElement("tbody");
+  holder.innerHTML = (await response.text()).trim();
+  table.querySelector("tbody").prepend(holder.firstElementChild);
+  table.hidden = false;
+  document.getElementById("no-songs")?.remove();
+  watched.add(payload.id);
+  applyStatus(payload);
+}
+
 collect();
-socket.on("song.status", (payload) => applyStatus(payload));
+socket.on("song.status", (payload) => {
+  if (firstPage && !watched.has(payload.id)) {
+    watched.add(payload.id);
+    insertRow(payload);
+    return;
+  }
+  applyStatus(payload);
+});
 socket.on("connect", refresh);
