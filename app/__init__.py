@@ -68,6 +68,7 @@ def register_extensions(app: Flask, *, worker: bool) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.admin import init_admin
     from app.health.views import blueprint as health
     from app.library.album_views import blueprint as albums
     from app.library.uploads import blueprint as uploads
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(library)
     app.register_blueprint(albums)
     app.register_blueprint(notifications)
+    init_admin(app)
     init_mail(app)
 
 
