@@ -69,6 +69,7 @@ def register_extensions(app: Flask, *, worker: bool) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin import init_admin
+    from app.api import init_api
     from app.health.views import blueprint as health
     from app.library.album_views import blueprint as albums
     from app.library.uploads import blueprint as uploads
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(albums)
     app.register_blueprint(notifications)
     init_admin(app)
+    init_api(app)
     init_mail(app)
 
 

@@ -170,6 +170,16 @@ SETTINGS: tuple[Setting, ...] = (
         "How often Celery beat looks for stuck songs (default 60).",
     ),
     Setting(
+        "SECURITY_TOKEN_MAX_AGE",
+        _duration,
+        "How long an API token stays valid, e.g. '24 hours' (default).",
+    ),
+    Setting(
+        "API_WRITE_RATE_LIMIT",
+        str,
+        "API writes (POST, PATCH, DELETE) per client address (default '120 per minute').",
+    ),
+    Setting(
         "HEALTH_TIMEOUT_SECONDS",
         float,
         "How long /healthz waits for each dependency, the worker ping included (default 1).",
@@ -214,6 +224,8 @@ class Config:
     RECAPTCHA_PUBLIC_KEY: str | None = None
     RECAPTCHA_PRIVATE_KEY: str | None = None
     LOGIN_RATE_LIMIT = "10 per minute"
+    API_WRITE_RATE_LIMIT = "120 per minute"
+    SECURITY_TOKEN_MAX_AGE = timedelta(hours=24)
     REGISTER_RATE_LIMIT = "5 per minute"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "encore"

@@ -58,9 +58,26 @@ def problem(status: int, title: str, detail: str, **extra) -> Response:
     return response
 
 
+def _field_errors(error: HTTPException) -> dict[str, str]:
+    """Per-field reasons from request-parsing errors (webargs puts them in ``data``)."""
+    messages = (getattr(error, "data", None) or {}).get("messages") or {}
+    flat: dict[str, str] = {}
+    for location in messages.values():
+        for field, reasons in (location or {}).items():
+            flat[field] = " ".join(reasons) if isinstance(reasons, list) else str(reasons)
+    return flat
+
+
 def handle_http_error(error: HTTPException):
     if wants_json():
-        response = problem(error.code or 500, error.name, error.description or error.name)
+        errors = _field_errors(error)
+        detail = "; ".join(f"{name}: {reason}" for name, reason in errors.items())
+        response = problem(
+            error.code or 500,
+            error.name,
+            detail or error.description or error.name,
+            **({"errors": errors} if errors else {}),
+        )
     else:
         page = render_template(
             "error.html", code=error.code, name=error.name, detail=error.description

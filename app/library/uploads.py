@@ -1,32 +1,27 @@
 """Upload views: the upload page, and the streaming endpoints that receive audio.
 
 The POST endpoints never let Flask parse the body (which would spool the file to disk):
-the multipart stream is read part by part and the file flows straight into GridFS.
-So they check login and CSRF themselves, from headers or from fields sent before the file.
+app/library/receiving.py reads it part by part. So they check login and CSRF themselves,
+from the X-CSRFToken header or a ``csrf_token`` field sent before the file.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from pathlib import PurePosixPath
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_security import current_user, url_for_security
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from app.errors import ValidationFailed, problem, wants_json
+from app.errors import problem, wants_json
 from app.library import services
 from app.library.albums import albums_of
 from app.library.models import Song
-from app.storage import FieldPart, MultipartReader, StoredFile, delete_file
-from app.storage.errors import UploadTooLarge
+from app.library.receiving import receive_replacement, receive_song
 
 blueprint = Blueprint("uploads", __name__)
-
-#: Room for the multipart envelope and the text fields around the file.
-ENVELOPE_BYTES = 1024 * 1024
 
 
 def member_required(view: Callable) -> Callable:
@@ -43,61 +38,21 @@ def member_required(view: Callable) -> Callable:
     return checked
 
 
-def _check_csrf(token: str | None) -> None:
+def check_csrf_token(token: str | None) -> None:
     try:
         validate_csrf(token)
     except ValidationError as error:
         raise CSRFError(str(error)) from None
 
 
-def _refuse_oversize_early() -> None:
-    """A declared length past the limit is refused before a byte is read."""
-    declared = request.content_length
-    if declared is not None and declared > services.max_upload_bytes() + ENVELOPE_BYTES:
-        raise UploadTooLarge(services.max_upload_bytes())
+def csrf_before_storing(fields: dict[str, str]) -> None:
+    """The token from the header, or else from a field that came before the file."""
+    check_csrf_token(request.headers.get("X-CSRFToken") or fields.get("csrf_token"))
 
 
-def _receive(reader: MultipartReader) -> tuple[dict[str, str], StoredFile | None, object]:
-    """Read every part: text fields, and at most one file stored on the fly.
-
-    The CSRF token comes in the X-CSRFToken header or as a field before the file, so
-    nothing is stored for a forged request.
-    """
-    fields: dict[str, str] = {}
-    stored, kind = None, None
-    header_token = request.headers.get("X-CSRFToken")
-    if header_token:
-        _check_csrf(header_token)
-    try:
-        for part in reader.parts():
-            if isinstance(part, FieldPart):
-                fields[part.name] = part.value
-                continue
-            if part.name != "file" or stored is not None:
-                raise ValidationFailed({"file": "Send exactly one file, in the field 'file'."})
-            if not header_token:
-                _check_csrf(fields.get("csrf_token"))
-            _validate_known_fields(fields)
-            stored, kind = services.store_audio(part.chunks, part.filename)
-    except BaseException:
-        if stored is not None:
-            delete_file(stored.file_id)
-        raise
-    return fields, stored, kind
-
-
-def _validate_known_fields(fields: dict[str, str]) -> None:
-    """Refuse bad fields that arrived before the file, so the file is never stored."""
-    if "title" in fields:
-        services.parse_title(fields["title"])
-    services.parse_rating(fields.get("rating"))
-    services.album_for(current_user, fields.get("album"))
-
-
-def _song_json(song: Song, status: int):
+def song_json(song: Song, status: int):
     body = {
         **song.status_payload,
-        "title": song.title,
         "url": url_for("library.song", song_id=song.id),
         "original_filename": song.original_filename,
         "size": song.size,
@@ -120,25 +75,17 @@ def upload_page():
 @member_required
 def upload():
     """Receive one song: fields title, rating, album (id) and file, as multipart."""
-    _refuse_oversize_early()
-    fields, stored, kind = _receive(MultipartReader(request.stream, request.content_type))
-    if stored is None:
-        raise ValidationFailed({"file": "Choose an audio file to upload."})
-    try:
-        default_title = PurePosixPath(stored.original_filename).stem or stored.original_filename
-        song = services.create_song(
-            current_user,
-            title=services.parse_title(fields.get("title", default_title)),
-            rating=services.parse_rating(fields.get("rating")),
-            album=services.album_for(current_user, fields.get("album")),
-            stored=stored,
-            kind=kind,
-        )
-    except BaseException:
-        delete_file(stored.file_id)
-        raise
+    if request.headers.get("X-CSRFToken"):
+        check_csrf_token(request.headers["X-CSRFToken"])  # before reading anything
+    song = receive_song(
+        current_user,
+        request.stream,
+        request.content_type,
+        request.content_length,
+        before_storing=csrf_before_storing,
+    )
     if wants_json():
-        return _song_json(song, 201)
+        return song_json(song, 201)
     return redirect(url_for("library.song", song_id=song.id))
 
 
@@ -147,11 +94,13 @@ def upload():
 def replace(song_id: str):
     """Replace a song's audio with the uploaded file and process it again."""
     song = services.get_song(current_user, song_id)
-    _refuse_oversize_early()
-    _, stored, kind = _receive(MultipartReader(request.stream, request.content_type))
-    if stored is None:
-        raise ValidationFailed({"file": "Choose an audio file to upload."})
-    song = services.replace_audio(song, stored, kind)
+    song = receive_replacement(
+        song,
+        request.stream,
+        request.content_type,
+        request.content_length,
+        before_storing=csrf_before_storing,
+    )
     if wants_json():
-        return _song_json(song, 200)
+        return song_json(song, 200)
     return redirect(url_for("library.song", song_id=song.id))

@@ -91,17 +91,17 @@ def song(song_id: str):
 @auth_required()
 def stream(song_id: str):
     """The audio for the player: HTTP Range, ETag and conditional GET, shown inline."""
-    return _send(services.get_song(current_user, song_id), attachment=False)
+    return send_song(services.get_song(current_user, song_id), attachment=False)
 
 
 @blueprint.get("/songs/<song_id>/download")
 @auth_required()
 def download(song_id: str):
     """The audio as a download under its original file name."""
-    return _send(services.get_song(current_user, song_id), attachment=True)
+    return send_song(services.get_song(current_user, song_id), attachment=True)
 
 
-def _send(song, *, attachment: bool):
+def send_song(song, *, attachment: bool):
     return file_response(
         song.file_id,
         size=song.size,

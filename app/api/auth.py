@@ -1,0 +1,115 @@
+"""Tokens: obtain, revoke, and read them from ``Authorization: Bearer``."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import Flask, current_app, request
+from flask_security import auth_required, current_user, verify_and_update_password
+from flask_smorest import Blueprint
+
+from app.accounts.datastore import normalise_identity
+from app.accounts.models import User
+from app.api.schemas import ProblemSchema, TokenRequestSchema, TokenSchema, UserSchema
+from app.errors import problem
+
+PREFIX = ""
+blueprint = Blueprint("api_auth", __name__, description="Tokens and the current user")
+
+#: API endpoints whose writes are rate-limited (token issue has its own, stricter limit).
+WRITE_METHODS = ["POST", "PATCH", "PUT", "DELETE"]
+
+
+class BearerTokenMiddleware:
+    """Accept ``Authorization: Bearer <token>`` for Flask-Security's token header."""
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        authorization = environ.get("HTTP_AUTHORIZATION", "")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() == "bearer" and token and "HTTP_AUTHENTICATION_TOKEN" not in environ:
+            environ["HTTP_AUTHENTICATION_TOKEN"] = token.strip()
+        return self.wsgi_app(environ, start_response)
+
+
+def member_required_streaming(view):
+    """auth_required for endpoints that stream the body: Flask-Security's check would
+    parse the form (to find a CSRF token) and spool an upload to disk. CSRF is checked
+    by the endpoint itself, for session callers only."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.extensions["security"]._unauthn_handler(["token", "session"])
+        return view(*args, **kwargs)
+
+    return checked
+
+
+def token_authenticated() -> bool:
+    return bool(request.headers.get(current_app.config["SECURITY_TOKEN_AUTHENTICATION_HEADER"]))
+
+
+def _find(identity: str) -> User | None:
+    normalised = normalise_identity(identity)
+    return User.objects(email=normalised).first() or User.objects(username=normalised).first()
+
+
+@blueprint.route("/auth/token", methods=["POST"])
+@blueprint.arguments(TokenRequestSchema)
+@blueprint.response(200, TokenSchema)
+@blueprint.alt_response(401, schema=ProblemSchema, description="Wrong identity or password")
+@blueprint.alt_response(429, schema=ProblemSchema, description="Too many attempts")
+@blueprint.doc(security=[])
+def issue_token(credentials: dict):
+    """Get a token with email or username and password.
+
+    The same answer for an unknown user and a wrong password; unconfirmed and
+    deactivated accounts get no token.
+    """
+    user = _find(credentials["identity"])
+    valid = user is not None and verify_and_update_password(credentials["password"], user)
+    if not valid or not user.active or user.confirmed_at is None:
+        return problem(401, "Unauthorized", "Wrong identity or password, or inactive account.")
+    return {
+        "token": user.get_auth_token(),
+        "token_type": "Bearer",
+        "expires_in": int(current_app.config["SECURITY_TOKEN_MAX_AGE"].total_seconds()),
+        "user": user,
+    }
+
+
+@blueprint.route("/auth/token", methods=["DELETE"])
+@auth_required("token", "session")
+@blueprint.response(204)
+@blueprint.alt_response(401, schema=ProblemSchema)
+def revoke_tokens():
+    """Revoke every token of the current user (and end their sessions)."""
+    datastore = current_app.extensions["security"].datastore
+    datastore.set_uniquifier(current_user)
+    datastore.commit()
+
+
+@blueprint.route("/me", methods=["GET"])
+@auth_required("token", "session")
+@blueprint.response(200, UserSchema)
+@blueprint.alt_response(401, schema=ProblemSchema)
+def me():
+    """The account the token belongs to."""
+    return current_user._get_current_object()
+
+
+def limit_api(app: Flask) -> None:
+    """Rate limits: token issue like logins, every write per client address."""
+    limiter = app.extensions["limiter"]
+    issue = limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], scope="api-token")
+    writes = limiter.limit(
+        lambda: current_app.config["API_WRITE_RATE_LIMIT"], methods=WRITE_METHODS, scope="api-write"
+    )
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint == "api_auth.issue_token":
+            app.view_functions[endpoint] = issue(view)
+        elif endpoint.startswith("api_") and endpoint != "api_docs":
+            app.view_functions[endpoint] = writes(view)

@@ -1,0 +1,111 @@
+"""Receiving an upload from a request stream: the one place the upload rules live, for the
+pages and the API alike.
+
+The body is read part by part and the file flows straight into GridFS. Fields sent before
+the file are checked before anything is stored; fields sent after it are checked at the
+end, and a failure then deletes the stored file. So a refused upload leaves nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import IO
+
+from app.accounts.models import User
+from app.errors import ValidationFailed
+from app.library import services
+from app.library.models import Song
+from app.library.sniff import AudioKind
+from app.storage import FieldPart, MultipartReader, StoredFile, delete_file
+from app.storage.errors import UploadTooLarge
+
+#: Room for the multipart envelope and the text fields around the file.
+ENVELOPE_BYTES = 1024 * 1024
+
+#: Called with the fields received so far, just before the file is stored.
+BeforeStoring = Callable[[dict[str, str]], None]
+
+
+def refuse_oversize(declared_length: int | None) -> None:
+    """A declared length past the limit is refused before a byte is read."""
+    limit = services.max_upload_bytes()
+    if declared_length is not None and declared_length > limit + ENVELOPE_BYTES:
+        raise UploadTooLarge(limit)
+
+
+def _check_fields_so_far(owner: User, fields: dict[str, str]) -> None:
+    if "title" in fields:
+        services.parse_title(fields["title"])
+    services.parse_rating(fields.get("rating"))
+    services.album_for(owner, fields.get("album"))
+
+
+def read_upload(
+    owner: User,
+    stream: IO[bytes],
+    content_type: str | None,
+    *,
+    before_storing: BeforeStoring,
+) -> tuple[dict[str, str], StoredFile, AudioKind]:
+    """Read the text fields and exactly one file (field ``file``), storing the file."""
+    fields: dict[str, str] = {}
+    stored, kind = None, None
+    try:
+        for part in MultipartReader(stream, content_type).parts():
+            if isinstance(part, FieldPart):
+                fields[part.name] = part.value
+                continue
+            if part.name != "file" or stored is not None:
+                raise ValidationFailed({"file": "Send exactly one file, in the field 'file'."})
+            before_storing(fields)
+            _check_fields_so_far(owner, fields)
+            stored, kind = services.store_audio(part.chunks, part.filename)
+    except BaseException:
+        if stored is not None:
+            delete_file(stored.file_id)
+        raise
+    if stored is None:
+        raise ValidationFailed({"file": "Choose an audio file to upload."})
+    return fields, stored, kind
+
+
+def receive_song(
+    owner: User,
+    stream: IO[bytes],
+    content_type: str | None,
+    content_length: int | None,
+    *,
+    before_storing: BeforeStoring,
+) -> Song:
+    """Create a song from a multipart upload: fields ``title`` (default: the file name),
+    ``rating``, ``album`` and ``file``."""
+    refuse_oversize(content_length)
+    fields, stored, kind = read_upload(owner, stream, content_type, before_storing=before_storing)
+    try:
+        default_title = PurePosixPath(stored.original_filename).stem or stored.original_filename
+        return services.create_song(
+            owner,
+            title=services.parse_title(fields.get("title", default_title)),
+            rating=services.parse_rating(fields.get("rating")),
+            album=services.album_for(owner, fields.get("album")),
+            stored=stored,
+            kind=kind,
+        )
+    except BaseException:
+        delete_file(stored.file_id)
+        raise
+
+
+def receive_replacement(
+    song: Song,
+    stream: IO[bytes],
+    content_type: str | None,
+    content_length: int | None,
+    *,
+    before_storing: BeforeStoring,
+) -> Song:
+    """Replace ``song``'s audio with the uploaded ``file`` and process it again."""
+    refuse_oversize(content_length)
+    _, stored, kind = read_upload(song.owner, stream, content_type, before_storing=before_storing)
+    return services.replace_audio(song, stored, kind)

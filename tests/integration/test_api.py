@@ -1,0 +1,290 @@
+"""The REST API: tokens, songs (streamed upload, Range download), albums, notifications,
+admin users, problem details, rate limits."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+
+from app.accounts.services import set_active, set_roles
+from app.library.models import Song
+from tests.conftest import AUDIO_FIXTURES, TEST_PASSWORD
+from tests.library import MP3, make_song, post_multipart
+
+API = "/api/v1"
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+
+
+def get_token(client, identity: str, password: str = TEST_PASSWORD):
+    return client.post(f"{API}/auth/token", json={"identity": identity, "password": password})
+
+
+@pytest.fixture
+def member(make_user):
+    return make_user(username="ada", email="ada@example.org", first_name="Ada")
+
+
+@pytest.fixture
+def headers(client, member):
+    return bearer(get_token(client, "ada").get_json()["token"])
+
+
+def test_a_token_for_email_or_username_in_any_case(client, member):
+    for identity in ("ada@example.org", "ADA"):
+        response = get_token(client, identity)
+        assert response.status_code == 200
+        body = response.get_json()
+        assert body["token_type"] == "Bearer"
+        assert body["expires_in"] == 24 * 3600
+        assert body["user"]["username"] == "ada"
+
+
+@pytest.mark.parametrize(("identity", "password"), [("ada", "wrong"), ("nobody", "wrong")])
+def test_no_token_for_bad_credentials_and_the_same_answer_either_way(
+    client, member, identity, password
+):
+    response = get_token(client, identity, password)
+
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["detail"] == "Wrong identity or password, or inactive account."
+
+
+def test_no_token_for_a_deactivated_account(app, client, member):
+    with app.app_context():
+        set_active(member, False)
+
+    assert get_token(client, "ada").status_code == 401
+
+
+def test_token_request_is_validated(client):
+    response = client.post(f"{API}/auth/token", json={"identity": "ada"})
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"password": "Missing data for required field."}
+
+
+def test_me_needs_a_token(client, headers):
+    assert client.get(f"{API}/me").status_code == 401
+    assert client.get(f"{API}/me", headers=bearer("forged")).status_code == 401
+    me = client.get(f"{API}/me", headers=headers)
+    assert me.status_code == 200
+    assert me.get_json()["first_name"] == "Ada"
+
+
+def test_revoking_ends_every_token(client, member, headers):
+    other = bearer(get_token(client, "ada").get_json()["token"])
+
+    assert client.delete(f"{API}/auth/token", headers=headers).status_code == 204
+
+    assert client.get(f"{API}/me", headers=headers).status_code == 401
+    assert client.get(f"{API}/me", headers=other).status_code == 401
+
+
+def test_deactivation_ends_tokens(app, client, member, headers):
+    with app.app_context():
+        set_active(member, False)
+
+    assert client.get(f"{API}/me", headers=headers).status_code == 401
+
+
+def upload_api(client, headers, path=MP3, **fields):
+    data = {**fields, "file": (io.BytesIO(path.read_bytes()), path.name)}
+    return post_multipart(client, f"{API}/songs", data, headers=headers)
+
+
+@pytest.mark.usefixtures("worker")
+def test_upload_wait_for_ready_and_download_with_a_token(client, headers):
+    response = upload_api(client, headers, title="Via API", rating="4")
+    assert response.status_code == 201, response.get_json()
+    song = response.get_json()
+    assert song["status"] == "queued"
+    assert song["rating"] == 4
+
+    deadline = time.monotonic() + 20
+    while song["status"] != "ready" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        song = client.get(f"{API}/songs/{song['id']}", headers=headers).get_json()
+    assert song["status"] == "ready"
+    assert song["duration"] == pytest.approx(5.0, abs=0.05)
+
+    download = client.get(song["download_url"], headers=headers)
+    assert download.data == MP3.read_bytes()
+    assert "filename*=UTF-8''tone-440hz-5s.mp3" in download.headers["Content-Disposition"]
+    ranged = client.get(song["stream_url"], headers={**headers, "Range": "bytes=0-9"})
+    assert ranged.status_code == 206
+    assert ranged.data == MP3.read_bytes()[:10]
+
+
+def test_bad_upload_is_a_problem_naming_the_field(client, headers):
+    response = upload_api(client, headers, AUDIO_FIXTURES / "not-audio.mp3")
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"file": "This file is not audio: it looks like HTML."}
+    assert Song.objects.count() == 0
+
+
+def test_session_upload_through_the_api_needs_csrf(client, member):
+    from tests.library import client_login
+
+    client_login(client, member)
+
+    response = upload_api(client, {"Accept": "application/json"})
+
+    assert response.status_code == 400
+    assert Song.objects.count() == 0
+
+
+def test_list_filters_and_pages_with_next_links(app, client, member, headers):
+    with app.app_context():
+        for number in range(5):
+            make_song(member, f"Track {number}", rating=number + 1)
+
+    first = client.get(f"{API}/songs?sort=title&limit=2", headers=headers).get_json()
+    second = client.get(first["next"], headers=headers).get_json()
+    third = client.get(second["next"], headers=headers).get_json()
+
+    assert first["total"] == 5
+    titles = [song["title"] for page in (first, second, third) for song in page["items"]]
+    assert titles == [f"Track {n}" for n in range(5)]
+    assert third["next"] is None
+    bad = client.get(f"{API}/songs?sort=loudness", headers=headers)
+    assert bad.status_code == 422
+    assert "sort" in bad.get_json()["errors"]
+
+
+def test_patch_and_delete_a_song(app, client, member, headers):
+    with app.app_context():
+        song = make_song(member, "Before")
+
+    patched = client.patch(
+        f"{API}/songs/{song.id}", json={"title": "After", "rating": 5}, headers=headers
+    )
+    invalid = client.patch(f"{API}/songs/{song.id}", json={"rating": 9}, headers=headers)
+    deleted = client.delete(f"{API}/songs/{song.id}", headers=headers)
+
+    assert patched.get_json()["title"] == "After"
+    assert invalid.status_code == 422
+    assert "rating" in invalid.get_json()["errors"]
+    assert deleted.status_code == 204
+    assert Song.objects.count() == 0
+
+
+def test_another_members_song_is_404_and_users_need_admin(app, client, make_user, headers):
+    with app.app_context():
+        theirs = make_song(make_user(), "Theirs")
+
+    for method, path in [
+        ("get", f"/songs/{theirs.id}"),
+        ("patch", f"/songs/{theirs.id}"),
+        ("delete", f"/songs/{theirs.id}"),
+        ("get", f"/songs/{theirs.id}/download"),
+    ]:
+        response = getattr(client, method)(f"{API}{path}", headers=headers, json={})
+        assert response.status_code == 404, path
+    assert client.get(f"{API}/users", headers=headers).status_code == 403
+
+
+def test_admin_manages_users(app, client, make_user):
+    admin = make_user(username="root")
+    other = make_user(username="olga")
+    with app.app_context():
+        set_roles(admin, ["Admin"])
+    headers = bearer(get_token(client, "root").get_json()["token"])
+
+    listed = client.get(f"{API}/users", headers=headers).get_json()
+    patched = client.patch(
+        f"{API}/users/{other.id}",
+        json={"roles": ["Admin", "Public"], "active": False},
+        headers=headers,
+    ).get_json()
+    self_demotion = client.patch(
+        f"{API}/users/{admin.id}", json={"roles": ["Public"]}, headers=headers
+    )
+
+    assert {user["username"] for user in listed} == {"root", "olga"}
+    assert patched["roles"] == ["Admin", "Public"]
+    assert patched["active"] is False
+    assert self_demotion.status_code == 422
+    assert client.delete(f"{API}/users/{other.id}", headers=headers).status_code == 204
+
+
+def test_albums_crud(client, headers):
+    created = client.post(
+        f"{API}/albums", json={"title": "Blue", "artist": "Joni", "year": 1971}, headers=headers
+    )
+    album = created.get_json()
+    renamed = client.patch(
+        f"{API}/albums/{album['id']}", json={"title": "Blue (remaster)"}, headers=headers
+    )
+    bad = client.post(f"{API}/albums", json={"title": ""}, headers=headers)
+
+    assert created.status_code == 201
+    assert renamed.get_json()["title"] == "Blue (remaster)"
+    assert bad.status_code == 422
+    assert [a["title"] for a in client.get(f"{API}/albums", headers=headers).get_json()] == [
+        "Blue (remaster)"
+    ]
+    assert client.delete(f"{API}/albums/{album['id']}", headers=headers).status_code == 204
+
+
+def test_notifications_list_and_mark_read(app, client, member, headers):
+    from app.notifications.services import add_notification
+
+    with app.app_context():
+        note = add_notification(str(member.id), "Hello", link="/")
+
+    listed = client.get(f"{API}/notifications", headers=headers).get_json()
+    read = client.post(f"{API}/notifications/{note.id}/read", headers=headers).get_json()
+
+    assert listed["unread"] == 1
+    assert read["read"] is True
+    assert client.get(f"{API}/notifications", headers=headers).get_json()["unread"] == 0
+
+
+def test_token_requests_are_rate_limited(make_app, member):
+    client = make_app(LOGIN_RATE_LIMIT="2 per minute").test_client()
+
+    statuses = [get_token(client, "ada", "wrong").status_code for _ in range(3)]
+
+    assert statuses[:2] == [401, 401]
+    assert statuses[2] == 429
+    blocked = get_token(client, "ada", "wrong")
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert blocked.mimetype == "application/problem+json"
+
+
+def test_openapi_document_and_swagger_ui_are_served_locally(client):
+    spec = client.get(f"{API}/openapi.json").get_json()
+    page = client.get("/api/docs").text
+
+    assert spec["openapi"].startswith("3.")
+    assert "/api/v1/songs/{song_id}/download" in spec["paths"]
+    assert "bearerAuth" in spec["components"]["securitySchemes"]
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page
+    assert "https://" not in page
+
+
+def test_changing_the_password_ends_tokens(app, client, member, headers):
+    from tests.helpers import csrf_token
+    from tests.library import client_login
+
+    client_login(client, member)
+    form = client.get("/change").text
+    client.post(
+        "/change",
+        data={
+            "password": TEST_PASSWORD,
+            "new_password": "blue-velvet-harmonica-42",
+            "new_password_confirm": "blue-velvet-harmonica-42",
+            "csrf_token": csrf_token(form),
+        },
+    )
+
+    cookieless = app.test_client()
+    assert cookieless.get(f"{API}/me", headers=headers).status_code == 401
