@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run test pytest lint format docs clean
+.PHONY: help install browser run run-https cert test pytest lint format docs clean
+CERT_DIR := instance/certs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,6 +23,19 @@ install: $(INSTALLED) ## Create .venv and install everything (done by run and te
 
 run: $(INSTALLED) ## Serve the app at http://127.0.0.1:5000 with embedded MongoDB, Redis and a worker
 	$(BIN)/python -m app.runner
+
+run-https: $(INSTALLED) ## Like run, over https://127.0.0.1:5000 (certificate from make cert, else adhoc)
+	@if [ -f $(CERT_DIR)/cert.pem ]; then \
+	  WEB_TLS_CERT=$(CERT_DIR)/cert.pem WEB_TLS_KEY=$(CERT_DIR)/key.pem $(BIN)/python -m app.runner; \
+	else \
+	  WEB_TLS_CERT=adhoc $(BIN)/python -m app.runner; \
+	fi
+
+cert: ## Make a lasting self-signed certificate in instance/certs/ for make run-https
+	mkdir -p $(CERT_DIR)
+	openssl req -x509 -newkey rsa:4096 -nodes -days 365 \
+	  -keyout $(CERT_DIR)/key.pem -out $(CERT_DIR)/cert.pem \
+	  -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1"
 
 test: $(INSTALLED) browser lint docs pytest ## Lint, build the docs, run the whole test suite
 

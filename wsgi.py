@@ -15,9 +15,11 @@ app = create_app({"SOCKETIO_ASYNC_MODE": "eventlet"})
 
 def main() -> None:
     from app.accounts.services import ensure_roles
+    from app.tls import tls_files
 
     with app.app_context():
         ensure_roles()
+    tls = tls_files(app)
     socketio = app.extensions["socketio"]
     socketio.run(
         app,
@@ -25,6 +27,7 @@ def main() -> None:
         port=app.config["WEB_PORT"],
         use_reloader=False,
         log_output=True,
+        **({"certfile": tls[0], "keyfile": tls[1]} if tls else {}),
     )
 
 

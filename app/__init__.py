@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+
+from app.logs import configure_logging
+from app.web_security import init_web_security
 
 
 def create_app(config: Mapping[str, Any] | None = None, *, worker: bool = False) -> Flask:
@@ -18,6 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, worker: bool = False)
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
     app.config.from_mapping(settings)
     configure_logging(app)
+    init_web_security(app)
     resolve_servers(app)
     register_extensions(app, worker=worker)
     register_blueprints(app)
@@ -25,12 +28,6 @@ def create_app(config: Mapping[str, Any] | None = None, *, worker: bool = False)
     register_cli(app)
     register_errors(app)
     return app
-
-
-def configure_logging(app: Flask) -> None:
-    logging.basicConfig(
-        level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
 
 
 def resolve_servers(app: Flask) -> None:

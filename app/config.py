@@ -92,6 +92,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEB_PORT", int, "Port the web server listens on (default 5000)."),
     Setting("LOG_LEVEL", str, "Log level of web and worker processes (default INFO)."),
     Setting(
+        "LOG_FORMAT",
+        str,
+        "text (default in development) or json (one JSON object per line, production).",
+    ),
+    Setting(
+        "PROXY_FIX_HOPS",
+        int,
+        "Proxies in front whose X-Forwarded-* headers are trusted (production 1, else 0).",
+    ),
+    Setting(
+        "WEB_TLS_CERT",
+        _optional,
+        "Certificate file for HTTPS served by the app itself, or 'adhoc' for a "
+        "throw-away one (make run-https sets it).",
+    ),
+    Setting("WEB_TLS_KEY", _optional, "Private key file matching WEB_TLS_CERT."),
+    Setting(
         "MAIL_BACKEND",
         str,
         "outbox (files under instance/outbox, shown at /dev/outbox) or smtp; "
@@ -201,6 +218,10 @@ class Config:
     WEB_HOST = "127.0.0.1"
     WEB_PORT = 5000
     LOG_LEVEL = "INFO"
+    LOG_FORMAT = "text"
+    PROXY_FIX_HOPS = 0
+    WEB_TLS_CERT: str | None = None
+    WEB_TLS_KEY: str | None = None
     MAIL_BACKEND = "smtp"
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
@@ -307,6 +328,8 @@ class ProductionConfig(Config):
     EMBEDDED_SERVERS = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    LOG_FORMAT = "json"
+    PROXY_FIX_HOPS = 1
     PREFERRED_URL_SCHEME = "https"
 
     @staticmethod

@@ -76,7 +76,8 @@ class Runner:
         self.print_banner()
 
     def print_banner(self) -> None:
-        url = f"http://{self.settings['WEB_HOST']}:{self.settings['WEB_PORT']}"
+        scheme = "https" if self.settings["WEB_TLS_CERT"] else "http"
+        url = f"{scheme}://{self.settings['WEB_HOST']}:{self.settings['WEB_PORT']}"
         embedded = "embedded" if self.servers and self.servers.owned else "given"
         lines = [
             f"Encore is running at {url}  (health: {url}/healthz)",

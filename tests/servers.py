@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
+import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -131,16 +132,20 @@ class LiveServer:
         stop(self.process)
 
 
-def start_live_server(settings: Mapping[str, object], log_path: Path) -> LiveServer:
+def start_live_server(
+    settings: Mapping[str, object], log_path: Path, *, scheme: str = "http"
+) -> LiveServer:
     """The real web entry point (wsgi.py: eventlet + Flask-SocketIO) on a free port."""
     port = free_port()
     env = process_env({**settings, "WEB_PORT": port})
     process = spawn([sys.executable, "wsgi.py"], log_path=log_path, env=env, cwd=PROJECT_ROOT)
-    url = f"http://127.0.0.1:{port}"
+    url = f"{scheme}://127.0.0.1:{port}"
 
     def answers() -> bool:
         try:
-            requests.get(f"{url}/", timeout=1)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a self-signed test certificate
+                requests.get(f"{url}/", timeout=1, verify=False)  # noqa: S501 - readiness only
         except requests.RequestException:
             return False
         return True

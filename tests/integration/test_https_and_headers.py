@@ -1,0 +1,119 @@
+"""HTTPS served by the app (make run-https), security headers, request ids, JSON logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import warnings
+
+import pytest
+import requests
+import socketio
+from werkzeug.serving import make_ssl_devcert
+
+from app.logs import JsonFormatter
+from tests.helpers import csrf_token
+from tests.servers import start_live_server
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    return make_ssl_devcert(str(tmp_path_factory.mktemp("tls") / "dev"), host="localhost")
+
+
+@pytest.fixture(scope="module", params=["files", "adhoc"])
+def https_server(request, settings, certificate, tmp_path_factory):
+    cert, key = certificate if request.param == "files" else ("adhoc", "")
+    server = start_live_server(
+        {**settings, "WEB_TLS_CERT": cert, "WEB_TLS_KEY": key},
+        tmp_path_factory.mktemp("https") / "web.log",
+        scheme="https",
+    )
+    yield server
+    server.stop()
+
+
+def test_https_request_and_socket(app, https_server, make_user):
+    user = make_user()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the certificate is self-signed
+        http = requests.Session()
+        page = http.get(f"{https_server.url}/login", timeout=10, verify=False)
+        assert page.status_code == 200
+        assert page.url.startswith("https://")
+        assert "max-age=31536000" in page.headers["Strict-Transport-Security"]
+        login = http.post(
+            f"{https_server.url}/login",
+            json={"email": user.email, "password": "correct horse battery staple"},
+            # Over HTTPS the CSRF check also wants a same-origin Referer, as browsers send.
+            headers={"X-CSRFToken": csrf_token(page.text), "Referer": page.url},
+            timeout=10,
+            verify=False,
+        )
+        assert login.status_code == 200
+
+        client = socketio.Client(reconnection=False, ssl_verify=False)
+        cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
+        client.connect(https_server.url, headers={"Cookie": cookie}, transports=["websocket"])
+        try:
+            assert client.connected
+            assert client.transport() == "websocket"
+        finally:
+            client.disconnect()
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/login")
+
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/register", "/songs/upload", "/api/docs"])
+def test_pages_have_no_inline_script(client, make_user, path):
+    from tests.library import client_login
+
+    client_login(client, make_user())
+    html = client.get(path).text
+
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert all("src=" in attributes and not body.strip() for attributes, body in scripts)
+    assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers either
+
+
+def test_every_response_has_a_request_id_and_keeps_a_given_one(client):
+    generated = client.get("/healthz").headers["X-Request-ID"]
+    kept = client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"]
+    refused = client.get("/healthz", headers={"X-Request-ID": "bad id!"}).headers["X-Request-ID"]
+
+    assert re.fullmatch(r"[0-9a-f]{32}", generated)
+    assert kept == "abc-123"
+    assert refused != "bad id!"
+
+
+def test_json_log_lines(app):
+    record = logging.LogRecord("encore", logging.INFO, __file__, 1, "hello %s", ("world",), None)
+    record.request_id = "abc"
+
+    line = json.loads(JsonFormatter().format(record))
+
+    assert line["message"] == "hello world"
+    assert line["level"] == "INFO"
+    assert line["request_id"] == "abc"
+
+
+def test_production_logs_json_and_trusts_one_proxy(make_app):
+    production = make_app(ENCORE_ENV="production", MAIL_BACKEND="smtp")
+
+    response = production.test_client().get(
+        "/healthz", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "songs.example"}
+    )
+
+    assert production.config["LOG_FORMAT"] == "json"
+    assert "Strict-Transport-Security" in response.headers  # seen as HTTPS via the proxy
