@@ -1,5 +1,12 @@
 """Sphinx configuration for Encore's documentation."""
 
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("ENCORE_ENV", "testing")  # importing the app reads no .env
+
 project = "Encore"
 author = "The Encore team"
 copyright = "2026, the Encore team"
@@ -10,3 +17,5 @@ html_theme = "furo"
 html_title = "Encore"
 exclude_patterns = ["_build"]
 nitpicky = False
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"

@@ -7,9 +7,10 @@ import queue
 import re
 
 import pytest
+import requests
 import socketio
 
-from tests.conftest import AUDIO_FIXTURES
+from tests.conftest import AUDIO_FIXTURES, TEST_PASSWORD
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -131,3 +132,34 @@ def test_notifications_survive_a_reload_and_can_be_marked_read(
         ).json()["unread"]
         == 0
     )
+
+
+def test_an_api_upload_shows_up_live_like_a_page_upload(
+    live_server, make_user, login, socket_client
+):
+    owner = make_user()
+    tab = listen(socket_client(login(owner)), "song.status")
+    token = requests.post(
+        f"{live_server.url}/api/v1/auth/token",
+        json={"identity": owner.username, "password": TEST_PASSWORD},
+        timeout=10,
+    ).json()["token"]
+    path = AUDIO_FIXTURES / "tone-880hz-5s.m4a"
+
+    with path.open("rb") as audio:
+        response = requests.post(
+            f"{live_server.url}/api/v1/songs",
+            files={"file": (path.name, audio, "audio/mp4")},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+
+    assert response.status_code == 201, response.text
+    song_id = response.json()["id"]
+    assert statuses_until_final(tab, song_id) == ["queued", "processing", "ready"]
+    listed = requests.get(
+        f"{live_server.url}/api/v1/songs",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ).json()
+    assert [song["id"] for song in listed["items"]] == [song_id]
