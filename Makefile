@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run run-https cert test pytest lint format docs clean
+.PHONY: help install browser run run-https cert test pytest lint format docs bench clean
 CERT_DIR := instance/certs
 
 help: ## List the targets
@@ -61,6 +61,10 @@ format: $(INSTALLED) ## Apply ruff's fixes and formatting
 
 docs: $(INSTALLED) ## Build the Sphinx docs; any warning fails
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+
+bench: $(INSTALLED) ## Load and fault runs against private servers (figures in docs/)
+	$(BIN)/python -m bench.load --members 20 --seconds 20
+	$(BIN)/python -m bench.faults --members 10 --seconds 25
 
 clean: ## Remove the virtualenv and build output (instance/ data is kept)
 	rm -rf $(VENV) docs/_build .pytest_cache .ruff_cache

@@ -46,7 +46,9 @@ def spawn(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
 ) -> subprocess.Popen:
-    """Start ``command`` in its own session, tied to our lifetime.
+    """Start ``command`` in its own session, tied to our lifetime (strictly: to the life of
+    the calling *thread*, as Linux's parent-death signal is; spawn from a thread that lives
+    as long as the child should).
 
     Output goes to ``log_path`` when given, otherwise to our own stdout/stderr. The new
     session keeps a terminal's Ctrl-C away from it: whoever spawned it decides how it stops.
