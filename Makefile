@@ -65,6 +65,7 @@ docs: $(INSTALLED) ## Build the Sphinx docs; any warning fails
 bench: $(INSTALLED) ## Load and fault runs against private servers (figures in docs/)
 	$(BIN)/python -m bench.load --members 20 --seconds 20
 	$(BIN)/python -m bench.faults --members 10 --seconds 25
+	$(BIN)/python -m bench.live --uploads 50 --clients 1000
 
 clean: ## Remove the virtualenv and build output (instance/ data is kept)
 	rm -rf $(VENV) docs/_build .pytest_cache .ruff_cache
