@@ -1,4 +1,4 @@
-"""The admin area at /admin: users, roles, all content, dashboard and audit log."""
+"""The admin area at /admin (Admin role only): the dashboard so far."""
 
 from __future__ import annotations
 
@@ -6,4 +6,7 @@ from flask import Flask
 
 
 def init_admin(app: Flask) -> None:
-    """Register the admin blueprint(s)."""
+    """Register the admin blueprint."""
+    from app.admin.views import blueprint
+
+    app.register_blueprint(blueprint)
