@@ -24,7 +24,7 @@ from pathlib import Path
 import requests
 import socketio
 
-from bench.load import FIXTURE, PASSWORD, percentile
+from bench.load import FIXTURE, PASSWORD, bench_settings, percentile
 
 
 def log_in(url: str, username: str) -> tuple[requests.Session, str]:
@@ -133,16 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     from tests.servers import private_servers, start_live_server, start_worker
 
     with tempfile.TemporaryDirectory() as workdir, private_servers(Path(workdir)) as servers:
-        settings = {
-            "ENCORE_ENV": "testing",
-            "MONGODB_URI": servers.mongodb_uri,
-            "REDIS_URL": servers.redis_url,
-            "SECRET_KEY": "live",
-            "SECURITY_PASSWORD_SALT": "live",
-            "INSTANCE_PATH": workdir,
-            "LOG_LEVEL": "WARNING",
-            "LOGIN_RATE_LIMIT": "100000 per minute",
-        }
+        settings = bench_settings(servers, workdir)
         app = create_app(settings)
         with app.app_context():
             ensure_roles()

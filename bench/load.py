@@ -142,6 +142,22 @@ class Member:
         self.http.close()
 
 
+def bench_settings(servers, workdir: str, **extra: object) -> dict:
+    """Settings for the apps and processes of one benchmark run (no rate limits)."""
+    return {
+        "ENCORE_ENV": "testing",
+        "MONGODB_URI": servers.mongodb_uri,
+        "REDIS_URL": servers.redis_url,
+        "SECRET_KEY": "bench",
+        "SECURITY_PASSWORD_SALT": "bench",
+        "INSTANCE_PATH": workdir,
+        "LOG_LEVEL": "WARNING",
+        "LOGIN_RATE_LIMIT": "100000 per minute",
+        "API_WRITE_RATE_LIMIT": "100000 per minute",
+        **extra,
+    }
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -181,20 +197,13 @@ def run(members: int, seconds: float, disturb: Callable[[dict], None] | None = N
     content = FIXTURE.read_bytes()
     digest = hashlib.sha256(content).hexdigest()
     with tempfile.TemporaryDirectory() as workdir, private_servers(Path(workdir)) as servers:
-        settings = {
-            "ENCORE_ENV": "testing",
-            "MONGODB_URI": servers.mongodb_uri,
-            "REDIS_URL": servers.redis_url,
-            "SECRET_KEY": "load",
-            "SECURITY_PASSWORD_SALT": "load",
-            "INSTANCE_PATH": workdir,
-            "LOG_LEVEL": "WARNING",
-            "LOGIN_RATE_LIMIT": "100000 per minute",
-            "API_WRITE_RATE_LIMIT": "100000 per minute",
-            "STUCK_SONG_SECONDS": 5,
-            "PROCESSING_LEASE_SECONDS": 5,
-            "SWEEP_INTERVAL_SECONDS": 2,
-        }
+        settings = bench_settings(
+            servers,
+            workdir,
+            STUCK_SONG_SECONDS=5,
+            PROCESSING_LEASE_SECONDS=5,
+            SWEEP_INTERVAL_SECONDS=2,
+        )
         app = create_app(settings)
         with app.app_context():
             from app.accounts.services import create_user, ensure_roles

@@ -24,6 +24,13 @@ from app.library.views import send_song
 PREFIX = "/songs"
 blueprint = Blueprint("api_songs", __name__, description="Songs and their audio")
 
+AUDIO_RESPONSES = {
+    "200": {"description": "The audio", "content": {"audio/*": {}}},
+    "206": {"description": "The requested byte range", "content": {"audio/*": {}}},
+    "304": {"description": "Not modified (If-None-Match)"},
+    "416": {"description": "Range not satisfiable"},
+}
+
 PROBLEMS = {
     401: "Not authenticated",
     404: "No such song (or not yours)",
@@ -161,14 +168,7 @@ def reprocess(song_id: str):
 
 @blueprint.route("/<song_id>/stream", methods=["GET"])
 @auth_required("token", "session")
-@blueprint.doc(
-    responses={
-        "200": {"description": "The audio", "content": {"audio/*": {}}},
-        "206": {"description": "The requested byte range", "content": {"audio/*": {}}},
-        "304": {"description": "Not modified (If-None-Match)"},
-        "416": {"description": "Range not satisfiable"},
-    }
-)
+@blueprint.doc(responses=AUDIO_RESPONSES)
 @_problems(401, 404)
 def stream(song_id: str):
     """The audio inline, with HTTP Range, ETag and conditional GET."""
@@ -177,14 +177,7 @@ def stream(song_id: str):
 
 @blueprint.route("/<song_id>/download", methods=["GET"])
 @auth_required("token", "session")
-@blueprint.doc(
-    responses={
-        "200": {"description": "The audio as an attachment", "content": {"audio/*": {}}},
-        "206": {"description": "The requested byte range", "content": {"audio/*": {}}},
-        "304": {"description": "Not modified (If-None-Match)"},
-        "416": {"description": "Range not satisfiable"},
-    }
-)
+@blueprint.doc(responses=AUDIO_RESPONSES)
 @_problems(401, 404)
 def download(song_id: str):
     """The audio as a download under its original file name."""
