@@ -1,4 +1,5 @@
-"""The admin area at /admin (Admin role only): the dashboard so far."""
+"""The admin area at /admin (Admin role only): dashboard, users, roles, songs and
+albums, and the audit log of every change made here."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from flask import Flask
 
 
 def init_admin(app: Flask) -> None:
-    """Register the admin blueprint."""
+    """Register the admin blueprint with every admin page attached."""
+    from app.admin import audit_views, content_views, role_views, user_views  # noqa: F401
     from app.admin.views import blueprint
 
     app.register_blueprint(blueprint)

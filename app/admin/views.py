@@ -1,10 +1,18 @@
+"""The admin blueprint, its Admin-only guard, and the dashboard.
+
+The other pages attach to the same blueprint, so the guard covers them all:
+user_views.py, role_views.py, content_views.py, audit_views.py.
+"""
+
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, render_template, request
 from flask_security import auth_required, roles_required
 
 from app.accounts.models import ADMIN_ROLE
-from app.admin.services import dashboard
+from app.admin.dashboard import dashboard
+from app.admin.forms import ActionForm
+from app.errors import ValidationFailed
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -13,9 +21,35 @@ blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 @auth_required()
 @roles_required(ADMIN_ROLE)
 def admins_only() -> None:
-    """Every page here: anonymous visitors are sent to log in, others get 403."""
+    """Every page here: anonymous visitors are sent to log in (JSON clients get 401),
+    members without the Admin role get 403. A session-authenticated POST must also
+    carry a valid CSRF token (auth_required checks it)."""
 
 
 @blueprint.get("/")
 def index():
     return render_template("admin/dashboard.html", board=dashboard())
+
+
+def back_to(default: str) -> str:
+    """Where a form asked to return (its ``next`` field, so filters survive a bulk
+    action), if that is an admin page; ``default`` otherwise."""
+    target = request.form.get("next", "")
+    if target.startswith(f"{blueprint.url_prefix}/") and not target.startswith("//"):
+        return target
+    return default
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def flash_refusal(error: ValidationFailed) -> None:
+    flash(" ".join(error.errors.values()), "error")
+
+
+def require_button_post() -> None:
+    """A button-only POST (delete, re-send...) must carry its CSRF token. The guard has
+    checked it already; this keeps each view safe on its own."""
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")

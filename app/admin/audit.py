@@ -1,0 +1,66 @@
+"""Recording admin actions and reading them back, newest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bson import ObjectId
+from bson.errors import InvalidId
+
+from app.accounts.models import User
+from app.admin.models import AuditEntry
+from app.errors import ValidationFailed
+
+AUDIT_PAGE_SIZE = 50
+
+
+def describe_user(user: User) -> str:
+    return f"{user.username} <{user.email}>"
+
+
+def record(actor: User, action: str, target: str, target_id: object = "", **details) -> None:
+    """Store that ``actor`` did ``action`` to ``target`` (a description that stays
+    readable after the target is gone). Call it after the change itself is stored."""
+    AuditEntry(
+        actor=actor.username,
+        actor_id=actor.id,
+        action=action,
+        target=target[:300],
+        target_id=str(target_id),
+        details=details,
+    ).save()
+
+
+@dataclass
+class AuditPage:
+    entries: list[AuditEntry]
+    next_cursor: str | None
+
+
+def audit_page(before: str | None = None, limit: int = AUDIT_PAGE_SIZE) -> AuditPage:
+    """Entries newest first. A page ends where the next begins: ``before`` is the id of
+    the last entry shown, so new entries arriving meanwhile shift nothing."""
+    query = AuditEntry.objects.order_by("-created_at", "-id")
+    if before:
+        last = _entry(before)
+        query = query.filter(
+            __raw__={
+                "$or": [
+                    {"created_at": {"$lt": last.created_at}},
+                    {"created_at": last.created_at, "_id": {"$lt": last.id}},
+                ]
+            }
+        )
+    entries = list(query.limit(limit + 1))
+    next_cursor = str(entries[limit - 1].id) if len(entries) > limit else None
+    return AuditPage(entries[:limit], next_cursor)
+
+
+def _entry(entry_id: str) -> AuditEntry:
+    try:
+        entry = AuditEntry.objects(id=ObjectId(entry_id)).first()
+    except (InvalidId, TypeError):
+        entry = None
+    if entry is None:
+        raise ValidationFailed({"before": "is not an entry of this log"})
+    return entry

@@ -1,0 +1,100 @@
+"""Admin pages for content: everyone's songs (filter, delete, bulk re-process and
+delete) and albums (delete, keeping or deleting their songs). Editing a song is the
+library's own edit page, which admins may use for any song."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_security import current_user
+
+from app.admin import content
+from app.admin.forms import AlbumFilterForm, BulkSongsForm, SongFilterForm
+from app.admin.views import back_to, blueprint, flash_refusal, plural, require_button_post
+from app.errors import ValidationFailed
+from app.library.forms import DeleteAlbumForm, show_errors
+from app.library.services import get_album, get_song
+
+
+@blueprint.get("/songs")
+def songs():
+    form = SongFilterForm(request.args)
+    page = None
+    if form.validate():
+        try:
+            page = content.songs_page(
+                text=(form.q.data or "")[:200],
+                status=form.status.data or None,
+                owner=content.owner_named(form.owner.data),
+                cursor=request.args.get("after") or None,
+            )
+        except ValidationFailed as error:
+            show_errors(form, error)
+    kept = {name: value for name, value in request.args.items() if name != "after"}
+    return render_template(
+        "admin/songs.html",
+        form=form,
+        page=page,
+        kept=kept,
+        bulk_form=BulkSongsForm(),
+    ), (200 if page is not None else 422)
+
+
+@blueprint.post("/songs/bulk")
+def songs_bulk():
+    form = BulkSongsForm()
+    if not form.validate_on_submit():
+        flash("Choose what to do with the chosen songs.", "error")
+    else:
+        try:
+            if form.action.data == "delete":
+                deleted = content.remove_songs(current_user, form.ids.data)
+                flash(f"{plural(deleted, 'song')} deleted.", "success")
+            else:
+                queued = content.reprocess_songs(current_user, form.ids.data)
+                flash(f"{plural(queued, 'song')} queued for processing.", "success")
+        except ValidationFailed as error:
+            flash_refusal(error)
+    return redirect(back_to(url_for("admin.songs")))
+
+
+@blueprint.post("/songs/<song_id>/delete")
+def song_delete(song_id: str):
+    require_button_post()
+    song = get_song(current_user, song_id)
+    title = song.title
+    content.remove_song(current_user, song)
+    flash(f"Deleted “{title}”.", "success")
+    return redirect(back_to(url_for("admin.songs")))
+
+
+@blueprint.get("/albums")
+def albums():
+    form = AlbumFilterForm(request.args)
+    page = None
+    if form.validate():
+        try:
+            page = content.albums_page(content.owner_named(form.owner.data), form.page.data or 1)
+        except ValidationFailed as error:
+            show_errors(form, error)
+    kept = {name: value for name, value in request.args.items() if name != "page"}
+    return render_template(
+        "admin/albums.html", form=form, page=page, kept=kept, delete_form=DeleteAlbumForm()
+    ), (200 if page is not None else 422)
+
+
+@blueprint.post("/albums/<album_id>/delete")
+def album_delete(album_id: str):
+    album = get_album(current_user, album_id)
+    form = DeleteAlbumForm()
+    if not form.validate_on_submit():
+        flash("Choose whether to keep the album's songs or delete them.", "error")
+    else:
+        title = album.title
+        deleted = content.remove_album(
+            current_user, album, delete_songs=form.songs.data == "delete"
+        )
+        flash(
+            f"Album “{title}” deleted" + (f" with {plural(deleted, 'song')}." if deleted else "."),
+            "success",
+        )
+    return redirect(back_to(url_for("admin.albums")))

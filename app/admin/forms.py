@@ -1,0 +1,110 @@
+"""Admin forms. Filter forms read the query string (GET, no CSRF); the others carry
+CSRF and the raw values, whose rules live in the admin services."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.library.models import STATUSES
+
+ANY = SelectChoice("", "Any")
+#: the values of yes/no filters
+YES_NO = {"": None, "yes": True, "no": False}
+
+
+class QueryForm(FlaskForm):
+    """A filter form over ``request.args``: nothing changes, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+
+class UserFilterForm(QueryForm):
+    q = StringField("Search")
+    role = SelectField("Role", choices=[ANY], default="")
+    active = SelectField(
+        "Active",
+        choices=[ANY, SelectChoice("yes", "Active"), SelectChoice("no", "Deactivated")],
+        default="",
+    )
+    confirmed = SelectField(
+        "Confirmed",
+        choices=[ANY, SelectChoice("yes", "Confirmed"), SelectChoice("no", "Not confirmed")],
+        default="",
+    )
+    sort = SelectField(
+        "Sort by",
+        choices=[
+            SelectChoice("username", "Username"),
+            SelectChoice("email", "Email"),
+            SelectChoice("created", "Newest first"),
+        ],
+        default="username",
+    )
+    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1)])
+
+
+class SongFilterForm(QueryForm):
+    q = StringField("Search")
+    status = SelectField(
+        "Status", choices=[ANY, *(SelectChoice(s, s) for s in STATUSES)], default=""
+    )
+    owner = StringField("Owner")
+
+
+class AlbumFilterForm(QueryForm):
+    owner = StringField("Owner")
+    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1)])
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserEditForm(FlaskForm):
+    first_name = StringField("First name")
+    last_name = StringField("Last name")
+    roles = CheckboxesField("Roles", choices=[])
+    active = BooleanField("Active (may log in)")
+
+
+class BulkUsersForm(FlaskForm):
+    ids = SelectMultipleField("Users", validate_choice=False)
+    action = SelectField(
+        "Chosen users",
+        choices=[SelectChoice("activate", "Activate"), SelectChoice("deactivate", "Deactivate")],
+    )
+
+
+class BulkSongsForm(FlaskForm):
+    ids = SelectMultipleField("Songs", validate_choice=False)
+    action = SelectField(
+        "Chosen songs",
+        choices=[SelectChoice("reprocess", "Re-process"), SelectChoice("delete", "Delete")],
+    )
+
+
+class RoleForm(FlaskForm):
+    name = StringField("Name")
+    description = StringField("Description")
+
+
+class RoleEditForm(FlaskForm):
+    description = StringField("Description")
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""

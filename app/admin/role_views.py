@@ -1,0 +1,45 @@
+"""Admin pages for roles: list with user counts, create, edit the description."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_security import current_user
+
+from app.admin import roles as role_service
+from app.admin.forms import RoleEditForm, RoleForm
+from app.admin.views import blueprint
+from app.errors import ValidationFailed
+from app.library.forms import show_errors
+
+
+@blueprint.route("/roles", methods=["GET", "POST"])
+def roles():
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            role = role_service.create_role(current_user, form.name.data, form.description.data)
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            flash(f"Role {role.name} created.", "success")
+            return redirect(url_for("admin.roles"))
+    return render_template("admin/roles.html", rows=role_service.roles_with_counts(), form=form), (
+        422 if form.errors or form.form_errors else 200
+    )
+
+
+@blueprint.route("/roles/<role_id>", methods=["GET", "POST"])
+def role_edit(role_id: str):
+    role = role_service.get_role(role_id)
+    form = RoleEditForm(data={"description": role.description})
+    if form.validate_on_submit():
+        try:
+            role_service.describe_role(current_user, role, form.description.data)
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            flash(f"Role {role.name} saved.", "success")
+            return redirect(url_for("admin.roles"))
+    return render_template("admin/role_edit.html", role=role, form=form), (
+        422 if form.errors or form.form_errors else 200
+    )

@@ -1,0 +1,122 @@
+"""Admin pages for users: list (search, filters, sort, pages), bulk (de)activation,
+edit, password reset, delete."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_security import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app.accounts.services import role_named
+from app.admin import users as user_service
+from app.admin.forms import ANY, YES_NO, BulkUsersForm, UserEditForm, UserFilterForm
+from app.admin.roles import all_role_names
+from app.admin.views import back_to, blueprint, flash_refusal, plural, require_button_post
+from app.errors import ValidationFailed
+from app.library.forms import show_errors
+
+
+def _search(form: UserFilterForm) -> user_service.UserSearch:
+    return user_service.UserSearch(
+        text=(form.q.data or "")[:200],
+        role=role_named(form.role.data) if form.role.data else None,
+        active=YES_NO[form.active.data],
+        confirmed=YES_NO[form.confirmed.data],
+        sort=form.sort.data,
+        page=form.page.data or 1,
+    )
+
+
+@blueprint.get("/users")
+def users():
+    form = UserFilterForm(request.args)
+    form.role.choices = [ANY, *(SelectChoice(name, name) for name in all_role_names())]
+    page = None
+    if form.validate():
+        try:
+            page = user_service.find_users(_search(form))
+        except ValidationFailed as error:
+            show_errors(form, error)
+    kept = {name: value for name, value in request.args.items() if name != "page"}
+    return render_template(
+        "admin/users.html", form=form, page=page, kept=kept, bulk_form=BulkUsersForm()
+    ), (200 if page is not None else 422)
+
+
+@blueprint.post("/users/bulk")
+def users_bulk():
+    form = BulkUsersForm()
+    if not form.validate_on_submit():
+        flash("Choose what to do with the chosen users.", "error")
+    else:
+        activate = form.action.data == "activate"
+        try:
+            changed = user_service.set_users_active(current_user, form.ids.data, activate)
+        except ValidationFailed as error:
+            flash_refusal(error)
+        else:
+            verb = "activated" if activate else "deactivated"
+            flash(f"{plural(changed, 'user')} {verb}.", "success")
+    return redirect(back_to(url_for("admin.users")))
+
+
+@blueprint.route("/users/<user_id>", methods=["GET", "POST"])
+def user_edit(user_id: str):
+    user = user_service.get_user(user_id)
+    form = UserEditForm(
+        data={
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "roles": user_service.role_names(user),
+            "active": user.active,
+        }
+    )
+    form.roles.choices = [SelectChoice(name, name) for name in all_role_names()]
+    if form.validate_on_submit():
+        try:
+            changes = user_service.update_user(
+                current_user,
+                user,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
+                roles=form.roles.data,
+                active=form.active.data,
+            )
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            flash("User saved." if changes else "Nothing to change.", "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    return render_template(
+        "admin/user_edit.html",
+        user=user,
+        form=form,
+        songs=user_service.song_count(user),
+    ), (422 if form.errors or form.form_errors else 200)
+
+
+@blueprint.post("/users/<user_id>/password-reset")
+def user_password_reset(user_id: str):
+    require_button_post()
+    user = user_service.get_user(user_id)
+    try:
+        user_service.send_password_reset(current_user, user)
+    except ValidationFailed as error:
+        flash_refusal(error)
+    else:
+        flash(f"A password reset link is on its way to {user.email}.", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@blueprint.post("/users/<user_id>/delete")
+def user_delete(user_id: str):
+    require_button_post()
+    user = user_service.get_user(user_id)
+    username = user.username
+    try:
+        songs = user_service.remove_user(current_user, user)
+    except ValidationFailed as error:
+        flash_refusal(error)
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    flash(f"User {username} deleted with {plural(songs, 'song')}.", "success")
+    return redirect(url_for("admin.users"))

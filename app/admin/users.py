@@ -1,0 +1,215 @@
+"""Managing users: find them, change names, roles and activation, send a password reset,
+delete them. Every change is written to the audit log.
+
+Search must not use a case-insensitive regex on ``email`` or ``username``: both are
+unique-indexed, and SecantusDB (the embedded test server) silently matches nothing for
+such a regex on an indexed field. They are stored lower-case, so an anchored, lower-cased
+``$regex`` string finds the same users on MongoDB and SecantusDB (and can use the index on
+MongoDB). First and last names are not indexed and keep the ``i`` option.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from flask_security.recoverable import send_reset_password_instructions
+
+from app.accounts import services as accounts
+from app.accounts.models import ADMIN_ROLE, Role, User
+from app.admin.audit import describe_user, record
+from app.errors import NotFound, ValidationFailed
+from app.library.models import Song
+
+USER_PAGE_SIZE = 50
+#: sort name -> order_by fields (each ends in the id, so equal values keep one order)
+USER_SORTS = {
+    "username": ("username", "id"),
+    "email": ("email", "id"),
+    "created": ("-created_at", "-id"),
+}
+MAX_SEARCH_WORDS = 5
+
+
+@dataclass(frozen=True)
+class UserSearch:
+    """What the users page asks for; ``None`` filters match everyone."""
+
+    text: str = ""
+    role: Role | None = None
+    active: bool | None = None
+    confirmed: bool | None = None
+    sort: str = "username"
+    page: int = 1
+
+
+@dataclass
+class UserPage:
+    """One page of users, the number matching in all, and which page of how many."""
+
+    users: list[User]
+    total: int
+    page: int
+    pages: int
+
+
+def text_filter(text: str) -> dict | None:
+    """Users whose email, username, first or last name starts with each word of
+    ``text``, in any case (``"mia sm"`` finds Mia Smith)."""
+    clauses = []
+    for word in text.split()[:MAX_SEARCH_WORDS]:
+        prefix = "^" + re.escape(word.lower())
+        clauses.append(
+            {
+                "$or": [
+                    {"email": {"$regex": prefix}},
+                    {"username": {"$regex": prefix}},
+                    {"first_name": {"$regex": prefix, "$options": "i"}},
+                    {"last_name": {"$regex": prefix, "$options": "i"}},
+                ]
+            }
+        )
+    return {"$and": clauses} if clauses else None
+
+
+def find_users(search: UserSearch) -> UserPage:
+    """One page (USER_PAGE_SIZE users) of the users matching ``search``."""
+    if search.sort not in USER_SORTS:
+        raise ValidationFailed({"sort": f"must be one of {', '.join(USER_SORTS)}"})
+    if search.page < 1:
+        raise ValidationFailed({"page": "must be 1 or more"})
+    filters = [text_filter(search.text)]
+    if search.role is not None:
+        filters.append({"roles": search.role.id})
+    if search.active is not None:
+        filters.append({"active": search.active})
+    if search.confirmed is not None:
+        filters.append({"confirmed_at": {"$ne": None} if search.confirmed else None})
+    filters = [clause for clause in filters if clause]
+    query = User.objects(__raw__={"$and": filters} if filters else {})
+    total = query.count()
+    users = query.order_by(*USER_SORTS[search.sort]).skip((search.page - 1) * USER_PAGE_SIZE)
+    return UserPage(
+        users=list(users.limit(USER_PAGE_SIZE)),
+        total=total,
+        page=search.page,
+        pages=max(1, math.ceil(total / USER_PAGE_SIZE)),
+    )
+
+
+def get_user(user_id: str) -> User:
+    try:
+        user = User.objects(id=ObjectId(str(user_id))).first()
+    except (InvalidId, TypeError):
+        user = None
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def check_self_lockout(
+    actor: User, user: User, *, roles: list[str] | None = None, active: bool | None = None
+) -> None:
+    """Refuse the changes that would lock ``actor`` out of the admin area: an admin may
+    neither deactivate themselves nor drop their own Admin role."""
+    if user.id != actor.id:
+        return
+    if active is False:
+        raise ValidationFailed({"active": "You cannot deactivate yourself."})
+    if roles is not None and ADMIN_ROLE not in roles:
+        raise ValidationFailed({"roles": "You cannot remove your own Admin role."})
+
+
+def role_names(user: User) -> list[str]:
+    return sorted(role.name for role in user.roles)
+
+
+def update_user(
+    actor: User,
+    user: User,
+    *,
+    first_name: str,
+    last_name: str,
+    roles: list[str],
+    active: bool,
+) -> list[str]:
+    """Set the user's names, roles and activation; returns the audit actions taken.
+    Every value is checked before anything is stored."""
+    names = {
+        "first_name": accounts.check_name("first_name", first_name),
+        "last_name": accounts.check_name("last_name", last_name),
+    }
+    roles = sorted(dict.fromkeys(roles))
+    for name in roles:
+        accounts.role_named(name)
+    check_self_lockout(actor, user, roles=roles, active=active)
+    target = describe_user(user)
+    actions = []
+    renamed = {
+        field: {"from": getattr(user, field), "to": value}
+        for field, value in names.items()
+        if getattr(user, field) != value
+    }
+    if renamed:
+        for field, value in names.items():
+            setattr(user, field, value)
+        user.save()
+        record(actor, "user.update", target, user.id, **renamed)
+        actions.append("user.update")
+    before = role_names(user)
+    if before != roles:
+        accounts.set_roles(user, roles)
+        record(actor, "user.roles", target, user.id, roles={"from": before, "to": roles})
+        actions.append("user.roles")
+    if user.active != active:
+        _set_active(actor, user, active)
+        actions.append("user.activate" if active else "user.deactivate")
+    return actions
+
+
+def _set_active(actor: User, user: User, active: bool) -> None:
+    accounts.set_active(user, active)
+    record(actor, "user.activate" if active else "user.deactivate", describe_user(user), user.id)
+
+
+def set_users_active(actor: User, user_ids: list[str], active: bool) -> int:
+    """Activate or deactivate the chosen users; returns how many changed. The actor may
+    not be among those deactivated (nothing changes then)."""
+    if not user_ids:
+        raise ValidationFailed({"ids": "Choose at least one user."})
+    users = [get_user(user_id) for user_id in dict.fromkeys(user_ids)]
+    for user in users:
+        check_self_lockout(actor, user, active=active)
+    changed = [user for user in users if user.active != active]
+    for user in changed:
+        _set_active(actor, user, active)
+    return len(changed)
+
+
+def send_password_reset(actor: User, user: User) -> None:
+    """Mail ``user`` a password reset link (through the mail queue, like every mail)."""
+    if not user.active:
+        raise ValidationFailed(
+            {"user": f"{user.username} is deactivated: activate the account first."}
+        )
+    send_reset_password_instructions(user)
+    record(actor, "user.password_reset", describe_user(user), user.id)
+
+
+def remove_user(actor: User, user: User) -> int:
+    """Delete the user with their songs, albums and audio files; returns how many songs
+    went with them. Admins cannot delete themselves."""
+    if user.id == actor.id:
+        raise ValidationFailed({"user": "You cannot delete yourself."})
+    target, user_id = describe_user(user), user.id
+    songs = Song.objects(owner=user).count()
+    accounts.delete_user(user)
+    record(actor, "user.delete", target, user_id, songs=songs)
+    return songs
+
+
+def song_count(user: User) -> int:
+    return Song.objects(owner=user).count()

@@ -1,0 +1,206 @@
+"""Songs and albums in the admin area: listing and filters, deletion with the audio
+files, bulk re-processing and deletion, album deletion keeping or deleting songs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.accounts.models import User
+from app.accounts.services import set_roles
+from app.admin.models import AuditEntry
+from app.database import get_database
+from app.library.albums import create_album
+from app.library.models import Album, Song
+from app.signals import song_uploaded
+from tests.library import client_login, make_song
+
+
+@pytest.fixture
+def token(app, client, make_user) -> str:
+    admin = make_user(username="boss")
+    with app.app_context():
+        set_roles(admin, ["Admin"])
+    return client_login(client, admin)
+
+
+@pytest.fixture
+def mia(make_user) -> User:
+    return make_user(username="mia")
+
+
+@pytest.fixture
+def otto(make_user) -> User:
+    return make_user(username="otto")
+
+
+def titles(html: str) -> list[str]:
+    return re.findall(r'<a href="/songs/[0-9a-f]{24}" title="Play">([^<]*)</a>', html)
+
+
+def stored_files() -> tuple[int, int]:
+    database = get_database()
+    return (
+        database["songs.files"].count_documents({}),
+        database["songs.chunks"].count_documents({}),
+    )
+
+
+def test_songs_are_listed_with_owner_status_size_and_duration(app, client, token, mia):
+    with app.app_context():
+        song = make_song(mia, "Tune", status="ready", duration=125.0)
+
+    page = client.get("/admin/songs").text
+
+    assert titles(page) == ["Tune"]
+    row = re.search(rf'<tr data-song-id="{song.id}">.*?</tr>', page, re.S).group(0)
+    assert '<a href="/admin/songs?owner=mia">mia</a>' in row
+    assert 'class="status status-ready"' in row
+    assert "81.2 kB" in row
+    assert "2:05" in row
+    assert f'href="/songs/{song.id}/edit"' in row
+    assert f'href="/songs/{song.id}/download"' in row
+
+
+def test_songs_filter_by_status_and_owner(app, client, token, mia, otto):
+    with app.app_context():
+        make_song(mia, "Mine ready", status="ready")
+        make_song(mia, "Mine failed", status="failed", status_reason="broken")
+        make_song(otto, "Theirs failed", status="failed", status_reason="broken")
+
+    assert sorted(titles(client.get("/admin/songs?status=failed").text)) == [
+        "Mine failed",
+        "Theirs failed",
+    ]
+    assert titles(client.get("/admin/songs?status=failed&owner=MIA").text) == ["Mine failed"]
+    unknown = client.get("/admin/songs?owner=nobody")
+    assert unknown.status_code == 422
+    assert "Nobody is called nobody." in unknown.text
+
+
+def test_deleting_a_song_removes_its_file_and_chunks(app, client, token, mia):
+    with app.app_context():
+        doomed = make_song(mia, "Doomed")
+        make_song(mia, "Kept")
+    files, chunks = stored_files()
+
+    response = client.post(
+        f"/admin/songs/{doomed.id}/delete",
+        data={"csrf_token": token, "next": "/admin/songs?owner=mia"},
+    )
+
+    assert response.headers["Location"] == "/admin/songs?owner=mia"
+    assert [song.title for song in Song.objects] == ["Kept"]
+    assert stored_files() == (files - 1, chunks // 2)
+    assert get_database()["songs.files"].count_documents({"_id": doomed.file_id}) == 0
+    assert get_database()["songs.chunks"].count_documents({"files_id": doomed.file_id}) == 0
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.target) == ("song.delete", "song “Doomed” of mia")
+
+
+def test_bulk_reprocess_queues_the_songs_again(app, client, token, mia):
+    with app.app_context():
+        failed = make_song(mia, "Failed", status="failed", status_reason="Worker bug")
+        ready = make_song(mia, "Ready", status="ready")
+        untouched = make_song(mia, "Untouched", status="failed", status_reason="Worker bug")
+    announced: dict[str, str] = {}
+
+    def remember(sender, *, song_id: str, status: dict, **_: object) -> None:
+        announced[song_id] = status["status"]
+
+    with song_uploaded.connected_to(remember, sender=app):
+        response = client.post(
+            "/admin/songs/bulk",
+            data={
+                "csrf_token": token,
+                "ids": [str(failed.id), str(ready.id)],
+                "action": "reprocess",
+            },
+            follow_redirects=True,
+        )
+
+    assert "2 songs queued for processing." in response.text
+    # Announced as queued, so the worker processes them again (a worker running in this
+    # session may already have picked them up: their reasons are gone either way).
+    assert announced == {str(failed.id): "queued", str(ready.id): "queued"}
+    assert Song.objects.get(id=failed.id).status_reason == ""
+    assert Song.objects.get(id=untouched.id).status == "failed"
+    assert sorted(entry.details["previous"] for entry in AuditEntry.objects) == ["failed", "ready"]
+
+
+def test_bulk_delete_removes_songs_and_files(app, client, token, mia, otto):
+    with app.app_context():
+        songs = [make_song(mia, "One"), make_song(otto, "Two")]
+        kept = make_song(otto, "Kept")
+
+    client.post(
+        "/admin/songs/bulk",
+        data={"csrf_token": token, "ids": [str(song.id) for song in songs], "action": "delete"},
+    )
+
+    assert [song.title for song in Song.objects] == ["Kept"]
+    assert get_database()["songs.files"].count_documents({}) == 1
+    assert get_database()["songs.chunks"].count_documents({"files_id": {"$ne": kept.file_id}}) == 0
+    assert AuditEntry.objects(action="song.delete").count() == 2
+
+
+def test_bulk_actions_need_songs_and_a_known_action(client, token):
+    nothing = client.post(
+        "/admin/songs/bulk",
+        data={"csrf_token": token, "action": "delete"},
+        follow_redirects=True,
+    )
+    unknown = client.post(
+        "/admin/songs/bulk",
+        data={"csrf_token": token, "ids": ["0" * 24], "action": "explode"},
+        follow_redirects=True,
+    )
+
+    assert "Choose at least one song." in nothing.text
+    assert "Choose what to do with the chosen songs." in unknown.text
+
+
+def test_albums_are_listed_with_owner_and_song_count(app, client, token, mia, otto):
+    with app.app_context():
+        blue = create_album(mia, title="Blue")
+        create_album(otto, title="Empty")
+        make_song(mia, "One", album=blue)
+        make_song(mia, "Two", album=blue)
+
+    page = client.get("/admin/albums").text
+    only_otto = client.get("/admin/albums?owner=Otto").text
+
+    rows = re.findall(
+        r'<a href="/albums/[0-9a-f]{24}">([^<]+)</a>.*?owner=(\w+)".*?'
+        r'data-testid="album-songs">(\d+)<',
+        page,
+        re.S,
+    )
+    assert rows == [("Blue", "mia", "2"), ("Empty", "otto", "0")]
+    assert "Blue" not in only_otto
+    assert "Empty" in only_otto
+
+
+@pytest.mark.parametrize("choice", ["keep", "delete"])
+def test_deleting_an_album_keeps_or_deletes_its_songs(app, client, token, mia, choice):
+    with app.app_context():
+        album = create_album(mia, title="Gone")
+        make_song(mia, "Inside", album=album)
+
+    response = client.post(
+        f"/admin/albums/{album.id}/delete",
+        data={"csrf_token": token, "songs": choice},
+        follow_redirects=True,
+    )
+
+    assert Album.objects.count() == 0
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.target) == ("album.delete", "album “Gone” of mia")
+    if choice == "keep":
+        assert "Album “Gone” deleted." in response.text
+        assert Song.objects.get(title="Inside").album is None
+    else:
+        assert "Album “Gone” deleted with 1 song." in response.text
+        assert Song.objects.count() == 0
+        assert stored_files() == (0, 0)
