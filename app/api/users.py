@@ -7,10 +7,10 @@ from bson.errors import InvalidId
 from flask_security import auth_required, current_user, roles_required
 from flask_smorest import Blueprint
 
-from app.accounts import services
 from app.accounts.models import ADMIN_ROLE, User
+from app.admin.users import remove_user, role_names, update_user
 from app.api.schemas import ProblemSchema, UserPatchSchema, UserSchema
-from app.errors import NotFound, ValidationFailed
+from app.errors import NotFound
 
 PREFIX = "/users"
 blueprint = Blueprint("api_users", __name__, description="Users (Admin role only)")
@@ -54,22 +54,19 @@ def read(user_id: str):
 @blueprint.alt_response(404, schema=ProblemSchema)
 @blueprint.alt_response(422, schema=ProblemSchema)
 def update(changes: dict, user_id: str):
-    """Change a user's names, roles or whether they may log in."""
+    """Change a user's names, roles or whether they may log in (recorded in the audit log).
+
+    An admin can neither deactivate themselves nor drop their own Admin role."""
     user = _user(user_id)
-    is_self = user.id == current_user.id
-    if is_self and changes.get("active") is False:
-        raise ValidationFailed({"active": "you cannot deactivate yourself"})
-    if is_self and "roles" in changes and ADMIN_ROLE not in changes["roles"]:
-        raise ValidationFailed({"roles": "you cannot remove your own Admin role"})
-    for name in ("first_name", "last_name"):
-        if name in changes:
-            setattr(user, name, services.check_name(name, changes[name]))
-    user.save()
-    if "roles" in changes:
-        services.set_roles(user, changes["roles"])
-    if "active" in changes and changes["active"] != user.active:
-        services.set_active(user, changes["active"])
-    return user
+    update_user(
+        current_user._get_current_object(),
+        user,
+        first_name=changes.get("first_name", user.first_name),
+        last_name=changes.get("last_name", user.last_name),
+        roles=changes.get("roles", role_names(user)),
+        active=changes.get("active", user.active),
+    )
+    return user.reload()
 
 
 @blueprint.route("/<user_id>", methods=["DELETE"])
@@ -79,8 +76,5 @@ def update(changes: dict, user_id: str):
 @blueprint.alt_response(404, schema=ProblemSchema)
 @blueprint.alt_response(422, schema=ProblemSchema)
 def delete(user_id: str):
-    """Delete a user with all their songs, albums and files."""
-    user = _user(user_id)
-    if user.id == current_user.id:
-        raise ValidationFailed({"user": "you cannot delete yourself"})
-    services.delete_user(user)
+    """Delete a user with all their songs, albums and files (recorded in the audit log)."""
+    remove_user(current_user._get_current_object(), _user(user_id))

@@ -288,3 +288,19 @@ def test_changing_the_password_ends_tokens(app, client, member, headers):
 
     cookieless = app.test_client()
     assert cookieless.get(f"{API}/me", headers=headers).status_code == 401
+
+
+def test_admin_changes_through_the_api_are_audited(app, client, make_user):
+    from app.admin.models import AuditEntry
+
+    admin = make_user(username="chief")
+    other = make_user(username="ursula")
+    with app.app_context():
+        set_roles(admin, ["Admin"])
+    headers = bearer(get_token(client, "chief").get_json()["token"])
+
+    client.patch(f"{API}/users/{other.id}", json={"active": False}, headers=headers)
+    client.delete(f"{API}/users/{other.id}", headers=headers)
+
+    actions = [entry.action for entry in AuditEntry.objects.order_by("created_at")]
+    assert actions == ["user.deactivate", "user.delete"]
