@@ -1,25 +1,66 @@
 """Audio storage in GridFS and the HTTP plumbing to stream it in and out.
 
-This package is the only code that touches GridFS.
+This package is the only code that touches GridFS (bucket ``songs``):
+
+- :mod:`~app.storage.gridfs`: store a stream, read a range, delete, open as a file;
+- :mod:`~app.storage.multipart`: read a multipart/form-data body part by part, as it arrives;
+- :mod:`~app.storage.uploads`: read a whole upload, its files straight into GridFS;
+- :mod:`~app.storage.ranges`: HTTP Range and conditional GET decisions;
+- :mod:`~app.storage.responses`: the streaming Flask response for a stored file;
+- :mod:`~app.storage.filenames`: safe file names and Content-Disposition;
+- :mod:`~app.storage.media_types`: declared content types, checked;
+- :mod:`~app.storage.errors`: what can go wrong, each mapped to an HTTP answer.
 """
 
-from app.storage.errors import EmptyUpload, MalformedUpload, UploadTooLarge
-from app.storage.gridfs import StoredFile, delete_file, iter_range, open_file, store_stream
-from app.storage.multipart import FieldPart, FilePart, MultipartReader, safe_filename
+from app.storage.errors import (
+    CorruptFile,
+    EmptyUpload,
+    FieldTooLong,
+    FileMissing,
+    MalformedUpload,
+    StorageError,
+    UploadTooLarge,
+)
+from app.storage.filenames import content_disposition, safe_filename
+from app.storage.gridfs import (
+    StoredFile,
+    delete_file,
+    file_size,
+    iter_range,
+    open_file,
+    open_range,
+    read_head,
+    store_stream,
+)
+from app.storage.multipart import FieldPart, FilePart, MultipartReader
+from app.storage.ranges import RangeDecision, decide_range
 from app.storage.responses import file_response
+from app.storage.uploads import ReceivedForm, stream_upload
 
 __all__ = [
+    "CorruptFile",
     "EmptyUpload",
     "FieldPart",
+    "FieldTooLong",
+    "FileMissing",
     "FilePart",
     "MalformedUpload",
     "MultipartReader",
+    "RangeDecision",
+    "ReceivedForm",
+    "StorageError",
     "StoredFile",
     "UploadTooLarge",
+    "content_disposition",
+    "decide_range",
     "delete_file",
     "file_response",
+    "file_size",
     "iter_range",
     "open_file",
+    "open_range",
+    "read_head",
     "safe_filename",
     "store_stream",
+    "stream_upload",
 ]

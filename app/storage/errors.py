@@ -1,26 +1,73 @@
-"""Why an upload could not be stored. Each maps to an HTTP answer in app/errors.py."""
+"""What can go wrong storing, reading or receiving a file.
+
+Every error is a :class:`StorageError`, and through ``app.errors.EncoreError`` each maps to
+one HTTP answer (an HTML page or RFC 7807 JSON) in ``app/errors.py``. Errors about one form
+field are also ``ValidationFailed``, so the problem JSON names the field.
+"""
 
 from __future__ import annotations
 
-from app.errors import EncoreError, ValidationFailed
+from app.errors import EncoreError, NotFound, ValidationFailed
 
 
-class UploadTooLarge(ValidationFailed):
+class StorageError(EncoreError):
+    """Base of every error raised by ``app.storage``."""
+
+
+def _mebibytes(size: int) -> str:
+    return f"{round(size / (1024 * 1024), 2):g} MB"
+
+
+class UploadTooLarge(ValidationFailed, StorageError):
+    """The file went past ``limit_bytes`` while it was being received; nothing was kept."""
+
     status = 413
     title = "Payload too large"
 
-    def __init__(self, limit_bytes: int) -> None:
+    def __init__(self, limit_bytes: int, *, field: str = "file") -> None:
         self.limit_bytes = limit_bytes
-        limit_mb = round(limit_bytes / (1024 * 1024), 2)
-        super().__init__({"file": f"The file is larger than the {limit_mb:g} MB limit."})
+        self.field = field
+        super().__init__({field: f"The file is larger than the {_mebibytes(limit_bytes)} limit."})
 
 
-class EmptyUpload(ValidationFailed):
-    def __init__(self) -> None:
-        super().__init__({"file": "The file is empty."})
+class EmptyUpload(ValidationFailed, StorageError):
+    """The file had no bytes at all; nothing was kept."""
+
+    def __init__(self, *, field: str = "file") -> None:
+        self.field = field
+        super().__init__({field: "The file is empty."})
 
 
-class MalformedUpload(EncoreError):
+class FieldTooLong(ValidationFailed, StorageError):
+    """A text field of a multipart upload went past its limit."""
+
+    status = 413
+    title = "Payload too large"
+
+    def __init__(self, field: str, limit_bytes: int) -> None:
+        self.field = field
+        self.limit_bytes = limit_bytes
+        super().__init__({field: f"is longer than {limit_bytes // 1024} KiB"})
+
+
+class MalformedUpload(StorageError):
     """The request body is not the multipart/form-data it claims to be."""
 
     title = "Malformed upload"
+
+
+class FileMissing(NotFound, StorageError, FileNotFoundError):
+    """No stored file has this id (never stored, or deleted since).
+
+    Also a FileNotFoundError, so code that opens files generically can catch that."""
+
+    title = "Not found"
+
+
+class CorruptFile(StorageError):
+    """The stored chunks do not add up to the file document (missing or wrong-sized
+    chunks). A file deleted while it is read may end this way too, depending on the
+    server's cursor isolation."""
+
+    status = 500
+    title = "Stored file is damaged"

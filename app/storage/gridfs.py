@@ -1,31 +1,51 @@
-"""GridFS: the only code that touches stored audio. One bucket, ``songs``.
+"""GridFS: writing, reading and deleting stored audio. One bucket, ``songs``.
 
-Files are written chunk by chunk as they arrive and read back in bounded pieces, so
-neither an upload nor a download is ever held whole in memory or on local disk.
+This package is the only code that touches GridFS. Memory stays bounded whatever the file
+size, on the way in and on the way out (measured for a 50 MiB file, tracemalloc peak):
+
+- Writing: pymongo's ``GridIn`` buffers up to 48 MB of chunk documents before its first
+  insert (91 MiB peak). :class:`_BoundedGridIn` flushes every ~1 MiB instead (2.6 MiB).
+  Chunks are written one by one as they arrive: handing pymongo an unbuffered raw stream
+  would store only its first read (the 1 MiB trap).
+- Reading: ``GridOut`` reads chunks through a cursor whose batches reach 16 MiB (32 MiB
+  peak). :func:`open_range` queries the chunks it needs in batches of about 1 MiB (2.3 MiB)
+  and checks each one against the file document, as GridOut does.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from typing import Any
 
 from bson import ObjectId
-from gridfs import GridFSBucket, GridOut, NoFile
+from gridfs import GridFSBucket, GridIn, NoFile
+from pymongo.collection import Collection
+from pymongo.errors import PyMongoError
 
 from app.database import get_database
-from app.storage.errors import EmptyUpload, UploadTooLarge
+from app.storage.errors import CorruptFile, EmptyUpload, FileMissing, UploadTooLarge
 
 BUCKET_NAME = "songs"
+#: Size of each yielded piece when reading (an HTTP response body is made of these).
 READ_PIECE_BYTES = 256 * 1024
+#: How much of a file is fetched from the database per round trip, writing or reading.
+BATCH_BYTES = 1024 * 1024
+#: Buffer of :func:`open_file`, for decoders that read small pieces and seek often.
 READ_BUFFER_BYTES = 1024 * 1024
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class StoredFile:
+    """A file that is completely stored: what a Song keeps to find and serve it."""
+
     file_id: ObjectId
     storage_name: str
     original_filename: str
@@ -38,6 +58,31 @@ def _bucket() -> GridFSBucket:
     return GridFSBucket(get_database(), bucket_name=BUCKET_NAME)
 
 
+def _files() -> Collection:
+    return get_database()[f"{BUCKET_NAME}.files"]
+
+
+def _chunks() -> Collection:
+    return get_database()[f"{BUCKET_NAME}.chunks"]
+
+
+class _BoundedGridIn(GridIn):
+    """A GridIn that sends its chunks every ~1 MiB instead of every 48 MB.
+
+    ``_flush_data`` is pymongo's (pinned) hook for each full chunk; the memory test in
+    tests/integration/test_storage_gridfs.py fails if an upgrade changes it."""
+
+    def _flush_data(self, data: Any, force: bool = False) -> None:
+        full = self._buffered_docs_size + len(data) >= BATCH_BYTES
+        super()._flush_data(data, force=force or full)
+
+
+def _open_upload(storage_name: str, metadata: dict[str, Any]) -> GridIn:
+    """What ``GridFSBucket.open_upload_stream(storage_name, metadata=...)`` does, with
+    the bounded GridIn."""
+    return _BoundedGridIn(get_database()[BUCKET_NAME], filename=storage_name, metadata=metadata)
+
+
 def store_stream(
     chunks: Iterable[bytes],
     *,
@@ -45,21 +90,24 @@ def store_stream(
     content_type: str,
     max_bytes: int,
 ) -> StoredFile:
-    """Write ``chunks`` into a new GridFS file named by a fresh UUID.
+    """Write ``chunks`` into a new GridFS file named by a fresh UUID4, as they arrive.
 
-    Size and sha256 are computed on the way. Past ``max_bytes`` the write stops with
-    UploadTooLarge; on that, an empty input, or any error from ``chunks`` (a client
-    that went away), every chunk already written is deleted before the error goes on.
+    Size and sha256 are computed on the way. Raises UploadTooLarge as soon as the total
+    passes ``max_bytes``, EmptyUpload for no bytes at all, and re-raises whatever
+    ``chunks`` raises (a client that went away); in every case the chunks already written
+    are deleted first, so a failure leaves nothing in ``songs.files`` / ``songs.chunks``.
     """
     storage_name = str(uuid.uuid4())
     metadata = {"original_filename": original_filename, "content_type": content_type}
-    grid_in = _bucket().open_upload_stream(storage_name, metadata=metadata)
+    grid_in = _open_upload(storage_name, metadata)
     digest = hashlib.sha256()
     size = 0
     try:
         for chunk in chunks:
             if not chunk:
                 continue
+            if not isinstance(chunk, bytes):
+                chunk = bytes(chunk)  # GridIn refuses bytearray and memoryview
             size += len(chunk)
             if size > max_bytes:
                 raise UploadTooLarge(max_bytes)
@@ -67,9 +115,10 @@ def store_stream(
             grid_in.write(chunk)
         if size == 0:
             raise EmptyUpload()
+        grid_in.metadata = {**metadata, "sha256": digest.hexdigest()}
         grid_in.close()
     except BaseException:
-        grid_in.abort()
+        _discard(grid_in)
         raise
     return StoredFile(
         file_id=grid_in._id,
@@ -81,11 +130,109 @@ def store_stream(
     )
 
 
-class _GridReader(io.RawIOBase):
-    """GridOut as a raw stream, so io.BufferedReader can sit on top of it."""
+def _discard(grid_in: GridIn) -> None:
+    """Delete what a failed write left behind, without hiding the error that failed it."""
+    try:
+        grid_in.abort()
+    except PyMongoError:
+        log.exception("could not delete the partial upload %s", grid_in._id)
 
-    def __init__(self, grid_out: GridOut) -> None:
-        self._grid_out = grid_out
+
+def delete_file(file_id: ObjectId) -> None:
+    """Delete the file document and all its chunks; a missing file is not an error."""
+    with suppress(NoFile):  # raised after the chunks are deleted anyway
+        _bucket().delete(file_id)
+
+
+def _file_document(file_id: ObjectId) -> dict[str, Any]:
+    document = _files().find_one({"_id": file_id}, {"length": 1, "chunkSize": 1})
+    if document is None:
+        raise FileMissing(f"No stored file {file_id}.")
+    return document
+
+
+def file_size(file_id: ObjectId) -> int:
+    """Size in bytes of a stored file; FileMissing if there is none."""
+    return int(_file_document(file_id)["length"])
+
+
+def open_range(
+    file_id: ObjectId, start: int, end: int, chunk_size: int = READ_PIECE_BYTES
+) -> Generator[bytes, None, None]:
+    """Bytes ``start`` to ``end`` (inclusive; clamped to the file) in pieces of at most
+    ``chunk_size``.
+
+    The file is looked up now, so FileMissing is raised here and not halfway through a
+    response; the bytes are read as the iterator is consumed. CorruptFile if chunks are
+    missing or do not match the file document."""
+    if start < 0 or end < start:
+        raise ValueError(f"invalid byte range {start}-{end}")
+    if chunk_size <= 0:
+        raise ValueError("chunk_size must be positive")
+    document = _file_document(file_id)
+    length = int(document["length"])
+    if start >= length:
+        raise ValueError(f"byte {start} is past the end of a {length}-byte file")
+    return _read(_chunks(), file_id, document, start, min(end, length - 1), chunk_size)
+
+
+def _read(
+    chunks: Collection,
+    file_id: ObjectId,
+    document: dict[str, Any],
+    start: int,
+    end: int,
+    piece: int,
+) -> Generator[bytes, None, None]:
+    length, chunk_bytes = int(document["length"]), int(document["chunkSize"])
+    first, last = start // chunk_bytes, end // chunk_bytes
+    cursor = chunks.find(
+        {"files_id": file_id, "n": {"$gte": first, "$lte": last}},
+        {"_id": 0, "n": 1, "data": 1},
+        sort=[("n", 1)],
+        batch_size=max(1, BATCH_BYTES // chunk_bytes),
+    )
+    expected = first
+    try:
+        for chunk in cursor:
+            offset = expected * chunk_bytes
+            data = chunk["data"]
+            if chunk["n"] != expected or len(data) != min(chunk_bytes, length - offset):
+                raise CorruptFile(f"Stored file {file_id}: chunk {expected} is damaged.")
+            wanted = data[max(start - offset, 0) : end + 1 - offset]
+            for position in range(0, len(wanted), piece):
+                yield wanted[position : position + piece]
+            expected += 1
+    finally:
+        cursor.close()
+    if expected != last + 1:
+        raise CorruptFile(f"Stored file {file_id}: chunk {expected} is missing.")
+
+
+def read_head(file_id: ObjectId, n: int) -> bytes:
+    """The first ``n`` bytes of a stored file (fewer if it is shorter), to sniff it."""
+    if n <= 0:
+        _file_document(file_id)
+        return b""
+    return b"".join(open_range(file_id, 0, n - 1))
+
+
+def iter_range(file_id: ObjectId, start: int, stop: int) -> Iterator[bytes]:
+    """Bytes ``start`` to ``stop`` (exclusive); nothing for an empty range."""
+    if stop <= start:
+        return iter(())
+    return open_range(file_id, start, stop - 1)
+
+
+class _StoredFileReader(io.RawIOBase):
+    """A stored file as a seekable raw stream, read through :func:`open_range`."""
+
+    def __init__(self, file_id: ObjectId, length: int) -> None:
+        self._file_id = file_id
+        self._length = length
+        self._position = 0
+        self._pieces: Generator[bytes, None, None] | None = None
+        self._pending = b""
 
     def readable(self) -> bool:
         return True
@@ -93,50 +240,50 @@ class _GridReader(io.RawIOBase):
     def seekable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
-        data = self._grid_out.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+    def readinto(self, buffer: Any) -> int:
+        if self._position >= self._length:
+            return 0
+        if not self._pending:
+            if self._pieces is None:
+                self._pieces = open_range(self._file_id, self._position, self._length - 1)
+            self._pending = next(self._pieces, b"")
+        count = min(len(buffer), len(self._pending))
+        buffer[:count] = self._pending[:count]
+        self._pending = self._pending[count:]
+        self._position += count
+        return count
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        self._grid_out.seek(offset, whence)
-        return self._grid_out.tell()
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._length}[whence]
+        position = base + offset
+        if position < 0:
+            raise ValueError(f"negative seek position {position}")
+        if position != self._position:
+            self._drop_pieces()
+            self._position = position
+        return position
 
     def tell(self) -> int:
-        return self._grid_out.tell()
+        return self._position
+
+    def _drop_pieces(self) -> None:
+        if self._pieces is not None:
+            self._pieces.close()
+        self._pieces, self._pending = None, b""
+
+    def close(self) -> None:
+        self._drop_pieces()
+        super().close()
 
 
 @contextmanager
 def open_file(file_id: ObjectId) -> Iterator[io.BufferedReader]:
-    """A seekable, read-only, buffered file object; FileNotFoundError if missing.
+    """A seekable, read-only, buffered file object; FileMissing (a FileNotFoundError) if
+    there is no such file.
 
-    Decoders read in small pieces and seek often; unbuffered, each of those would go
-    back to GridFS (measured: 7x slower to decode). The buffer is 1 MiB, whatever the
+    Decoders read in small pieces and seek often; unbuffered, each of those would go back
+    to the database (measured: 7x slower to decode). The buffer is 1 MiB, whatever the
     file's size."""
-    try:
-        grid_out = _bucket().open_download_stream(file_id)
-    except NoFile:
-        raise FileNotFoundError(f"no stored file {file_id}") from None
-    try:
-        yield io.BufferedReader(_GridReader(grid_out), buffer_size=READ_BUFFER_BYTES)
-    finally:
-        grid_out.close()
-
-
-def iter_range(file_id: ObjectId, start: int, stop: int) -> Iterator[bytes]:
-    """Bytes ``start`` to ``stop`` (exclusive) of a stored file, in bounded pieces."""
-    with open_file(file_id) as grid_out:
-        grid_out.seek(start)
-        remaining = stop - start
-        while remaining > 0:
-            piece = grid_out.read(min(READ_PIECE_BYTES, remaining))
-            if not piece:
-                return
-            remaining -= len(piece)
-            yield piece
-
-
-def delete_file(file_id: ObjectId) -> None:
-    """Delete the file document and all its chunks; a missing file is not an error."""
-    with suppress(NoFile):
-        _bucket().delete(file_id)
+    reader = _StoredFileReader(file_id, file_size(file_id))
+    with io.BufferedReader(reader, buffer_size=READ_BUFFER_BYTES) as buffered:
+        yield buffered
