@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import tempfile
@@ -24,16 +23,8 @@ from pathlib import Path
 import requests
 import socketio
 
-from bench.load import FIXTURE, PASSWORD, bench_settings, percentile
-
-
-def log_in(url: str, username: str) -> tuple[requests.Session, str]:
-    http = requests.Session()
-    page = http.get(f"{url}/login")
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)[1]
-    http.post(f"{url}/login", data={"email": username, "password": PASSWORD, "csrf_token": token})
-    page = http.get(f"{url}/songs/upload")
-    return http, re.search(r'name="csrf-token" content="([^"]+)"', page.text)[1]
+from bench.harness import PASSWORD, bench_settings, log_in, percentile
+from bench.harness import SHORT_MP3 as FIXTURE
 
 
 def connect(url: str, http: requests.Session) -> socketio.Client:

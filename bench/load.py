@@ -28,10 +28,9 @@ from pathlib import Path
 import requests
 import socketio
 
-from app.config import PROJECT_ROOT
+from bench.harness import PASSWORD, SHORT_MP3, bench_settings, percentile
 
-FIXTURE = PROJECT_ROOT.parent / "shared" / "data" / "audio" / "tone-440hz-5s.mp3"
-PASSWORD = "load-test-password-42"
+FIXTURE = SHORT_MP3
 READY_TIMEOUT = 120.0
 
 
@@ -140,27 +139,6 @@ class Member:
     def close(self) -> None:
         self.socket.disconnect()
         self.http.close()
-
-
-def bench_settings(servers, workdir: str, **extra: object) -> dict:
-    """Settings for the apps and processes of one benchmark run (no rate limits)."""
-    return {
-        "ENCORE_ENV": "testing",
-        "MONGODB_URI": servers.mongodb_uri,
-        "REDIS_URL": servers.redis_url,
-        "SECRET_KEY": "bench",
-        "SECURITY_PASSWORD_SALT": "bench",
-        "INSTANCE_PATH": workdir,
-        "LOG_LEVEL": "WARNING",
-        "LOGIN_RATE_LIMIT": "100000 per minute",
-        "API_WRITE_RATE_LIMIT": "100000 per minute",
-        **extra,
-    }
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def report(results: Results, elapsed: float, final: dict[str, tuple[str, str]]) -> bool:

@@ -12,12 +12,24 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.library.models import STATUSES
 
 ANY = SelectChoice("", "Any")
+
+
+def _readable(form: FlaskForm, field: IntegerField) -> None:
+    """Stop at "Not a valid integer value." instead of adding a range error about it."""
+    if field.process_errors:
+        raise StopValidation()
+
+
+def page_field() -> IntegerField:
+    return IntegerField("Page", default=1, validators=[_readable, Optional(), NumberRange(min=1)])
+
+
 #: the values of yes/no filters
 YES_NO = {"": None, "yes": True, "no": False}
 
@@ -51,7 +63,7 @@ class UserFilterForm(QueryForm):
         ],
         default="username",
     )
-    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1)])
+    page = page_field()
 
 
 class SongFilterForm(QueryForm):
@@ -64,7 +76,7 @@ class SongFilterForm(QueryForm):
 
 class AlbumFilterForm(QueryForm):
     owner = StringField("Owner")
-    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1)])
+    page = page_field()
 
 
 class CheckboxesField(SelectMultipleField):

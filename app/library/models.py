@@ -8,11 +8,13 @@ of its title, album and artist, and a search is an anchored prefix match on them
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from mongoengine import (
     CASCADE,
     NULLIFY,
+    BinaryField,
     DateTimeField,
     DictField,
     Document,
@@ -88,7 +90,9 @@ class Song(Document):
     channels = IntField()
     format = StringField()
     tags = DictField()
-    waveform = ListField(FloatField())
+    #: Waveform peaks, one byte (0-255) a point: 800 bytes, where a list of doubles
+    #: would make every song document some 11 KB that each listing has to read.
+    waveform = BinaryField()
 
     status = StringField(required=True, choices=STATUSES, default="queued")
     status_reason = StringField(default="")
@@ -117,6 +121,14 @@ class Song(Document):
         ],
     }
 
+    @property
+    def peaks(self) -> list[float]:
+        """The waveform as levels from 0 to 1, for the song page to draw."""
+        stored = self.waveform or b""
+        if isinstance(stored, list):  # stored as doubles by an earlier version
+            return [float(level) for level in stored]
+        return [round(level / 255, 3) for level in stored]
+
     def clean(self) -> None:
         self.title = (self.title or "").strip()
         self.title_key = self.title.lower()
@@ -138,3 +150,8 @@ class Song(Document):
             "title": self.title,
             "duration": self.duration,
         }
+
+
+def pack_peaks(peaks: Sequence[float]) -> bytes:
+    """Levels from 0 to 1 as one byte each, the way Song.waveform keeps them."""
+    return bytes(round(min(max(level, 0.0), 1.0) * 255) for level in peaks)

@@ -167,7 +167,7 @@ def replace_audio(song: Song, stored: StoredFile, kind: AudioKind) -> Song:
     song.content_type, song.format = kind.content_type, kind.format
     song.size, song.sha256 = stored.size, stored.sha256
     song.duration = song.bitrate = song.sample_rate = song.channels = None
-    song.tags, song.waveform = {}, []
+    song.tags, song.waveform = {}, b""
     song.status, song.status_reason = "queued", ""
     try:
         song.save()

@@ -13,7 +13,7 @@ from flask import current_app
 from mongoengine import Q
 
 from app.library.albums import find_or_create_album
-from app.library.models import Song, utcnow
+from app.library.models import Song, pack_peaks, utcnow
 from app.library.processing import AudioProblem, analyse
 from app.notifications.services import add_notification
 from app.realtime import notify
@@ -116,7 +116,7 @@ def finish_processing(song: Song) -> str:
         sample_rate=facts.sample_rate,
         channels=facts.channels,
         tags=facts.tags,
-        waveform=facts.waveform,
+        waveform=pack_peaks(facts.waveform),
         album=album,
     )
 

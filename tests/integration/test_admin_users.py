@@ -97,6 +97,10 @@ def test_sorts_and_bad_filters(client, token, make_user):
     assert listed(client.get("/admin/users?sort=created").text) == ["abe", "zed", "boss"]
     for query in ("sort=age", "role=Nobody", "active=maybe", "page=0", "page=x"):
         assert client.get(f"/admin/users?{query}").status_code == 422, query
+    page = client.get("/admin/users?page=x").text
+    assert "Not a valid integer value." in page
+    assert "at least 1" not in page  # one reason for one bad value
+    assert "Number must be at least 1." in client.get("/admin/users?page=0").text
 
 
 def test_pages_of_fifty(app, client, token):

@@ -61,8 +61,9 @@ def test_each_fixture_ends_ready_with_its_facts(
     assert song.channels == channels
     assert song.bitrate > 0
     assert song.tags.get("title") == title_tag
-    assert (len(song.waveform) == 800) is has_waveform
-    assert all(0.0 <= peak <= 1.0 for peak in song.waveform)
+    assert (len(song.peaks) == 800) is has_waveform
+    assert all(0.0 <= peak <= 1.0 for peak in song.peaks)
+    assert not has_waveform or min(song.peaks) > 0  # a steady tone: never silent
 
 
 def test_truncated_mp3_is_ready_with_the_duration_a_decoder_finds(app, client, token):
