@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run run-https cert test pytest lint format docs bench clean
+.PHONY: help install tools run run-https cert test pytest lint format docs bench clean
 CERT_DIR := instance/certs
 
 help: ## List the targets
@@ -37,16 +37,20 @@ cert: ## Make a lasting self-signed certificate in instance/certs/ for make run-
 	  -keyout $(CERT_DIR)/key.pem -out $(CERT_DIR)/cert.pem \
 	  -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1"
 
-test: $(INSTALLED) browser lint docs pytest ## Lint, build the docs, run the whole test suite
+test: $(INSTALLED) tools lint docs pytest ## Lint, build the docs, run the whole test suite
 
-browser: ## Install Debian's chromium for the browser tests when missing (needs root)
-	@command -v chromium >/dev/null 2>&1 || { \
+tools: ## Install Debian's chromium and nginx for the browser and proxy tests when missing (needs root)
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing chromium for the browser tests..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "Installing$$missing for the browser and proxy tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "WARNING: chromium is missing and cannot be installed here: the browser tests will be SKIPPED."; \
-	  fi; }
+	    echo "WARNING:$$missing missing and cannot be installed here: the tests that need them will be SKIPPED."; \
+	  fi; \
+	fi
 
 pytest: $(INSTALLED) ## Run the test suite only (private servers are started and stopped)
 	$(BIN)/python -m pytest

