@@ -64,7 +64,7 @@ format: $(INSTALLED) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 docs: $(INSTALLED) ## Build the Sphinx docs; any warning fails
-	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	$(BIN)/sphinx-build -E -W --keep-going -q -b html docs docs/_build/html
 
 bench: $(INSTALLED) ## Storage, memory, library-page, load and fault runs on private servers (figures in docs/)
 	$(BIN)/python -m bench.storage_throughput --mib 50 --repeats 5

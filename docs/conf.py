@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
 os.environ.setdefault("ENCORE_ENV", "testing")  # importing the app reads no .env
 
 project = "Encore"
@@ -12,7 +13,7 @@ author = "The Encore team"
 copyright = "2026, the Encore team"
 release = "0.1.0"
 
-extensions = ["sphinx.ext.autodoc", "sphinx.ext.viewcode"]
+extensions = ["sphinx.ext.autodoc", "sphinx.ext.viewcode", "openapi_reference"]
 html_theme = "furo"
 html_title = "Encore"
 exclude_patterns = ["_build"]
