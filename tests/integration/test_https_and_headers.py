@@ -9,11 +9,10 @@ import warnings
 
 import pytest
 import requests
-import socketio
 from werkzeug.serving import make_ssl_devcert
 
 from app.logs import JsonFormatter
-from tests.helpers import csrf_token
+from tests.helpers import assert_websocket_connects, csrf_token
 from tests.servers import start_live_server
 
 
@@ -53,14 +52,7 @@ def test_https_request_and_socket(app, https_server, make_user):
         )
         assert login.status_code == 200
 
-        client = socketio.Client(reconnection=False, ssl_verify=False)
-        cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
-        client.connect(https_server.url, headers={"Cookie": cookie}, transports=["websocket"])
-        try:
-            assert client.connected
-            assert client.transport() == "websocket"
-        finally:
-            client.disconnect()
+        assert_websocket_connects(https_server.url, http, ssl_verify=False)
 
 
 def test_pages_carry_a_strict_content_security_policy(client):
