@@ -69,6 +69,16 @@ class Album(Document):
         return self.title
 
 
+class PeaksField(BinaryField):
+    """Waveform levels packed one byte a point. A list of doubles, as songs processed
+    before packing hold, is packed when read, so such songs still save."""
+
+    def to_python(self, value: object) -> object:
+        if isinstance(value, list):
+            return pack_peaks(value)
+        return super().to_python(value)
+
+
 class Song(Document):
     title = StringField(required=True, min_length=1, max_length=TITLE_MAX)
     title_key = StringField(required=True)
@@ -92,7 +102,7 @@ class Song(Document):
     tags = DictField()
     #: Waveform peaks, one byte (0-255) a point: 800 bytes, where a list of doubles
     #: would make every song document some 11 KB that each listing has to read.
-    waveform = BinaryField()
+    waveform = PeaksField()
 
     status = StringField(required=True, choices=STATUSES, default="queued")
     status_reason = StringField(default="")
@@ -124,10 +134,7 @@ class Song(Document):
     @property
     def peaks(self) -> list[float]:
         """The waveform as levels from 0 to 1, for the song page to draw."""
-        stored = self.waveform or b""
-        if isinstance(stored, list):  # stored as doubles by an earlier version
-            return [float(level) for level in stored]
-        return [round(level / 255, 3) for level in stored]
+        return [round(level / 255, 3) for level in self.waveform or b""]
 
     def clean(self) -> None:
         self.title = (self.title or "").strip()

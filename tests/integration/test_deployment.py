@@ -178,7 +178,6 @@ def proxy_config(folder: Path, web_address: str, https_port: int, http_port: int
     rendered = template.replace("${ENCORE_WEB_ADDRESS}", web_address)
     assert "${" not in rendered, "the template uses a variable compose does not set"
     rendered = rendered.replace("/etc/nginx/certs", str(folder))
-    rendered = re.sub(r"^\s*listen \[::\].*\n", "", rendered, flags=re.M)
     rendered = rendered.replace("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;")
     rendered = rendered.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
     (folder / "encore.conf").write_text(rendered)

@@ -170,3 +170,15 @@ def test_a_song_deleted_during_processing_stays_deleted(app, member):
 
     assert Song.objects.count() == 0
     assert Album.objects.count() == 0
+
+
+def test_a_waveform_stored_as_doubles_is_read_packed_and_the_song_still_saves(app, make_user):
+    with app.app_context():
+        song = make_song(make_user(), "Older song", status="ready")
+        Song._get_collection().update_one({"_id": song.id}, {"$set": {"waveform": [0.0, 0.5, 1.0]}})
+        song = Song.objects.get(id=song.id)
+        assert song.peaks == [0.0, 0.502, 1.0]
+        song.title = "Older song, renamed"
+        song.save()
+        stored = Song._get_collection().find_one({"_id": song.id})
+    assert stored["title"] == "Older song, renamed"  # validation took the packed peaks
