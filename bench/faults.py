@@ -18,20 +18,18 @@ from bench.load import run
 
 
 def disturb(processes: dict) -> None:
-    """Kill the worker (and its pool) mid-load, restart it; then restart Redis."""
+    """Kill the worker (and its pool) mid-load and let its supervisor start it again;
+    then restart Redis."""
     processes["disturbing"].set()
     from app.embedded import start_redis
-    from tests.servers import start_worker
 
+    supervisor = processes["worker"]
     time.sleep(3)
-    worker = processes["worker"]
     print("fault: killing the worker", flush=True)
-    os.killpg(worker.pid, signal.SIGKILL)
-    worker.wait()
-    time.sleep(2)
-    processes["worker"] = start_worker(
-        processes["settings"], processes["logs"] / "worker2.log", "load2", with_beat=True
-    )
+    starts = supervisor.starts
+    os.killpg(supervisor.process.pid, signal.SIGKILL)
+    while supervisor.starts == starts or not supervisor.ready.is_set():
+        time.sleep(0.1)
     print("fault: worker restarted", flush=True)
     time.sleep(3)
     port = int(processes["redis_url"].rsplit(":", 1)[1].split("/")[0])

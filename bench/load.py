@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from subprocess import Popen
 
 import requests
 import socketio
@@ -53,6 +54,49 @@ class Results:
     def error(self, message: str) -> None:
         with self.lock:
             self.errors.append(message)
+
+
+class WorkerSupervisor(threading.Thread):
+    """Runs the Celery worker (with beat) and starts it again whenever it exits, as
+    ``make run`` and docker compose's restart policy do. Lives in its own thread, since
+    children die with the thread that started them (PR_SET_PDEATHSIG)."""
+
+    def __init__(self, settings: dict, logs: Path) -> None:
+        super().__init__(daemon=True)
+        self.settings, self.logs = settings, logs
+        self.process: Popen | None = None
+        self.starts = 0
+        self.exits: list[int] = []
+        self.ready = threading.Event()
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        from app.processes import ProcessError, stop
+        from tests.servers import start_worker
+
+        while not self._done.is_set():
+            self.starts += 1
+            name = f"load{self.starts}"
+            try:
+                self.process = start_worker(
+                    self.settings, self.logs / f"{name}.log", name, with_beat=True
+                )
+            except ProcessError as error:
+                print(f"worker did not start ({error}); trying again", flush=True)
+                continue
+            self.ready.set()
+            while not self._done.is_set() and self.process.poll() is None:
+                self._done.wait(0.2)
+            if self.process.poll() is not None and not self._done.is_set():
+                self.ready.clear()
+                self.exits.append(self.process.returncode)
+                print(f"worker exited ({self.process.returncode}); starting it again", flush=True)
+        os.killpg(self.process.pid, 15)
+        stop(self.process)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
 
 
 class Member:
@@ -141,7 +185,9 @@ class Member:
         self.http.close()
 
 
-def report(results: Results, elapsed: float, final: dict[str, tuple[str, str]]) -> bool:
+def report(
+    results: Results, elapsed: float, final: dict[str, tuple[str, str]], exits: list[int]
+) -> bool:
     requests_made = sum(results.statuses.values())
     print(f"\n{requests_made} requests in {elapsed:.1f} s: {requests_made / elapsed:.1f} req/s")
     print(f"{'step':<18}{'count':>7}{'p50 ms':>10}{'p95 ms':>10}")
@@ -160,6 +206,7 @@ def report(results: Results, elapsed: float, final: dict[str, tuple[str, str]]) 
         f"songs uploaded: {len(results.uploaded)}, ready with the right sha256: "
         f"{len(results.uploaded) - len(lost)}, lost or wrong: {len(lost)}"
     )
+    print(f"worker exits (each followed by a restart): {len(exits)} {exits or ''}")
     print(f"errors: {len(results.errors)}")
     for message in results.errors[:10]:
         print("  ", message)
@@ -170,7 +217,7 @@ def run(members: int, seconds: float, disturb: Callable[[dict], None] | None = N
     """Start everything, run the load (calling ``disturb`` in a thread), report."""
     from app import create_app
     from app.library.models import Song
-    from tests.servers import private_servers, start_live_server, start_worker
+    from tests.servers import private_servers, start_live_server
 
     content = FIXTURE.read_bytes()
     digest = hashlib.sha256(content).hexdigest()
@@ -197,8 +244,11 @@ def run(members: int, seconds: float, disturb: Callable[[dict], None] | None = N
                     roles=["Public"],
                 )
         logs = Path(workdir) / "logs"
+        supervisor = WorkerSupervisor(settings, logs)
+        supervisor.start()
+        supervisor.ready.wait()
         processes = {
-            "worker": start_worker(settings, logs / "worker.log", "load", with_beat=True),
+            "worker": supervisor,
             "settings": settings,
             "redis_url": servers.redis_url,
             "logs": logs,
@@ -235,18 +285,13 @@ def run(members: int, seconds: float, disturb: Callable[[dict], None] | None = N
             for person in people:
                 person.close()
             server.stop()
-            from app.processes import stop
-
-            worker = processes["worker"]
-            if worker.poll() is None:
-                os.killpg(worker.pid, 15)
-                stop(worker)
+            supervisor.stop()
             processes["done"].set()
             if os.environ.get("BENCH_KEEP_LOGS"):
                 import shutil
 
                 shutil.copytree(logs, os.environ["BENCH_KEEP_LOGS"], dirs_exist_ok=True)
-        return report(results, elapsed, final)
+        return report(results, elapsed, final, supervisor.exits)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,8 @@ from subprocess import Popen
 
 import requests
 from celery import Celery
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
 from app.config import PROJECT_ROOT, celery_settings
 from app.embedded import start_mongodb, start_redis
@@ -80,10 +82,13 @@ def process_env(settings: Mapping[str, object]) -> dict[str, str]:
 
 
 def worker_answers(redis_url: str) -> bool:
+    """Whether a worker answers a ping; False too while the broker itself is down."""
     celery = Celery(set_as_current=False)
     celery.config_from_object(celery_settings(redis_url))
     try:
         return bool(celery.control.ping(timeout=0.5))
+    except (OperationalError, RedisError, OSError):
+        return False
     finally:
         celery.close()
 
