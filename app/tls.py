@@ -43,8 +43,9 @@ def tls_files(app: Flask) -> tuple[str, str] | None:
 
 def make_self_signed(cert_path: Path, key_path: Path, hosts: Sequence[str], days: int) -> None:
     """A self-signed server certificate for ``hosts`` (names or IP addresses), valid for
-    ``days``, and its private key (readable by the owner only). The files appear whole
-    or not at all."""
+    ``days``, and its private key (readable by the owner only). Each file appears whole
+    or not at all; the key is written first, so an interrupted run leaves at most a key,
+    which the command line then refuses as half a pair rather than pair it wrongly."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
