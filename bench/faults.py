@@ -20,7 +20,6 @@ from bench.load import run
 def disturb(processes: dict) -> None:
     """Kill the worker (and its pool) mid-load and let its supervisor start it again;
     then restart Redis."""
-    processes["disturbing"].set()
     from app.embedded import start_redis
 
     supervisor = processes["worker"]

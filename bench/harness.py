@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -24,6 +23,7 @@ import requests
 from flask import Flask
 
 from app.config import PROJECT_ROOT
+from tests.helpers import csrf_token
 
 MIB = 1024 * 1024
 PASSWORD = "bench-password-42"
@@ -123,17 +123,15 @@ def log_in(url: str, username: str) -> tuple[requests.Session, str]:
     """A session logged in through the login form, and the CSRF token for its requests."""
     http = requests.Session()
     page = http.get(f"{url}/login", timeout=30)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)[1]
     answer = http.post(
         f"{url}/login",
-        data={"email": username, "password": PASSWORD, "csrf_token": token},
+        data={"email": username, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
         allow_redirects=False,
         timeout=30,
     )
     if answer.status_code != 302:
         raise RuntimeError(f"login answered {answer.status_code}: {answer.text[:300]}")
-    page = http.get(f"{url}/songs/upload", timeout=30)
-    return http, re.search(r'name="csrf-token" content="([^"]+)"', page.text)[1]
+    return http, csrf_token(http.get(f"{url}/songs/upload", timeout=30).text)
 
 
 def mp3_payload(size: int, piece: int = 256 * 1024) -> Callable[[], Iterator[bytes]]:

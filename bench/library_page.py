@@ -16,8 +16,6 @@ client threads; ratio of requests/s to the baseline (target: at least 0.5x).
 from __future__ import annotations
 
 import argparse
-import base64
-import json
 import re
 import sys
 import threading
@@ -27,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
+# The app's own cursor format, so the app and the bare route serve the same pages.
+from app.library.queries import _decode_cursor, _encode_cursor
 from bench.harness import bench_run, log_in, median, percentile, print_table, ratio, verdict
 
 TARGET = 0.5
@@ -59,19 +59,6 @@ BARE_PAGE = """<!doctype html>
 """  # noqa: E501 - one template line per table cell
 
 
-def encode_cursor(created_at: datetime, song_id) -> str:
-    """The app's cursor format (app/library/queries.py), so both serve the same page."""
-    raw = json.dumps([{"$date": created_at.isoformat()}, str(song_id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str):
-    from bson import ObjectId
-
-    value, song_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    return datetime.fromisoformat(value["$date"]), ObjectId(song_id)
-
-
 def bare_app(mongodb_uri: str, owner_id: str):
     """The same database work as GET /songs (the member's total, then one page in date
     order, newest first), without the framework around it: no session, no login, no
@@ -91,7 +78,7 @@ def bare_app(mongodb_uri: str, owner_id: str):
         filters: list[dict] = [{"owner": owner}]
         total = database.songs.count_documents({"$and": filters})
         if request.args.get("after"):
-            created_at, song_id = decode_cursor(request.args["after"])
+            created_at, song_id = _decode_cursor(request.args["after"])
             filters.append(
                 {
                     "$or": [
@@ -109,7 +96,7 @@ def bare_app(mongodb_uri: str, owner_id: str):
         next_cursor = None
         if len(found) > PAGE_SIZE:
             found = found[:PAGE_SIZE]
-            next_cursor = encode_cursor(found[-1]["created_at"], found[-1]["_id"])
+            next_cursor = _encode_cursor(found[-1]["created_at"], found[-1]["_id"])
         album_ids = list({song["album"] for song in found if song.get("album")})
         albums = {
             album["_id"]: album for album in database.albums.find({"_id": {"$in": album_ids}})
@@ -246,7 +233,7 @@ def deep_cursor(run, owner, pages: int) -> tuple[str, str]:
                 limit=2,
             )
         )
-    return encode_cursor(rows[0]["created_at"], rows[0]["_id"]), str(rows[1]["_id"])
+    return _encode_cursor(rows[0]["created_at"], rows[0]["_id"]), str(rows[1]["_id"])
 
 
 def check_page(name: str, page: str, first_id: str | None) -> None:
@@ -318,7 +305,7 @@ def database_floor(run, owner, cursor: str, repeats: int) -> dict[str, float]:
 
     with run.app.app_context():
         songs = get_database()["songs"]
-        created_at, song_id = decode_cursor(cursor)
+        created_at, song_id = _decode_cursor(cursor)
         newest_first = [("created_at", -1), ("_id", -1)]
         first_filter = {"$and": [{"owner": owner.id}]}
         deep_filter = {

@@ -14,7 +14,6 @@ import argparse
 import hashlib
 import os
 import queue
-import re
 import statistics
 import sys
 import tempfile
@@ -30,6 +29,7 @@ import requests
 import socketio
 
 from bench.harness import PASSWORD, SHORT_MP3, bench_settings, percentile
+from tests.helpers import csrf_token
 
 FIXTURE = SHORT_MP3
 READY_TIMEOUT = 120.0
@@ -91,8 +91,9 @@ class WorkerSupervisor(threading.Thread):
                 self.ready.clear()
                 self.exits.append(self.process.returncode)
                 print(f"worker exited ({self.process.returncode}); starting it again", flush=True)
-        os.killpg(self.process.pid, 15)
-        stop(self.process)
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+            stop(self.process)
 
     def stop(self) -> None:
         self._done.set()
@@ -112,16 +113,18 @@ class Member:
 
     def login(self) -> None:
         page = self.results.timed("login page", lambda: self.http.get(f"{self.url}/login"))
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)[1]
         self.results.timed(
             "login",
             lambda: self.http.post(
                 f"{self.url}/login",
-                data={"email": self.username, "password": PASSWORD, "csrf_token": token},
+                data={
+                    "email": self.username,
+                    "password": PASSWORD,
+                    "csrf_token": csrf_token(page.text),
+                },
             ),
         )
-        page = self.http.get(f"{self.url}/songs/upload")
-        self.token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)[1]
+        self.token = csrf_token(self.http.get(f"{self.url}/songs/upload").text)
         cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
         self.socket.connect(self.url, headers={"Cookie": cookie}, transports=["websocket"])
 
@@ -249,10 +252,8 @@ def run(members: int, seconds: float, disturb: Callable[[dict], None] | None = N
         supervisor.ready.wait()
         processes = {
             "worker": supervisor,
-            "settings": settings,
             "redis_url": servers.redis_url,
             "logs": logs,
-            "disturbing": threading.Event(),
             "done": threading.Event(),
         }
         server = start_live_server(settings, logs / "web.log")
