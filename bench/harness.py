@@ -22,15 +22,14 @@ from subprocess import Popen
 import requests
 from flask import Flask
 
-from app.config import PROJECT_ROOT
+from tests.fixtures import LONG_MP3_NAME, audio_file
 from tests.helpers import csrf_token
 
 MIB = 1024 * 1024
 PASSWORD = "bench-password-42"
-AUDIO = PROJECT_ROOT.parent / "shared" / "data" / "audio"
-#: A real MP3 (4 minutes, 5.5 MiB): payloads start with it so upload sniffing accepts them.
-LONG_MP3 = AUDIO / "tone-330hz-4min.mp3"
-SHORT_MP3 = AUDIO / "tone-440hz-5s.mp3"
+#: A real MP3 (4 minutes, 3.7 MiB): payloads start with it so upload sniffing accepts them.
+LONG_MP3 = audio_file(LONG_MP3_NAME)
+SHORT_MP3 = audio_file("tone-440hz-5s.mp3")
 
 
 def bench_settings(servers, workdir: str, **extra: object) -> dict:

@@ -10,7 +10,6 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import mongoengine
 import pytest
@@ -33,7 +32,6 @@ from tests.servers import (
 )
 
 TEST_PASSWORD = "correct horse battery staple"
-AUDIO_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "data" / "audio"
 
 
 @pytest.fixture(scope="session")

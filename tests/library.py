@@ -11,11 +11,12 @@ from werkzeug.test import encode_multipart
 from app.accounts.models import User
 from app.library.models import Song
 from app.storage import store_stream
-from tests.conftest import AUDIO_FIXTURES, TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD
+from tests.fixtures import audio_file
 from tests.helpers import csrf_token
 
-MP3 = AUDIO_FIXTURES / "tone-440hz-5s.mp3"
-LONG_MP3 = AUDIO_FIXTURES / "tone-330hz-4min.mp3"
+MP3 = audio_file("tone-440hz-5s.mp3")
+LONG_MP3 = audio_file("tone-440hz-4min.mp3")
 
 
 def client_login(client, user: User, password: str = TEST_PASSWORD) -> str:

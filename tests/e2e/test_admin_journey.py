@@ -12,8 +12,9 @@ from app.accounts.models import User
 from app.accounts.services import set_roles
 from app.database import get_database
 from app.library.models import Song
-from tests.conftest import AUDIO_FIXTURES, TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD
 from tests.e2e.test_journey import log_in
+from tests.fixtures import audio_file
 from tests.library import MP3, make_song
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("app", "worker")]
@@ -33,7 +34,7 @@ def member_context(browser, live_server) -> Iterator:
 def upload_songs(page, titles: dict[str, str]) -> None:
     """Upload the fixture files on the upload page, titled as given; wait until ready."""
     page.goto("/songs/upload")
-    page.set_input_files("#files", [str(AUDIO_FIXTURES / name) for name in titles])
+    page.set_input_files("#files", [str(audio_file(name)) for name in titles])
     rows = page.locator("tr.upload-row")
     expect(rows).to_have_count(len(titles))
     for index, title in enumerate(titles.values()):
@@ -93,7 +94,7 @@ def test_admin_manages_users_and_songs_and_sees_it_all_in_the_audit_log(
         ["queued: 0", "processing: 0", "ready: 2", "failed: 1"]
     )
     # The two uploads and the failed song's copy of the default MP3.
-    stored = sum((AUDIO_FIXTURES / name).stat().st_size for name in UPLOADS) + MP3.stat().st_size
+    stored = sum(audio_file(name).stat().st_size for name in UPLOADS) + MP3.stat().st_size
     expect(page.get_by_test_id("songs")).to_contain_text(f"Stored audio: {stored / 1000:.1f} kB")
     expect(page.locator("table").first).to_contain_text("This file is not audio.")
 

@@ -9,12 +9,13 @@ from playwright.sync_api import expect
 
 from app.accounts.models import User
 from app.library.models import Song
-from tests.conftest import AUDIO_FIXTURES, TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD
+from tests.fixtures import audio_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("app", "worker")]
 
 PASSWORD = "blue-velvet-harmonica-42"
-UPLOADS = ["tone-330hz-4min.mp3", "tone-523hz-5s.ogg", "tone-659hz-5s.flac"]
+UPLOADS = ["tone-440hz-4min.mp3", "tone-523hz-5s.ogg", "tone-659hz-5s.flac"]
 WAIT_FOR_METADATA = """a => new Promise(done =>
     a.readyState >= 1 ? done() : a.addEventListener("loadedmetadata", done))"""
 SEEK_TO_3_30 = """a => new Promise(done => {
@@ -57,7 +58,7 @@ def test_register_activate_upload_watch_play_download_edit_delete(context, page,
     expect(library.locator("#no-songs")).to_be_visible()
 
     page.goto("/songs/upload")
-    page.set_input_files("#files", [str(AUDIO_FIXTURES / name) for name in UPLOADS])
+    page.set_input_files("#files", [str(audio_file(name)) for name in UPLOADS])
     rows = page.locator("tr.upload-row")
     expect(rows).to_have_count(3)
     page.click("#start-uploads")
@@ -72,7 +73,7 @@ def test_register_activate_upload_watch_play_download_edit_delete(context, page,
     expect(library.locator("#song-table .status-ready")).to_have_count(3, timeout=30_000)
     expect(library.locator("[data-testid=unread-count]")).to_have_text("3")
 
-    song = Song.objects.get(original_filename="tone-330hz-4min.mp3")
+    song = Song.objects.get(original_filename="tone-440hz-4min.mp3")
     page.goto(f"/songs/{song.id}")
     ranged = []
     page.on(
@@ -93,10 +94,10 @@ def test_register_activate_upload_watch_play_download_edit_delete(context, page,
     with page.expect_download() as download_info:
         page.click("text=Download")
     download = download_info.value
-    assert download.suggested_filename == "tone-330hz-4min.mp3"
+    assert download.suggested_filename == "tone-440hz-4min.mp3"
     saved = tmp_path / "downloaded.mp3"
     download.save_as(saved)
-    assert saved.read_bytes() == (AUDIO_FIXTURES / "tone-330hz-4min.mp3").read_bytes()
+    assert saved.read_bytes() == audio_file("tone-440hz-4min.mp3").read_bytes()
 
     page.click("text=Edit")
     page.fill("#title", "Four minutes, renamed")
@@ -118,7 +119,7 @@ def test_a_rejected_upload_shows_its_reason(page, make_user):
     log_in(page, "omar", TEST_PASSWORD)
 
     page.goto("/songs/upload")
-    page.set_input_files("#files", str(AUDIO_FIXTURES / "not-audio.mp3"))
+    page.set_input_files("#files", str(audio_file("not-audio.mp3")))
     page.click("#start-uploads")
 
     row = page.locator("tr.upload-row")

@@ -10,7 +10,8 @@ import pytest
 
 from app.accounts.services import set_active, set_roles
 from app.library.models import Song
-from tests.conftest import AUDIO_FIXTURES, TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD
+from tests.fixtures import audio_file
 from tests.library import MP3, make_song, post_multipart
 
 API = "/api/v1"
@@ -122,7 +123,7 @@ def test_upload_wait_for_ready_and_download_with_a_token(client, headers):
 
 
 def test_bad_upload_is_a_problem_naming_the_field(client, headers):
-    response = upload_api(client, headers, AUDIO_FIXTURES / "not-audio.mp3")
+    response = upload_api(client, headers, audio_file("not-audio.mp3"))
 
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"file": "This file is not audio: it looks like HTML."}

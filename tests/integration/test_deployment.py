@@ -20,7 +20,7 @@ import requests
 
 from app.config import PROJECT_ROOT, SETTINGS, load_config
 from app.processes import free_port, spawn, stop, wait_until_ready
-from tests.conftest import AUDIO_FIXTURES
+from tests.fixtures import audio_file
 from tests.helpers import assert_websocket_connects, csrf_token
 from tests.servers import start_live_server
 
@@ -282,7 +282,7 @@ def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy, make_us
     assert_websocket_connects(proxy.https_url, http, http_session=http)
 
     token = csrf_token(http.get(f"{proxy.https_url}/songs/upload", timeout=10).text)
-    content = (AUDIO_FIXTURES / "tone-440hz-5s.mp3").read_bytes()
+    content = audio_file("tone-440hz-5s.mp3").read_bytes()
     created = http.post(
         f"{proxy.https_url}/songs",
         data={"title": "Through the proxy"},

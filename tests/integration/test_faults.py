@@ -14,9 +14,8 @@ import pytest
 
 from app.embedded import start_redis
 from app.library.models import Song
-from app.library.sniff import _mpeg_frame_length
 from app.processes import free_port, stop
-from tests.conftest import AUDIO_FIXTURES
+from tests.fixtures import audio_file, mp3_frames_for
 from tests.library import client_login, upload
 from tests.servers import start_worker
 
@@ -77,14 +76,10 @@ def wait_for(song_id: str, *statuses: str, timeout: float = WAIT_SECONDS) -> Son
 
 @pytest.fixture
 def long_mp3(tmp_path):
-    """About 20 minutes of MP3: the 4-minute fixture's audio frames five times over (its
-    ID3 tag and "Info" frame left out, or decoders would stop after the first copy).
-    Slow enough to decode that the worker can be killed while it works."""
-    data = (AUDIO_FIXTURES / "tone-330hz-4min.mp3").read_bytes()
-    tag_end = 10 + ((data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9])
-    audio = data[tag_end + _mpeg_frame_length(data, tag_end) :]
+    """About 20 minutes of MP3, slow enough to decode that the worker can be killed while
+    it works."""
     path = tmp_path / "twenty-minutes.mp3"
-    path.write_bytes(audio * 5)
+    path.write_bytes(mp3_frames_for(20 * 60))
     return path
 
 
@@ -117,7 +112,7 @@ def test_an_upload_while_redis_is_down_is_kept_and_processed_when_it_returns(
     workers("steady")
     servers[0].stop()
 
-    response = upload(client, token, AUDIO_FIXTURES / "tone-440hz-5s.mp3")
+    response = upload(client, token, audio_file("tone-440hz-5s.mp3"))
 
     assert response.status_code == 201
     song_id = response.get_json()["id"]

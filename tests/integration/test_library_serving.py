@@ -48,7 +48,7 @@ def test_whole_file_with_range_support_and_etag(client, stream_url, song):
     [
         ("bytes=0-99", 0, 100),
         ("bytes=1000-1999", 1000, 2000),
-        ("bytes=5000000-", 5000000, SIZE),
+        ("bytes=3000000-", 3000000, SIZE),
         ("bytes=-500", SIZE - 500, SIZE),
         (f"bytes=100-{SIZE + 10_000}", 100, SIZE),  # end past the file: clamped
         (f"bytes=-{SIZE * 2}", 0, SIZE),  # suffix longer than the file: all of it
@@ -65,7 +65,7 @@ def test_single_ranges_are_served_byte_for_byte(client, stream_url, header, star
 
 
 def test_seeking_to_three_and_a_half_minutes(client, stream_url):
-    offset = int(SIZE * 210 / 240)  # 192 kb/s constant bit rate: bytes are proportional
+    offset = int(SIZE * 210 / 240)  # constant bit rate: bytes are proportional
 
     response = get(client, stream_url, Range=f"bytes={offset}-")
 

@@ -10,7 +10,7 @@ import pytest
 
 from app.database import get_database
 from app.library.models import Song
-from tests.conftest import AUDIO_FIXTURES
+from tests.fixtures import audio_file
 from tests.library import MP3, client_login, post_multipart, upload
 
 AUDIO = {
@@ -19,7 +19,7 @@ AUDIO = {
     "tone-659hz-5s.flac": "audio/flac",
     "tone-784hz-3s.wav": "audio/wav",
     "tone-880hz-5s.m4a": "audio/mp4",
-    "tone-330hz-4min.mp3": "audio/mpeg",
+    "tone-440hz-4min.mp3": "audio/mpeg",
 }
 
 
@@ -57,7 +57,7 @@ def test_names_with_quotes_and_backslashes_keep_no_path(app, client, token, raw_
 
 @pytest.mark.parametrize(("name", "content_type"), AUDIO.items())
 def test_each_format_is_stored_whole_and_queued(app, client, token, member, name, content_type):
-    path = AUDIO_FIXTURES / name
+    path = audio_file(name)
 
     response = upload(client, token, path, fields={"title": name, "rating": "4"})
 
@@ -89,7 +89,7 @@ def test_title_defaults_to_the_file_name_when_no_title_is_sent(app, client, toke
     ],
 )
 def test_non_audio_is_refused_and_nothing_is_stored(app, client, token, name, reason):
-    response = upload(client, token, AUDIO_FIXTURES / name)
+    response = upload(client, token, audio_file(name))
 
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"

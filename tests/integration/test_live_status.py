@@ -10,7 +10,8 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import AUDIO_FIXTURES, TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD
+from tests.fixtures import audio_file
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -56,7 +57,7 @@ def test_every_tab_of_the_owner_hears_each_status_in_order(
     tabs = [listen(socket_client(http), "song.status", "notification.new") for _ in range(2)]
     strangers_tab = listen(socket_client(login(stranger)), "song.status", "notification.new")
 
-    song = upload_live(live_server, http, AUDIO_FIXTURES / "tone-523hz-5s.ogg")
+    song = upload_live(live_server, http, audio_file("tone-523hz-5s.ogg"))
 
     for heard in tabs:
         assert statuses_until_final(heard, song["id"]) == ["queued", "processing", "ready"]
@@ -76,7 +77,7 @@ def test_a_failed_song_says_why_live(app, live_server, make_user, login, socket_
     owner = make_user()
     http = login(owner)
     heard = listen(socket_client(http), "song.status")
-    song = upload_live(live_server, http, AUDIO_FIXTURES / "tone-440hz-5s.mp3")
+    song = upload_live(live_server, http, audio_file("tone-440hz-5s.mp3"))
     statuses_until_final(heard, song["id"])
     Song.objects(id=song["id"]).update(set__sha256="0" * 64, set__status="queued")
     with app.app_context():
@@ -91,7 +92,7 @@ def test_a_failed_song_says_why_live(app, live_server, make_user, login, socket_
 def test_a_page_that_reconnects_asks_for_the_current_state(live_server, make_user, login):
     owner = make_user()
     http = login(owner)
-    song = upload_live(live_server, http, AUDIO_FIXTURES / "tone-659hz-5s.flac")
+    song = upload_live(live_server, http, audio_file("tone-659hz-5s.flac"))
 
     response = http.get(
         f"{live_server.url}/songs/status",
@@ -111,7 +112,7 @@ def test_notifications_survive_a_reload_and_can_be_marked_read(
     owner = make_user()
     http = login(owner)
     heard = listen(socket_client(http), "notification.new")
-    upload_live(live_server, http, AUDIO_FIXTURES / "tone-784hz-3s.wav")
+    upload_live(live_server, http, audio_file("tone-784hz-3s.wav"))
     heard.get(timeout=WAIT_SECONDS)
 
     page = http.get(f"{live_server.url}/", timeout=10).text
@@ -144,7 +145,7 @@ def test_an_api_upload_shows_up_live_like_a_page_upload(
         json={"identity": owner.username, "password": TEST_PASSWORD},
         timeout=10,
     ).json()["token"]
-    path = AUDIO_FIXTURES / "tone-880hz-5s.m4a"
+    path = audio_file("tone-880hz-5s.m4a")
 
     with path.open("rb") as audio:
         response = requests.post(

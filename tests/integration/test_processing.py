@@ -8,7 +8,7 @@ import pytest
 
 from app.library.models import Album, Song
 from tasks.uploads import process_song
-from tests.conftest import AUDIO_FIXTURES
+from tests.fixtures import audio_file
 from tests.library import client_login, make_song, upload
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -44,13 +44,13 @@ def token(client, member):
         ("tone-659hz-5s.flac", "flac", 5.0, 44100, 1, "E5 tone", True),
         ("tone-784hz-3s.wav", "wav", 3.0, 22050, 1, None, True),
         ("tone-880hz-5s.m4a", "m4a", 5.02, 44100, 2, "A5 tone", False),
-        ("tone-330hz-4min.mp3", "mp3", 240.0, 44100, 2, "Four minutes of E4", True),
+        ("tone-440hz-4min.mp3", "mp3", 240.0, 44100, 2, "Four minutes of A4", True),
     ],
 )
 def test_each_fixture_ends_ready_with_its_facts(
     app, client, token, name, fmt, duration, rate, channels, title_tag, has_waveform
 ):
-    song_id = upload(client, token, AUDIO_FIXTURES / name).get_json()["id"]
+    song_id = upload(client, token, audio_file(name)).get_json()["id"]
 
     song = wait_for_final(song_id)
 
@@ -67,7 +67,7 @@ def test_each_fixture_ends_ready_with_its_facts(
 
 
 def test_truncated_mp3_is_ready_with_the_duration_a_decoder_finds(app, client, token):
-    song_id = upload(client, token, AUDIO_FIXTURES / "truncated.mp3").get_json()["id"]
+    song_id = upload(client, token, audio_file("truncated.mp3")).get_json()["id"]
 
     song = wait_for_final(song_id)
 
@@ -76,7 +76,7 @@ def test_truncated_mp3_is_ready_with_the_duration_a_decoder_finds(app, client, t
 
 
 def test_album_is_filled_from_the_tags_when_none_was_chosen(app, client, token, member):
-    song_id = upload(client, token, AUDIO_FIXTURES / "tone-440hz-5s.mp3").get_json()["id"]
+    song_id = upload(client, token, audio_file("tone-440hz-5s.mp3")).get_json()["id"]
 
     song = wait_for_final(song_id)
 
@@ -95,7 +95,7 @@ def test_album_is_filled_from_the_tags_when_none_was_chosen(app, client, token, 
 )
 def test_a_stored_file_that_is_not_audio_fails_with_the_reason(app, member, name, reason):
     with app.app_context():
-        song = make_song(member, "Odd", content=(AUDIO_FIXTURES / name).read_bytes())
+        song = make_song(member, "Odd", content=audio_file(name).read_bytes())
         process_song.delay(str(song.id))
 
     failed = wait_for_final(str(song.id))
@@ -116,7 +116,7 @@ def test_a_damaged_file_fails_its_checksum(app, member):
 
 
 def test_the_same_task_twice_changes_nothing_the_second_time(app, client, token):
-    song_id = upload(client, token, AUDIO_FIXTURES / "tone-523hz-5s.ogg").get_json()["id"]
+    song_id = upload(client, token, audio_file("tone-523hz-5s.ogg")).get_json()["id"]
     first = wait_for_final(song_id)
 
     with app.app_context():
@@ -134,9 +134,7 @@ def test_processing_twice_in_a_row_gives_the_same_facts(app, member):
     from app.library.services import requeue
 
     with app.app_context():
-        song = make_song(
-            member, "Twice", content=(AUDIO_FIXTURES / "tone-659hz-5s.flac").read_bytes()
-        )
+        song = make_song(member, "Twice", content=audio_file("tone-659hz-5s.flac").read_bytes())
         process_song.delay(str(song.id))
     keys = (
         "status",

@@ -46,6 +46,7 @@ class RunningApp:
         }
         env.update(ENCORE_ENV="development", INSTANCE_PATH=str(instance), WEB_PORT=str(self.port))
         self.instance = instance
+        self.log_path = log_path
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = spawn(
             [sys.executable, "-m", "app.runner"], env=env, log_path=log_path, cwd=PROJECT_ROOT
@@ -113,6 +114,10 @@ def test_runner_serves_everything_stops_cleanly_and_keeps_data(start_app):
     first.process.send_signal(signal.SIGTERM)
 
     assert first.process.wait(timeout=60) == 0
+    output = first.log_path.read_text()
+    assert "Encore is running at" in output
+    assert "Deprecat" not in output
+    assert "deprecated" not in output
     assert not [pid for pid in children if pid_alive(pid)]
     assert not (first.instance / "embedded.json").exists()
 

@@ -28,9 +28,9 @@ from app.storage import (
     read_head,
     store_stream,
 )
-from tests.conftest import AUDIO_FIXTURES
+from tests.fixtures import audio_file
 
-LONG_MP3 = AUDIO_FIXTURES / "tone-330hz-4min.mp3"
+LONG_MP3 = audio_file("tone-440hz-4min.mp3")
 AUDIO = LONG_MP3.read_bytes()
 SIZE = len(AUDIO)
 GRID_CHUNK = 255 * 1024  # pymongo's default chunk size

@@ -13,9 +13,9 @@ from flask import Blueprint, jsonify, request
 from app.database import get_database
 from app.storage import StoredFile, file_response, store_stream, stream_upload
 from app.storage.gridfs import open_range
-from tests.conftest import AUDIO_FIXTURES
+from tests.fixtures import audio_file
 
-AUDIO = (AUDIO_FIXTURES / "tone-330hz-4min.mp3").read_bytes()
+AUDIO = audio_file("tone-440hz-4min.mp3").read_bytes()
 SIZE = len(AUDIO)
 GRID_CHUNK = 255 * 1024
 
@@ -101,7 +101,7 @@ def test_download_is_an_attachment(client, song):
         ("bytes=0-0", 0, 0),
         ("bytes=0-99", 0, 99),
         (f"bytes={GRID_CHUNK - 5}-{GRID_CHUNK + 5}", GRID_CHUNK - 5, GRID_CHUNK + 5),
-        ("bytes=5000000-", 5000000, SIZE - 1),
+        ("bytes=3000000-", 3000000, SIZE - 1),
         ("bytes=-500", SIZE - 500, SIZE - 1),
         (f"bytes=-{SIZE * 2}", 0, SIZE - 1),
         (f"bytes=100-{SIZE + 10_000}", 100, SIZE - 1),

@@ -25,10 +25,10 @@ from app.storage import (
     stream_upload,
 )
 from app.storage.gridfs import open_range
-from tests.conftest import AUDIO_FIXTURES
+from tests.fixtures import audio_file
 
-AUDIO = (AUDIO_FIXTURES / "tone-330hz-4min.mp3").read_bytes()
-SHORT = (AUDIO_FIXTURES / "tone-440hz-5s.mp3").read_bytes()
+AUDIO = audio_file("tone-440hz-4min.mp3").read_bytes()
+SHORT = audio_file("tone-440hz-5s.mp3").read_bytes()
 BOUNDARY = "----EncoreBoundary7MA4YWxkTrZu0gW"
 CONTENT_TYPE = f"multipart/form-data; boundary={BOUNDARY}"
 MiB = 1024 * 1024
