@@ -69,8 +69,8 @@ def register_blueprints(app: Flask) -> None:
     from app.api import init_api
     from app.health.views import blueprint as health
     from app.library.album_views import blueprint as albums
-    from app.library.uploads import blueprint as uploads
-    from app.library.views import blueprint as library
+    from app.library.song_views import blueprint as library
+    from app.library.upload_views import blueprint as uploads
     from app.mail import init_mail
     from app.main.views import blueprint as main
     from app.notifications.views import blueprint as notifications

@@ -345,7 +345,7 @@ def database_floor(run, owner, cursor: str, repeats: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.library.processing import WAVEFORM_POINTS
+    from app.library.analysis import WAVEFORM_POINTS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--songs", type=int, default=10_000)

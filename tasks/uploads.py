@@ -9,7 +9,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from pymongo.errors import AutoReconnect, ConnectionFailure
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from app.library.status import finish_processing, start_processing, stuck_songs
+from app.library.pipeline import finish_processing, start_processing, stuck_songs
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from app.api.schemas import (
 from app.library import services
 from app.library.queries import SongQuery, list_songs
 from app.library.receiving import receive_song
-from app.library.uploads import check_csrf_token
-from app.library.views import send_song
+from app.library.song_views import send_song
+from app.library.upload_views import check_csrf_token
 
 PREFIX = "/songs"
 blueprint = Blueprint("api_songs", __name__, description="Songs and their audio")

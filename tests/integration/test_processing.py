@@ -156,8 +156,8 @@ def test_processing_twice_in_a_row_gives_the_same_facts(app, member):
 
 
 def test_a_song_deleted_during_processing_stays_deleted(app, member):
+    from app.library.pipeline import finish_processing, start_processing
     from app.library.services import delete_song
-    from app.library.status import finish_processing, start_processing
 
     with app.app_context():
         song = make_song(member, "Short-lived")

@@ -1,4 +1,4 @@
-"""Processing state changes, each stored first and then pushed to the owner live."""
+"""The processing pipeline: the one place that moves a song's status and pushes it live."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from flask import current_app
 from mongoengine import Q
 
 from app.library.albums import find_or_create_album
+from app.library.analysis import AudioProblem, analyse
 from app.library.models import Song, pack_peaks, utcnow
-from app.library.processing import AudioProblem, analyse
 from app.notifications.services import add_notification
 from app.realtime import notify
 from app.storage import open_file

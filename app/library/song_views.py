@@ -1,4 +1,4 @@
-"""Song pages: the library, a song, editing and deleting. Uploads are in uploads.py."""
+"""Song pages: the library, a song, editing and deleting. Uploads are in upload_views.py."""
 
 from __future__ import annotations
 
