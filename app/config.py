@@ -413,11 +413,12 @@ def celery_settings(redis_url: str, sweep_interval_seconds: float = 60.0) -> dic
         },
         "worker_hijack_root_logger": False,
         "worker_prefetch_multiplier": 1,
-        "include": ["tasks.demo", "tasks.mail", "tasks.uploads"],
+        "include": ["tasks.counters", "tasks.demo", "tasks.mail", "tasks.uploads"],
         "beat_schedule": {
             "requeue-stuck-songs": {
                 "task": "uploads.requeue_stuck_songs",
                 "schedule": sweep_interval_seconds,
-            }
+            },
+            "repair-counters": {"task": "counters.repair", "schedule": 3600.0},
         },
     }

@@ -10,6 +10,7 @@ from werkzeug.test import encode_multipart
 
 from app.accounts.models import User
 from app.library.models import Song
+from app.library.services import add_song
 from app.storage import store_stream
 from tests.conftest import TEST_PASSWORD
 from tests.fixtures import audio_file
@@ -92,4 +93,4 @@ def make_song(owner: User, title: str = "Song", **fields) -> Song:
         sha256=stored.sha256,
         **fields,
     )
-    return song.save()
+    return add_song(song)

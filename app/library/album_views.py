@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_security import auth_required, current_user
 
 from app.errors import ValidationFailed
@@ -41,10 +41,19 @@ def index():
 @blueprint.get("/<album_id>")
 @auth_required()
 def show(album_id: str):
+    """The album's songs in the order they joined it, a page at a time."""
     album = services.get_album(current_user, album_id)
-    page = list_songs(SongQuery(owner=None, album=album, sort="title", limit=100))
+    cursor = request.args.get("after") or None
+    page = list_songs(SongQuery(owner=None, album=album, sort="date", direction=1, cursor=cursor))
     return render_template(
-        "library/album.html", album=album, page=page, delete_form=DeleteAlbumForm()
+        "library/album.html",
+        album=album,
+        page=page,
+        first_url=url_for("albums.show", album_id=album.id) if cursor else None,
+        next_url=url_for("albums.show", album_id=album.id, after=page.next_cursor)
+        if page.next_cursor
+        else None,
+        delete_form=DeleteAlbumForm(),
     )
 
 

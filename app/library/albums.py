@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.accounts.models import User
 from app.errors import ValidationFailed
+from app.library import counters
 from app.library.models import TITLE_MAX, Album, Song
 from app.library.services import delete_song
 
@@ -54,10 +55,11 @@ def delete_album(album: Album, *, delete_songs: bool) -> int:
         for song in songs:
             delete_song(song)
     else:
-        Song.objects(album=album).update(unset__album=True)
+        Song.objects(album=album).update(unset__album=True, unset__album_seq=True)
         for song in Song.objects(id__in=[song.id for song in songs]):
             song.save()
     album.delete()
+    counters.forget_scope(counters.album_key(album.id))
     return len(songs) if delete_songs else 0
 
 

@@ -104,6 +104,12 @@ class Song(Document):
     #: would make every song document some 11 KB that each listing has to read.
     waveform = PeaksField()
 
+    #: Positions (app/paging.py): in the member's library, in everyone's, in its album.
+    #: Upload order; pages are cut from them so a page reads about a page of songs.
+    seq = IntField()
+    all_seq = IntField()
+    album_seq = IntField()
+
     status = StringField(required=True, choices=STATUSES, default="queued")
     status_reason = StringField(default="")
     #: While processing: until when the worker's claim holds (renewed as it works).
@@ -114,15 +120,20 @@ class Song(Document):
     meta = {
         "collection": "songs",
         "indexes": [
-            # Keyset pagination: every sort ends in _id so pages never overlap.
-            ("owner", "-created_at", "-_id"),
+            # Pages in upload order: a scope's equality fields, then the position.
+            ("owner", "seq"),
+            ("owner", "status", "seq"),
+            ("album", "album_seq"),
+            ("album", "status", "album_seq"),
+            "all_seq",
+            ("status", "all_seq"),
+            # Keyset pagination by other sorts: each ends in _id so pages never overlap.
             ("owner", "title_key", "_id"),
             ("owner", "rating", "_id"),
             ("owner", "duration", "_id"),
             ("owner", "album", "_id"),
             ("owner", "status", "_id"),
             ("owner", "search_words"),
-            ("-created_at", "-_id"),
             ("title_key", "_id"),
             ("rating", "_id"),
             ("duration", "_id"),

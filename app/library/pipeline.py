@@ -12,6 +12,7 @@ from bson import ObjectId
 from flask import current_app
 from mongoengine import Q
 
+from app.library import counters
 from app.library.albums import find_or_create_album
 from app.library.analysis import AudioProblem, analyse
 from app.library.models import Song, pack_peaks, utcnow
@@ -47,10 +48,11 @@ def stuck_songs() -> list[str]:
     abandoned = Q(status="processing", lease_until__lt=now)
     stuck = []
     for song in Song.objects(waited_too_long | abandoned).only("id"):
-        claimed = Song.objects(Q(id=song.id) & (waited_too_long | abandoned)).update_one(
+        before = Song.objects(Q(id=song.id) & (waited_too_long | abandoned)).modify(
             set__status="queued", set__updated_at=now
         )
-        if claimed:
+        if before is not None:
+            counters.count_status_move(before.owner.id, before.status, "queued")
             stuck.append(str(song.id))
     return stuck
 
@@ -59,15 +61,21 @@ def start_processing(song_id: str) -> Song | None:
     """Claim the song for processing under a lease, or None if there is nothing to do
     (already final, or being processed by a live worker)."""
     now = utcnow()
+    claim = {
+        "status": "processing",
+        "status_reason": "",
+        "updated_at": now,
+        "lease_until": now + timedelta(seconds=_lease_seconds()),
+    }
     song = Song.objects(Q(id=ObjectId(song_id)) & _claimable(now)).modify(
-        set__status="processing",
-        set__status_reason="",
-        set__updated_at=now,
-        set__lease_until=now + timedelta(seconds=_lease_seconds()),
-        new=True,
+        **{f"set__{name}": value for name, value in claim.items()}
     )
-    if song is not None:
-        push_status(song)
+    if song is None:
+        return None
+    counters.count_status_move(song.owner.id, song.status, "processing")
+    for name, value in claim.items():
+        setattr(song, name, value)
+    push_status(song)
     return song
 
 
@@ -102,9 +110,10 @@ def finish_processing(song: Song) -> str:
         return _finish(song, status="failed", status_reason=problem.reason)
     except FileNotFoundError:
         return _finish(song, status="failed", status_reason="The audio file is missing.")
-    album = song.album
+    album, album_seq = song.album, song.album_seq
     if album is None and facts.tags.get("album") and Song.objects(id=song.id).count():
         album = find_or_create_album(song.owner, facts.tags["album"], facts.tags.get("artist", ""))
+        album_seq = counters.album_position(None, album.id)
     return _finish(
         song,
         status="ready",
@@ -118,6 +127,7 @@ def finish_processing(song: Song) -> str:
         tags=facts.tags,
         waveform=pack_peaks(facts.waveform),
         album=album,
+        album_seq=album_seq,
     )
 
 
@@ -136,6 +146,7 @@ def _finish(song: Song, **outcome: object) -> str:
     if stored is None:
         logger.info("song %s changed while it was processed; result dropped", song.id)
         return "dropped"
+    counters.count_status_move(stored.owner.id, "processing", stored.status)
     logger.info("song %s is %s %s", stored.id, stored.status, stored.status_reason)
     push_status(stored)
     _notify_outcome(stored)

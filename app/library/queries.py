@@ -1,15 +1,16 @@
 """Listing songs: search, filters, sorts and keyset pagination.
 
-Pages are cut by the last row's sort value and id ("keyset"), never by skipping rows, so
-page 2,000 of 100,000 songs costs what page 1 does. Every sort ends in ``_id`` so rows
-with equal values never repeat or vanish between pages.
+Pages are cut after the last row shown ("keyset"), never by skipping rows. In upload order
+(the default) they are cut by position (app/paging.py), so every page, the first or the
+2,000th of 100,000 songs, reads about a page of documents and counts nothing: totals come
+from counters (app/library/counters.py). A search reads the songs matching its longest
+word. The other sorts cut by (value, ``_id``) and read the scope past the cursor.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,8 +18,10 @@ from typing import Any
 from bson import ObjectId
 from bson.errors import InvalidId
 
+from app import paging
 from app.accounts.models import User
 from app.errors import ValidationFailed
+from app.library import counters
 from app.library.models import STATUSES, Album, Song, words_of
 
 #: sort name -> (field, default direction: 1 ascending, -1 descending)
@@ -81,76 +84,204 @@ def _decode_cursor(cursor: str) -> tuple[Any, ObjectId]:
         raise ValidationFailed({"cursor": "is not a cursor this listing gave out"}) from None
 
 
-def _after(field_name: str, direction: int, value: Any, song_id: ObjectId) -> dict:
-    """Rows strictly after (value, id) in (field, _id) order. Missing values sort first
-    ascending and last descending, as MongoDB orders null."""
-    if direction == 1:
-        if value is None:
-            return {
-                "$or": [{field_name: None, "_id": {"$gt": song_id}}, {field_name: {"$ne": None}}]
-            }
-        return {"$or": [{field_name: {"$gt": value}}, {field_name: value, "_id": {"$gt": song_id}}]}
-    if value is None:
-        return {field_name: None, "_id": {"$lt": song_id}}
-    return {
-        "$or": [
-            {field_name: {"$lt": value}},
-            {field_name: value, "_id": {"$lt": song_id}},
-            {field_name: None},
-        ]
-    }
-
-
-def _filters(query: SongQuery) -> list[dict]:
-    filters: list[dict] = []
-    if query.owner is not None:
-        filters.append({"owner": query.owner.id})
-    if query.album is not None:
-        filters.append({"album": query.album.id})
-    if query.status:
-        if query.status not in STATUSES:
-            raise ValidationFailed({"status": f"must be one of {', '.join(STATUSES)}"})
-        filters.append({"status": query.status})
-    # Anchored prefix matches on lower-cased words: case-insensitive and index-friendly.
-    words = words_of(query.text)[:8]
-    for word in words:
-        filters.append({"search_words": {"$regex": f"^{re.escape(word)}"}})
-    if query.text.strip() and not words:  # only punctuation: nothing can match
-        filters.append({"_id": None})
-    return filters
-
-
-def list_songs(query: SongQuery) -> SongPage:
+def _validated(query: SongQuery) -> None:
     if query.sort not in SORTS:
         raise ValidationFailed({"sort": f"must be one of {', '.join(SORTS)}"})
     if not 1 <= query.limit <= MAX_PAGE_SIZE:
         raise ValidationFailed({"limit": f"must be from 1 to {MAX_PAGE_SIZE}"})
-    field_name, default_direction = SORTS[query.sort]
-    direction = query.direction or default_direction
-    filters = _filters(query)
-    total = Song.objects(__raw__={"$and": filters} if filters else {}).count()
+    if query.status and query.status not in STATUSES:
+        raise ValidationFailed({"status": f"must be one of {', '.join(STATUSES)}"})
+
+
+def list_songs(query: SongQuery) -> SongPage:
+    """One page of songs, reading about a page of documents wherever an index allows:
+    upload order (the default) walks positions; a search reads the songs that match its
+    rarest word; the other sorts read the scope they filter on."""
+    _validated(query)
+    words = words_of(query.text)[:8]
+    if query.text.strip() and not words:  # only punctuation: nothing can match
+        return SongPage([], 0, None, query)
+    if words:
+        return _search_page(query, words)
+    if query.sort == "date":
+        return _position_page(query)
+    return _sorted_page(query)
+
+
+# --- upload order: positions ----------------------------------------------------------
+
+
+def _position_page(query: SongQuery) -> SongPage:
+    """Songs in upload order, cut by position (app/paging.py): O(page) on both engines."""
+    scope, field_name, key = _position_scope(query)
+    if query.status:
+        scope["status"] = query.status
+    counts = counters.counts_of(key)
+    direction = query.direction or SORTS["date"][1]
+    position = _position_of(query.cursor) if query.cursor else None
+    docs = paging.page(
+        Song._get_collection(),
+        scope,
+        field_name,
+        before=(position or counts.last_position + 1) if direction == -1 else None,
+        after=position or 0 if direction == 1 else None,
+        last=counts.last_position,
+        limit=query.limit + 1,
+    )
+    rows, next_cursor = _cut(docs, query.limit, field_name)
+    return SongPage(_with_references(rows, query), _total(query, counts), next_cursor, query)
+
+
+def _position_scope(query: SongQuery) -> tuple[dict, str, str]:
+    """(equality filters, position field, counter key) of the listing's scope."""
+    if query.album is not None:
+        return {"album": query.album.id}, "album_seq", counters.album_key(query.album.id)
+    if query.owner is not None:
+        return {"owner": query.owner.id}, "seq", counters.library_key(query.owner.id)
+    return {}, "all_seq", counters.EVERYONE
+
+
+def _position_of(cursor: str) -> int:
+    value, _ = _decode_cursor(cursor)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationFailed({"cursor": "is not a cursor this listing gave out"})
+    return value
+
+
+def _total(query: SongQuery, counts: counters.Counts) -> int:
+    """What the page says it lists in all: a counter, except for an album and a status
+    together, which are counted (about as many as that album holds)."""
+    if query.album is not None and query.status:
+        return Song.objects(album=query.album.id, status=query.status).count()
+    if query.status:
+        return counts.by_status[query.status]
+    return counts.songs
+
+
+# --- a search: the songs matching its longest word ----------------------------------
+
+
+def _search_page(query: SongQuery, words: list[str]) -> SongPage:
+    """Songs with a word starting with each searched word. The index finds the songs
+    with a word starting like the longest searched word; the other words and filters are
+    checked here. Costs what that word matches, so a word most songs share reads most
+    songs: a search narrows, it does not browse."""
+    longest = max(words, key=len)
+    scope = {} if query.owner is None else {"owner": query.owner.id}
+    prefix = {"$gte": longest, "$lt": longest[:-1] + chr(ord(longest[-1]) + 1)}
+    candidates = Song._get_collection().find({**scope, "search_words": prefix})
+    matches = [doc for doc in candidates if _matches(doc, query, words)]
+    field_name, direction = _sort_of(query, date_field="all_seq")
+    matches.sort(key=lambda doc: _order_key(doc, field_name), reverse=direction == -1)
+    after = matches
     if query.cursor:
-        filters.append(_after(field_name, direction, *_decode_cursor(query.cursor)))
-    raw = {"$and": filters} if filters else {}
-    prefix = "" if direction == 1 else "-"
-    ordered = Song.objects(__raw__=raw).order_by(f"{prefix}{field_name}", f"{prefix}id")
-    songs = list(ordered.no_dereference().limit(query.limit + 1))
-    next_cursor = None
-    if len(songs) > query.limit:
-        songs = songs[: query.limit]
-        last = songs[-1]
-        next_cursor = _encode_cursor(getattr(last, field_name), last.id)
-    return SongPage(_with_references(songs), total, next_cursor, query)
+        value, song_id = _decode_cursor(query.cursor)
+        cursor_key = _order_key({field_name: value, "_id": song_id}, field_name)
+        after = [doc for doc in matches if _is_after(doc, field_name, direction, cursor_key)]
+    rows, next_cursor = _cut(after[: query.limit + 1], query.limit, field_name)
+    return SongPage(_with_references(rows, query), len(matches), next_cursor, query)
 
 
-def _with_references(songs: list[Song]) -> list[SongRow]:
-    """Fetch the page's albums and owners in two queries, not two per song."""
-    raw = [song.to_mongo() for song in songs]
-    album_ids = {doc["album"] for doc in raw if doc.get("album")}
-    owner_ids = {doc["owner"] for doc in raw}
+def _matches(doc: dict, query: SongQuery, words: list[str]) -> bool:
+    if query.album is not None and doc.get("album") != query.album.id:
+        return False
+    if query.status and doc.get("status") != query.status:
+        return False
+    return all(any(word.startswith(w) for word in doc.get("search_words", ())) for w in words)
+
+
+def _order_key(doc: dict, field_name: str) -> tuple:
+    """MongoDB's order for one field then ``_id``: a missing value sorts first."""
+    value = doc.get(field_name)
+    return (value is not None, value, doc["_id"])
+
+
+# --- title, rating, duration: keyset on the field and _id -----------------------------
+
+
+def _sort_of(query: SongQuery, *, date_field: str) -> tuple[str, int]:
+    field_name, default_direction = SORTS[query.sort]
+    if query.sort == "date":
+        field_name = date_field
+    return field_name, query.direction or default_direction
+
+
+def _sorted_page(query: SongQuery) -> SongPage:
+    """Other sorts cut by (value, _id). The filters are plain equality fields plus a range
+    from the cursor, so an index serves them, but they match the rest of the scope: these
+    sorts read what the scope holds past the cursor, not just a page."""
+    scope, _, key = _position_scope(query)
+    if query.status:
+        scope["status"] = query.status
+    field_name, direction = _sort_of(query, date_field="all_seq")
+    cursor_key = None
+    if query.cursor:
+        value, song_id = _decode_cursor(query.cursor)
+        cursor_key = _order_key({field_name: value, "_id": song_id}, field_name)
+    rows = []
+    for filters in _sorted_filters(scope, field_name, direction, cursor_key):
+        found = Song._get_collection().find(
+            filters, sort=[(field_name, direction), ("_id", direction)]
+        )
+        for doc in found:
+            if cursor_key is not None and not _is_after(doc, field_name, direction, cursor_key):
+                continue
+            rows.append(doc)
+            if len(rows) > query.limit:
+                break
+        if len(rows) > query.limit:
+            break
+    rows, next_cursor = _cut(rows, query.limit, field_name)
+    total = _total(query, counters.counts_of(key))
+    return SongPage(_with_references(rows, query), total, next_cursor, query)
+
+
+def _sorted_filters(
+    scope: dict, field_name: str, direction: int, cursor_key: tuple | None
+) -> list[dict]:
+    """The queries of a sorted page, in order. Past a cursor with a value: its ties, then
+    the values beyond it, then (descending) the songs without a value, which sort last.
+    Only ``$gte`` and ``$lt`` bound a field: SecantusDB's compound-index range drops the
+    bound value itself for ``$lte`` and keeps it for ``$gt``."""
+    if cursor_key is None or cursor_key[1] is None:
+        return [scope]
+    value = cursor_key[1]
+    if direction == 1:
+        return [{**scope, field_name: {"$gte": value}}]
+    return [
+        {**scope, field_name: value},
+        {**scope, field_name: {"$lt": value}},
+        {**scope, field_name: None},
+    ]
+
+
+def _is_after(doc: dict, field_name: str, direction: int, cursor_key: tuple) -> bool:
+    key = _order_key(doc, field_name)
+    return key > cursor_key if direction == 1 else key < cursor_key
+
+
+# --- rows -----------------------------------------------------------------------------
+
+
+def _cut(docs: list[dict], limit: int, field_name: str) -> tuple[list[dict], str | None]:
+    """The page's rows and the cursor of the next page (None on the last page)."""
+    if len(docs) <= limit:
+        return docs, None
+    last = docs[limit - 1]
+    return docs[:limit], _encode_cursor(last.get(field_name), last["_id"])
+
+
+def _with_references(docs: list[dict], query: SongQuery) -> list[SongRow]:
+    """Songs with their albums and owners, fetched in one query each, not one per row."""
+    songs = [Song._from_son(doc) for doc in docs]
+    album_ids = list({doc["album"] for doc in docs if doc.get("album")})
     albums = {album.id: album for album in Album.objects(id__in=album_ids)} if album_ids else {}
-    owners = {user.id: user for user in User.objects(id__in=owner_ids)} if owner_ids else {}
+    if query.owner is not None:
+        owners = {query.owner.id: query.owner}
+    else:
+        owner_ids = list({doc["owner"] for doc in docs})
+        owners = {user.id: user for user in User.objects(id__in=owner_ids)} if owner_ids else {}
     return [
         SongRow(song, albums.get(doc.get("album")), owners.get(doc["owner"]))
-        for song, doc in zip(songs, raw, strict=True)
+        for song, doc in zip(songs, docs, strict=True)
     ]

@@ -14,6 +14,7 @@ from flask import current_app
 
 from app.accounts.models import ADMIN_ROLE, User
 from app.errors import NotFound, ValidationFailed
+from app.library import counters
 from app.library.models import TITLE_MAX, Album, Song
 from app.library.sniff import SNIFF_BYTES, AudioKind, sniff_audio
 from app.signals import song_uploaded
@@ -135,11 +136,19 @@ def create_song(
         status="queued",
     )
     try:
-        song.save()
+        add_song(song)
     except Exception:
         delete_file(stored.file_id)
         raise
     _announce_queued(song)
+    return song
+
+
+def add_song(song: Song) -> Song:
+    """Store a new song with its positions, and count it."""
+    counters.give_positions(song)
+    song.save()
+    counters.count_added(song)
     return song
 
 
@@ -153,9 +162,16 @@ def _announce_queued(song: Song) -> None:
 
 
 def update_song(song: Song, *, title: str, rating: int | None, album: Album | None) -> Song:
+    old_album = song.album
     song.title, song.rating, song.album = title, rating, album
+    if _id_of(old_album) != _id_of(album):
+        song.album_seq = counters.album_position(_id_of(old_album), _id_of(album))
     song.save()
     return song
+
+
+def _id_of(document) -> ObjectId | None:
+    return None if document is None else document.id
 
 
 def replace_audio(song: Song, stored: StoredFile, kind: AudioKind) -> Song:
@@ -168,6 +184,7 @@ def replace_audio(song: Song, stored: StoredFile, kind: AudioKind) -> Song:
     song.size, song.sha256 = stored.size, stored.sha256
     song.duration = song.bitrate = song.sample_rate = song.channels = None
     song.tags, song.waveform = {}, b""
+    counters.count_status_move(song.owner.id, song.status, "queued")
     song.status, song.status_reason = "queued", ""
     try:
         song.save()
@@ -182,11 +199,14 @@ def replace_audio(song: Song, stored: StoredFile, kind: AudioKind) -> Song:
 def delete_song(song: Song) -> None:
     """Delete the song and its file (GridFS document and every chunk)."""
     delete_file(song.file_id)
-    song.delete()
+    deleted = Song._get_collection().find_one_and_delete({"_id": song.id})
+    if deleted is not None:  # counted from what was stored, not from this copy
+        counters.count_removed(deleted["owner"], deleted["status"], deleted.get("album"))
 
 
 def requeue(song: Song) -> Song:
     """Process the song again (admin "re-process", or a stuck song)."""
+    counters.count_status_move(song.owner.id, song.status, "queued")
     song.status, song.status_reason = "queued", ""
     song.save()
     _announce_queued(song)
@@ -197,4 +217,7 @@ def delete_library_of(owner: User) -> None:
     """Delete every song (with its file) and album of ``owner``."""
     for song in Song.objects(owner=owner):
         delete_song(song)
+    for album in Album.objects(owner=owner):
+        counters.forget_scope(counters.album_key(album.id))
     Album.objects(owner=owner).delete()
+    counters.forget_scope(counters.library_key(owner.id))

@@ -1,6 +1,14 @@
 from __future__ import annotations
 
-from mongoengine import CASCADE, BooleanField, DateTimeField, Document, ReferenceField, StringField
+from mongoengine import (
+    CASCADE,
+    BooleanField,
+    DateTimeField,
+    Document,
+    IntField,
+    ReferenceField,
+    StringField,
+)
 
 from app.accounts.models import User, utcnow
 
@@ -11,11 +19,13 @@ class Notification(Document):
     link = StringField(max_length=500, default="")
     kind = StringField(max_length=40, default="info")
     read = BooleanField(default=False)
+    #: Position in the user's inbox (app/paging.py): the list is cut by it.
+    seq = IntField()
     created_at = DateTimeField(default=utcnow, required=True)
 
     meta = {
         "collection": "notifications",
-        "indexes": [("user", "read", "-created_at"), ("user", "-created_at")],
+        "indexes": [("user", "seq"), ("user", "read")],
     }
 
     @property

@@ -1,10 +1,16 @@
-"""Create, list and mark notifications; every new one is pushed to the user's tabs."""
+"""Create, list and mark notifications; every new one is pushed to the user's tabs.
+
+A user's unread count is a counter (``inbox:<user id>`` in app/paging.py), changed with
+each notification added or read, so the bell on every page costs one lookup; the list is
+cut by position, so it reads about a page whatever the user has accumulated.
+"""
 
 from __future__ import annotations
 
 from bson import ObjectId
 from bson.errors import InvalidId
 
+from app import paging
 from app.accounts.models import User
 from app.errors import NotFound
 from app.notifications.models import Notification
@@ -13,15 +19,24 @@ from app.realtime import notify
 LIST_LIMIT = 50
 
 
+def inbox_key(user_id: str | ObjectId) -> str:
+    return f"inbox:{user_id}"
+
+
 def unread_count(user_id: str | ObjectId) -> int:
-    return Notification.objects(user=ObjectId(str(user_id)), read=False).count()
+    key = inbox_key(user_id)
+    return max(0, paging.read_counters(key)[key].get("unread", 0))
 
 
 def add_notification(
     user_id: str, text: str, *, link: str = "", kind: str = "info"
 ) -> Notification:
     """Store a notification, then push it (with the new unread count) live."""
-    notification = Notification(user=ObjectId(user_id), text=text, link=link, kind=kind).save()
+    key = inbox_key(user_id)
+    notification = Notification(
+        user=ObjectId(user_id), text=text, link=link, kind=kind, seq=paging.next_position(key)
+    ).save()
+    paging.add_counts(key, {"unread": 1})
     notify(
         user_id,
         "notification.new",
@@ -31,7 +46,17 @@ def add_notification(
 
 
 def recent(user: User) -> list[Notification]:
-    return list(Notification.objects(user=user).order_by("-created_at").limit(LIST_LIMIT))
+    """The user's latest notifications, newest first."""
+    last = paging.read_counters(inbox_key(user.id))[inbox_key(user.id)].get(paging.LAST, 0)
+    docs = paging.page(
+        Notification._get_collection(),
+        {"user": user.id},
+        "seq",
+        before=last + 1,
+        last=last,
+        limit=LIST_LIMIT,
+    )
+    return [Notification._from_son(doc) for doc in docs]
 
 
 def mark_read(user: User, notification_id: str) -> Notification:
@@ -39,11 +64,41 @@ def mark_read(user: User, notification_id: str) -> Notification:
         object_id = ObjectId(notification_id)
     except (InvalidId, TypeError):
         raise NotFound("No such notification.") from None
-    notification = Notification.objects(id=object_id, user=user).modify(set__read=True, new=True)
-    if notification is None:
+    before = Notification.objects(id=object_id, user=user).modify(set__read=True)
+    if before is None:
         raise NotFound("No such notification.")
-    return notification
+    if not before.read:
+        paging.add_counts(inbox_key(user.id), {"unread": -1})
+    before.read = True
+    return before
 
 
 def mark_all_read(user: User) -> int:
-    return Notification.objects(user=user, read=False).update(set__read=True)
+    marked = Notification.objects(user=user, read=False).update(set__read=True)
+    paging.add_counts(inbox_key(user.id), {"unread": -marked})
+    return marked
+
+
+def repair_inboxes() -> int:
+    """Give positions to notifications stored without one, and set every user's unread
+    count to what it is. Returns how many counts were wrong. A background job."""
+    collection = Notification._get_collection()
+    for doc in collection.find({"seq": None}, sort=[("created_at", 1), ("_id", 1)]):
+        position = paging.next_position(inbox_key(doc["user"]))
+        collection.update_one({"_id": doc["_id"]}, {"$set": {"seq": position}})
+    unread = {
+        inbox_key(row["_id"]): row["n"]
+        for row in collection.aggregate(
+            [{"$match": {"read": False}}, {"$group": {"_id": "$user", "n": {"$sum": 1}}}]
+        )
+    }
+    wrong = 0
+    for counter in paging.counters().find({"_id": {"$gte": "inbox:", "$lt": "inbox;"}}):
+        actual = unread.pop(counter["_id"], 0)
+        if counter.get("unread", 0) != actual:
+            wrong += 1
+            paging.counters().update_one({"_id": counter["_id"]}, {"$set": {"unread": actual}})
+    for key, count in unread.items():
+        wrong += 1
+        paging.add_counts(key, {"unread": count})
+    return wrong

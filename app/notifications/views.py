@@ -11,7 +11,7 @@ blueprint = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 @blueprint.app_context_processor
 def unread_notifications() -> dict:
-    """The bell's count on every page (one indexed count query)."""
+    """The bell's count on every page (one counter read)."""
     if current_user and current_user.is_authenticated:
         return {"unread_notifications": services.unread_count(current_user.id)}
     return {"unread_notifications": 0}

@@ -1,0 +1,165 @@
+"""What the library pages count and where songs stand, kept as counters.
+
+A page never counts documents: the number of songs of a member (in all and by status),
+of everyone (the admin's view) and of an album are counters, changed by the same service
+calls that change what they count, and checked by :func:`repair_counters` (a beat task)
+which puts back any drift. Each song also gets a *position* in its member's library, in
+the whole library and in its album, from which pages are cut (see app/paging.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bson import ObjectId
+
+from app import paging
+from app.library.models import STATUSES, Song
+
+EVERYONE = "library:all"
+
+
+def library_key(owner_id: ObjectId | str | None) -> str:
+    """The counter of one member's library, or of everyone's (``None``)."""
+    return EVERYONE if owner_id is None else f"library:{owner_id}"
+
+
+def album_key(album_id: ObjectId | str) -> str:
+    return f"album:{album_id}"
+
+
+@dataclass(frozen=True)
+class Counts:
+    """A scope's song counts, and the last position handed out in it."""
+
+    songs: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    last_position: int = 0
+
+    @classmethod
+    def from_counter(cls, counter: dict) -> Counts:
+        by_status = counter.get("status", {})
+        return cls(
+            songs=counter.get("songs", 0),
+            by_status={status: by_status.get(status, 0) for status in STATUSES},
+            last_position=counter.get(paging.LAST, 0),
+        )
+
+
+def counts_of(key: str) -> Counts:
+    return Counts.from_counter(paging.read_counters(key)[key])
+
+
+def give_positions(song: Song) -> None:
+    """Give a new song its positions: in its member's library, everyone's, its album."""
+    song.seq = paging.next_position(library_key(song.owner.id))
+    song.all_seq = paging.next_position(EVERYONE)
+    if song.album is not None:
+        song.album_seq = paging.next_position(album_key(song.album.id))
+
+
+def count_added(song: Song) -> None:
+    """Count a song just stored."""
+    change = {"songs": 1, f"status.{song.status}": 1}
+    paging.add_counts(library_key(song.owner.id), change)
+    paging.add_counts(EVERYONE, change)
+    if song.album is not None:
+        paging.add_counts(album_key(song.album.id), {"songs": 1})
+
+
+def count_removed(owner_id: ObjectId, status: str, album_id: ObjectId | None) -> None:
+    change = {"songs": -1, f"status.{status}": -1}
+    paging.add_counts(library_key(owner_id), change)
+    paging.add_counts(EVERYONE, change)
+    if album_id is not None:
+        paging.add_counts(album_key(album_id), {"songs": -1})
+
+
+def count_status_move(owner_id: ObjectId, old: str, new: str) -> None:
+    if old == new:
+        return
+    change = {f"status.{old}": -1, f"status.{new}": 1}
+    paging.add_counts(library_key(owner_id), change)
+    paging.add_counts(EVERYONE, change)
+
+
+def forget_scope(key: str) -> None:
+    """Drop the counter of a library or album that no longer exists."""
+    paging.counters().delete_one({"_id": key})
+
+
+def album_position(old_album_id: ObjectId | None, new_album_id: ObjectId | None) -> int | None:
+    """Count a song's move between albums; its position in the new one (None: no album).
+    Called only when the album really changes."""
+    if old_album_id is not None:
+        paging.add_counts(album_key(old_album_id), {"songs": -1})
+    if new_album_id is None:
+        return None
+    paging.add_counts(album_key(new_album_id), {"songs": 1})
+    return paging.next_position(album_key(new_album_id))
+
+
+def repair_counters() -> int:
+    """Recount every library and album from the songs themselves, give positions to songs
+    that have none (stored before positions existed), and fix whatever drifted (a
+    process that died between a change and its count). Returns how many counters were
+    wrong. Reads every song: a background job, never a page."""
+    _place_unplaced_songs()
+    truth = _true_counts()
+    wrong = 0
+    for prefix in ("library:", "album:"):
+        for counter in paging.counters().find(_prefixed(prefix)):
+            wrong += _put_right(counter, truth.pop(counter["_id"], _empty(counter["_id"])))
+    for key, expected in truth.items():
+        wrong += _put_right({"_id": key}, expected)
+    return wrong
+
+
+def _prefixed(prefix: str) -> dict:
+    return {"_id": {"$gte": prefix, "$lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)}}
+
+
+def _empty(key: str) -> dict:
+    return {"songs": 0, "status": {}} if key.startswith("library:") else {"songs": 0}
+
+
+def _place_unplaced_songs() -> None:
+    songs = Song._get_collection()
+    for doc in songs.find({"seq": None}, sort=[("created_at", 1), ("_id", 1)]):
+        positions = {
+            "seq": paging.next_position(library_key(doc["owner"])),
+            "all_seq": paging.next_position(EVERYONE),
+        }
+        if doc.get("album") is not None:
+            positions["album_seq"] = paging.next_position(album_key(doc["album"]))
+        songs.update_one({"_id": doc["_id"]}, {"$set": positions})
+
+
+def _true_counts() -> dict[str, dict]:
+    songs = Song._get_collection()
+    truth: dict[str, dict] = {}
+    grouped = [{"$group": {"_id": {"owner": "$owner", "status": "$status"}, "n": {"$sum": 1}}}]
+    for row in songs.aggregate(grouped):
+        for key in (library_key(row["_id"]["owner"]), EVERYONE):
+            counter = truth.setdefault(key, _empty(key))
+            counter["songs"] += row["n"]
+            status = row["_id"]["status"]
+            counter["status"][status] = counter["status"].get(status, 0) + row["n"]
+    in_albums = [
+        {"$match": {"album": {"$ne": None}}},
+        {"$group": {"_id": "$album", "n": {"$sum": 1}}},
+    ]
+    for row in songs.aggregate(in_albums):
+        truth[album_key(row["_id"])] = {"songs": row["n"]}
+    return truth
+
+
+def _put_right(counter: dict, expected: dict) -> int:
+    """Set the counts of ``counter`` to ``expected`` if they differ; 1 if they did."""
+    current = {"songs": counter.get("songs", 0)}
+    if "status" in expected:
+        current["status"] = {name: n for name, n in counter.get("status", {}).items() if n}
+    if current == expected:
+        return 0
+    paging.counters().update_one({"_id": counter["_id"]}, {"$set": expected}, upsert=True)
+    return 1

@@ -1,0 +1,169 @@
+"""Listing queries that match about a page of documents, on MongoDB and on SecantusDB.
+
+Every listing walks a *position*: a dense whole number a document gets when it joins a
+scope (a member's library, an album, a user's notifications), from a counter that hands
+out 1, 2, 3, ... (:func:`next_position`). A page is "the ``limit`` highest positions
+below ``before``" (or lowest above ``after``) among documents matching ``scope``, a dict of
+equality filters that, followed by the position field, is the prefix of an index.
+
+Two shapes answer that, one function each, with the same results (a test runs both on the
+same data):
+
+- the natural form (:func:`natural_page`), ``find(scope + bound).sort(position).limit``:
+  on MongoDB the compound index returns exactly ``limit`` documents;
+- the windowed form (:func:`windowed_page`), for SecantusDB, which decodes *every*
+  document a filter matches before it sorts and limits: it asks for narrow position
+  windows (``$gte``/``$lt`` on the position after the equality prefix, a shape it serves
+  from the index) and widens them only where deletions left gaps, so each query matches
+  about a page of documents whatever the size of the scope.
+
+:func:`page` picks the shape for the server it talks to.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.collection import Collection
+from pymongo.mongo_client import MongoClient
+
+from app.database import get_database
+
+COUNTERS = "counters"
+#: The counter field holding the last position handed out in a scope.
+LAST = "last_position"
+#: Narrowest window, in positions, and how much a window grows after a sparse one.
+MIN_WINDOW = 16
+GROWTH = 4
+
+_windowed_servers: weakref.WeakKeyDictionary[MongoClient, bool] = weakref.WeakKeyDictionary()
+
+
+def needs_windows(collection: Collection) -> bool:
+    """True when the server decodes every match before limiting (SecantusDB reports a
+    ``secantusVersion`` in buildInfo); asked once per client."""
+    client = collection.database.client
+    if client not in _windowed_servers:
+        info = client.admin.command("buildInfo")
+        _windowed_servers[client] = "secantusVersion" in info
+    return _windowed_servers[client]
+
+
+def counters() -> Collection:
+    """One document per scope (``_id`` like ``"library:<user id>"``): the last position
+    handed out, and the counts its pages show."""
+    return get_database()[COUNTERS]
+
+
+def next_position(key: str) -> int:
+    """Hand out the next position of the scope ``key`` (1 for the first), atomically."""
+    counter = counters().find_one_and_update(
+        {"_id": key},
+        {"$inc": {LAST: 1}},
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+        projection={LAST: True},
+    )
+    return counter[LAST]
+
+
+def add_counts(key: str, changes: dict[str, int]) -> None:
+    """Add to the counts of ``key`` (dotted names for nested ones: ``status.ready``)."""
+    changes = {name: value for name, value in changes.items() if value}
+    if changes:
+        counters().update_one({"_id": key}, {"$inc": changes}, upsert=True)
+
+
+def read_counters(*keys: str) -> dict[str, dict]:
+    """The counter documents of ``keys`` in one query; a scope never counted is ``{}``."""
+    found = {doc["_id"]: doc for doc in counters().find({"_id": {"$in": list(keys)}})}
+    return {key: found.get(key, {}) for key in keys}
+
+
+def natural_page(
+    collection: Collection,
+    scope: dict[str, Any],
+    field: str,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int,
+) -> list[dict]:
+    """MongoDB's natural form: one query, sorted and limited by the server. Newest
+    first (descending positions) when ``before`` is given, else oldest first."""
+    descending = before is not None
+    # $gte/$lt only: SecantusDB's compound-index range mishandles $gt/$lte bounds.
+    bound = {field: {"$lt": before}} if descending else {field: {"$gte": (after or 0) + 1}}
+    return list(
+        collection.find(
+            {**scope, **bound},
+            sort=[(field, DESCENDING if descending else ASCENDING)],
+            limit=limit,
+        )
+    )
+
+
+def windowed_page(
+    collection: Collection,
+    scope: dict[str, Any],
+    field: str,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    last: int,
+    limit: int,
+) -> list[dict]:
+    """The same page as :func:`natural_page`, asked as narrow position windows. ``last``
+    is the highest position handed out in the scope (from its counter)."""
+    descending = before is not None
+    low, high = (1, min(before, last + 1)) if descending else (after + 1 if after else 1, last + 1)
+    found: list[dict] = []
+    width = max(MIN_WINDOW, 2 * limit)
+    while len(found) < limit and low < high:
+        if descending:
+            window = {"$gte": max(low, high - width), "$lt": high}
+        else:
+            window = {"$gte": low, "$lt": min(high, low + width)}
+        batch = list(
+            collection.find(
+                {**scope, field: window},
+                sort=[(field, DESCENDING if descending else ASCENDING)],
+                limit=limit - len(found),
+            )
+        )
+        found.extend(batch)
+        if descending:
+            high = window["$gte"]
+        else:
+            low = window["$lt"]
+        width = _next_width(width, len(batch), limit - len(found))
+    return found
+
+
+def _next_width(width: int, got: int, needed: int) -> int:
+    """Aim the next window at about twice what is still needed, at the density the last
+    window showed; an empty window (a gap left by deletions) grows it GROWTH times."""
+    if not got:
+        return width * GROWTH
+    return max(MIN_WINDOW, min(width * GROWTH, -(-2 * needed * width // got)))
+
+
+def page(
+    collection: Collection,
+    scope: dict[str, Any],
+    field: str,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    last: int,
+    limit: int,
+) -> list[dict]:
+    """Up to ``limit`` documents of ``scope`` by ``field``: below ``before`` newest first,
+    or above ``after`` (0 or None: from the start) oldest first."""
+    if needs_windows(collection):
+        return windowed_page(
+            collection, scope, field, before=before, after=after, last=last, limit=limit
+        )
+    return natural_page(collection, scope, field, before=before, after=after, limit=limit)
