@@ -274,8 +274,11 @@ def _cut(docs: list[dict], limit: int, field_name: str) -> tuple[list[dict], str
 def _with_references(docs: list[dict], query: SongQuery) -> list[SongRow]:
     """Songs with their albums and owners, fetched in one query each, not one per row."""
     songs = [Song._from_son(doc) for doc in docs]
-    album_ids = list({doc["album"] for doc in docs if doc.get("album")})
-    albums = {album.id: album for album in Album.objects(id__in=album_ids)} if album_ids else {}
+    if query.album is not None:
+        albums = {query.album.id: query.album}
+    else:
+        album_ids = list({doc["album"] for doc in docs if doc.get("album")})
+        albums = {album.id: album for album in Album.objects(id__in=album_ids)} if album_ids else {}
     if query.owner is not None:
         owners = {query.owner.id: query.owner}
     else:

@@ -1,0 +1,105 @@
+"""Counts shown on pages are counters: kept in step by every change, repaired if they drift."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import paging
+from app.library import counters
+from app.library.albums import create_album, delete_album
+from app.library.models import Song
+from app.library.services import delete_song, requeue, update_song
+from app.notifications.models import Notification
+from app.notifications.services import (
+    add_notification,
+    inbox_key,
+    mark_all_read,
+    mark_read,
+    repair_inboxes,
+    unread_count,
+)
+from tests.library import make_song
+
+
+@pytest.fixture
+def member(make_user):
+    return make_user()
+
+
+def true_counts(owner) -> counters.Counts:
+    songs = Song.objects(owner=owner)
+    return counters.Counts(
+        songs=songs.count(),
+        by_status={status: songs.filter(status=status).count() for status in counters.STATUSES},
+    )
+
+
+def shown(owner) -> counters.Counts:
+    counted = counters.counts_of(counters.library_key(owner.id))
+    return counters.Counts(songs=counted.songs, by_status=counted.by_status)
+
+
+def test_each_change_keeps_the_counts_true(app, member):
+    with app.app_context():
+        album = create_album(member, title="Live")
+        other = create_album(member, title="Studio")
+        songs = [make_song(member, f"Song {n}", album=album, status="ready") for n in range(4)]
+        make_song(member, "Loose", status="failed")
+
+        delete_song(songs[0])
+        requeue(songs[1])
+        update_song(songs[2], title="Moved", rating=None, album=other)
+        delete_album(album, delete_songs=False)
+
+        assert shown(member) == true_counts(member)
+        assert shown(member).songs == 4
+        assert shown(member).by_status["queued"] == 1
+        assert counters.counts_of(counters.album_key(other.id)).songs == 1
+        assert counters.counts_of(counters.EVERYONE).songs == 4
+        assert counters.repair_counters() == 0
+
+
+def test_positions_follow_upload_order_and_album_membership(app, member):
+    with app.app_context():
+        album = create_album(member, title="Live")
+        first = make_song(member, "First")
+        second = make_song(member, "Second", album=album)
+        update_song(first, title="First", rating=None, album=album)
+
+        assert (first.seq, second.seq) == (1, 2)
+        assert (second.album_seq, first.album_seq) == (1, 2)
+        assert first.all_seq < second.all_seq
+
+
+def test_drifted_counters_are_repaired(app, member, client):
+    with app.app_context():
+        for n in range(3):
+            make_song(member, f"Song {n}", status="ready")
+        paging.counters().update_one(
+            {"_id": counters.library_key(member.id)}, {"$set": {"songs": 40, "status.ready": 0}}
+        )
+        unplaced = make_song(member, "Old song")
+        Song.objects(id=unplaced.id).update(unset__seq=True, unset__all_seq=True)
+
+        assert counters.repair_counters() >= 1
+        assert shown(member) == true_counts(member)
+        assert Song.objects.get(id=unplaced.id).seq is not None
+        assert counters.repair_counters() == 0
+
+
+def test_unread_count_follows_reads_and_is_repaired(app, member):
+    with app.app_context():
+        notes = [add_notification(str(member.id), f"Note {n}") for n in range(3)]
+        assert unread_count(member.id) == 3
+
+        mark_read(member, str(notes[0].id))
+        mark_read(member, str(notes[0].id))  # twice: counted once
+        assert unread_count(member.id) == 2
+
+        mark_all_read(member)
+        assert unread_count(member.id) == 0
+
+        Notification.objects(id=notes[1].id).update(set__read=False)
+        paging.counters().update_one({"_id": inbox_key(member.id)}, {"$set": {"unread": 9}})
+        assert repair_inboxes() == 1
+        assert unread_count(member.id) == 1

@@ -1,0 +1,109 @@
+"""Each main page sends a fixed, small number of database commands, however large the
+library: counted with a pymongo command listener at two library sizes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from pymongo import monitoring
+
+from app.accounts.services import set_roles
+from app.library.albums import create_album
+from app.notifications.services import add_notification
+from tests.library import client_login, make_song
+
+
+class CommandCounter(monitoring.CommandListener):
+    """Counts the commands sent while ``counting()`` is active (registered once)."""
+
+    def __init__(self) -> None:
+        self.commands: list[str] | None = None
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if self.commands is not None:
+            self.commands.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+    @contextmanager
+    def counting(self) -> Iterator[list[str]]:
+        self.commands = []
+        try:
+            yield self.commands
+        finally:
+            self.commands = None
+
+
+COUNTER = CommandCounter()
+monitoring.register(COUNTER)  # for clients made from now on: each test's app makes its own
+
+#: Most database commands one page may send (session user and roles, counters, the page,
+#: its albums, the album list, the unread count).
+BUDGET = 8
+
+
+def library(app, owner, songs: int) -> dict[str, str]:
+    """``songs`` songs, a third in one album, one title word matching a few; returns
+    the URLs of the pages to measure."""
+    with app.app_context():
+        album = create_album(owner, title="Live at home")
+        for number in range(songs):
+            make_song(
+                owner,
+                "Rare bird" if number % 50 == 7 else f"Song {number}",
+                album=album if number % 3 == 0 else None,
+                status="ready",
+            )
+        for number in range(3):
+            add_notification(str(owner.id), f"Note {number}")
+    return {
+        "home": "/",
+        "library": "/songs",
+        "album": f"/albums/{album.id}",
+        "search": "/songs?q=rare",
+        "status filter": "/songs?status=ready",
+        "notifications": "/notifications/",
+    }
+
+
+def commands_per_page(client, urls: dict[str, str]) -> dict[str, int]:
+    counted = {}
+    for name, url in {**urls, "deep page": deep_page(client, urls["library"])}.items():
+        client.get(url)  # warm: indexes, engine check
+        with COUNTER.counting() as commands:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        counted[name] = len(commands)
+    return counted
+
+
+def deep_page(client, url: str, pages: int = 3) -> str:
+    """The URL ``pages`` "Next page" links after ``url``."""
+    for _ in range(pages):
+        url = re.search(r'<a rel="next" href="([^"]+)"', client.get(url).text)[1]
+        url = url.replace("&amp;", "&")
+    return url
+
+
+@pytest.mark.parametrize("admin", [False, True], ids=["member", "admin"])
+def test_page_commands_do_not_grow_with_the_library(app, make_user, admin):
+    small, large = make_user(), make_user()
+    if admin:
+        with app.app_context():
+            set_roles(small, ["Admin"])
+            set_roles(large, ["Admin"])
+    counts = {}
+    for owner, songs in ((small, 90), (large, 300)):
+        client = app.test_client()
+        client_login(client, owner)
+        counts[songs] = commands_per_page(client, library(app, owner, songs))
+
+    assert counts[90] == counts[300]
+    assert max(counts[300].values()) <= BUDGET, counts[300]
