@@ -1,4 +1,4 @@
-"""Web entry point: eventlet is patched in first, then the app is served by Flask-SocketIO.
+"""Web entry point: eventlet is patched in first, then the app is served by eventlet's WSGI server.
 
 ``python wsgi.py`` serves on WEB_HOST:WEB_PORT. This is the only module that imports
 eventlet: the worker, the CLI and the tests run without it.
@@ -11,6 +11,7 @@ import warnings
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 import eventlet
+import eventlet.wsgi
 
 eventlet.monkey_patch()
 
@@ -21,20 +22,17 @@ app = create_app({"SOCKETIO_ASYNC_MODE": "eventlet"})
 
 def main() -> None:
     from app.accounts.services import ensure_roles
+    from app.serving import without_nagle
     from app.tls import tls_files
 
     with app.app_context():
         ensure_roles()
     tls = tls_files(app)
-    socketio = app.extensions["socketio"]
-    socketio.run(
-        app,
-        host=app.config["WEB_HOST"],
-        port=app.config["WEB_PORT"],
-        use_reloader=False,
-        log_output=True,
-        **({"certfile": tls[0], "keyfile": tls[1]} if tls else {}),
-    )
+    listener = without_nagle(eventlet.listen((app.config["WEB_HOST"], app.config["WEB_PORT"])))
+    if tls:
+        listener = eventlet.wrap_ssl(listener, certfile=tls[0], keyfile=tls[1], server_side=True)
+    # What socketio.run() does for eventlet, with the listening socket ours to tune.
+    eventlet.wsgi.server(listener, app, log_output=True)
 
 
 if __name__ == "__main__":

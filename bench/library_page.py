@@ -1,16 +1,20 @@
-"""The library page with 10,000 songs: the real app against a bare Flask + pymongo route.
+"""The main pages at 1,000, 10,000 and 100,000 songs: do they stay flat as a library grows?
 
-    .venv/bin/python -m bench.library_page --songs 10000 --requests 200
+    .venv/bin/python -m bench.library_page --sizes 1000,10000,100000 --requests 100
 
-One member gets ``--songs`` songs (bulk-inserted in the shape app/library/models.py
-defines, indexes created by MongoEngine first; ready songs with an 800-point waveform
-and one album in two). Then GET /songs, first page and a page 50 "next" links deep,
-through the real web server (wsgi.py, eventlet) with a logged-in session. Baseline in
-the same run on the same MongoDB: a bare Flask app (werkzeug's threaded server, in its
-own process) doing the same database work (the count of the member's songs the page
-shows, then the same find: filter, keyset cursor, sort, limit) and rendering a table
-with the same columns. Median latency and requests/s, sequential and with 4
-client threads; ratio of requests/s to the baseline (target: at least 0.5x).
+For each size, one member gets that many songs, bulk-inserted in the shape
+app/library/models.py defines (ready songs with an 800-point waveform, one in two in one
+of 20 albums, five whose title has a rare word), with their positions and counters as the
+services would have set them. Then, through the real web server (wsgi.py, eventlet) with
+a logged-in session and one request at a time: the library's first page, its page 40
+(39 "next" links in), an album page, a search matching five songs, and the home page. Each
+gives p50/p95 latency and requests/s; the 100k/1k ratio of the p50 shows the growth.
+
+Baseline in the same run, on the same MongoDB: a bare Flask app (werkzeug's threaded
+server, in its own process) that does the library page's database work (the counter, the
+page of songs by position, their albums) with pymongo and renders the same columns
+without layout, session or MongoEngine. The ratio of requests/s shows what the framework
+around the queries costs.
 """
 
 from __future__ import annotations
@@ -18,20 +22,30 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import requests
 
-# The app's own cursor format, so the app and the bare route serve the same pages.
-from app.library.queries import _decode_cursor, _encode_cursor
-from bench.harness import bench_run, log_in, median, percentile, print_table, ratio, verdict
+from app.library.queries import _encode_cursor
+from bench.harness import (
+    bench_run,
+    log_in,
+    median,
+    percentile,
+    print_table,
+    ratio,
+)
 
-TARGET = 0.5
-DEEP_PAGES = 50
+DEEP_PAGES = 39  # "Next" links followed: the page measured is page 40
 PAGE_SIZE = 25
+ALBUMS = 20
+RARE_WORD = "zephyr"
+RARE_SONGS = 5
+#: Goals: p50 under this at 1,000 and 10,000 songs, and 100k no more than GROWTH x 1k.
+P50_GOAL_MS = 30
+GROWTH_GOAL = 2.0
 
 
 # --- the baseline: a bare Flask + pymongo app ---------------------------------------
@@ -59,75 +73,67 @@ BARE_PAGE = """<!doctype html>
 """  # noqa: E501 - one template line per table cell
 
 
-def bare_app(mongodb_uri: str, owner_id: str):
-    """The same database work as GET /songs (the member's total, then one page in date
-    order, newest first), without the framework around it: no session, no login, no
-    MongoEngine, no CSRF, no layout."""
+def bare_app(mongodb_uri: str):
+    """The library page's database work (the member's counter, one page of songs by
+    position, newest first, and their albums), without the framework around it: no
+    session, no login, no MongoEngine, no CSRF, no layout. ``?owner=`` names the member."""
     from bson import ObjectId
     from flask import Flask, render_template_string, request
     from pymongo import MongoClient
+
+    from app.library.counters import library_key
+    from app.library.queries import _decode_cursor
+    from app.paging import LAST, page
 
     app = Flask("bare_library")
     database = MongoClient(
         mongodb_uri, tz_aware=True, uuidRepresentation="standard"
     ).get_default_database()
-    owner = ObjectId(owner_id)
 
     @app.get("/songs")
     def songs():
-        filters: list[dict] = [{"owner": owner}]
-        total = database.songs.count_documents({"$and": filters})
-        if request.args.get("after"):
-            created_at, song_id = _decode_cursor(request.args["after"])
-            filters.append(
-                {
-                    "$or": [
-                        {"created_at": {"$lt": created_at}},
-                        {"created_at": created_at, "_id": {"$lt": song_id}},
-                        {"created_at": None},
-                    ]
-                }
-            )
-        found = list(
-            database.songs.find(
-                {"$and": filters}, sort=[("created_at", -1), ("_id", -1)], limit=PAGE_SIZE + 1
-            )
+        owner = ObjectId(request.args["owner"])
+        counter = database.counters.find_one({"_id": library_key(owner)}) or {}
+        last = counter.get(LAST, 0)
+        before = _decode_cursor(request.args["after"])[0] if "after" in request.args else last + 1
+        found = page(
+            database.songs, {"owner": owner}, "seq", before=before, last=last, limit=PAGE_SIZE + 1
         )
         next_cursor = None
         if len(found) > PAGE_SIZE:
             found = found[:PAGE_SIZE]
-            next_cursor = _encode_cursor(found[-1]["created_at"], found[-1]["_id"])
+            next_cursor = _encode_cursor(found[-1]["seq"], found[-1]["_id"])
         album_ids = list({song["album"] for song in found if song.get("album")})
         albums = {
             album["_id"]: album for album in database.albums.find({"_id": {"$in": album_ids}})
         }
         return render_template_string(
-            BARE_PAGE, songs=found, albums=albums, next_cursor=next_cursor, total=total
+            BARE_PAGE, songs=found, albums=albums, next_cursor=next_cursor, total=counter["songs"]
         )
 
     return app
 
 
-def serve_bare(port: int, mongodb_uri: str, owner_id: str) -> None:
+def serve_bare(port: int, mongodb_uri: str) -> None:
     from werkzeug.serving import make_server
 
-    make_server("127.0.0.1", port, bare_app(mongodb_uri, owner_id), threaded=True).serve_forever()
+    make_server("127.0.0.1", port, bare_app(mongodb_uri), threaded=True).serve_forever()
 
 
-def start_bare(run, owner_id: str) -> str:
+def start_bare(run) -> str:
     from app.config import PROJECT_ROOT
     from app.processes import free_port, spawn, wait_until_ready
 
     port = free_port()
     log_path = run.logs / "bare.log"
     command = [sys.executable, "-m", "bench.library_page", "--serve-bare", str(port)]
-    command += ["--mongodb-uri", run.settings["MONGODB_URI"], "--owner", owner_id]
+    command += ["--mongodb-uri", run.settings["MONGODB_URI"]]
     process = run.keep(spawn(command, log_path=log_path, cwd=PROJECT_ROOT))
     url = f"http://127.0.0.1:{port}"
 
     def answers() -> bool:
         try:
-            return requests.get(f"{url}/songs", timeout=2).ok
+            return requests.get(f"{url}/", timeout=2).status_code == 404
         except requests.RequestException:
             return False
 
@@ -138,20 +144,34 @@ def start_bare(run, owner_id: str) -> str:
 # --- the data -----------------------------------------------------------------------
 
 
-def insert_library(run, owner, count: int, waveform_points: int) -> None:
-    """``count`` ready songs for ``owner``, one in two in one of 20 albums; each document
-    built from a validated Song so it has exactly the model's shape."""
+@dataclass(frozen=True)
+class Library:
+    """A member's seeded library and the URLs of the pages to measure."""
+
+    username: str
+    owner_id: str
+    songs: int
+    pages: dict[str, str]
+    deep_first_id: str
+
+
+def insert_library(run, username: str, count: int, waveform_points: int) -> Library:
+    """A member with ``count`` ready songs, inserted in batches of 1,000 documents built
+    from a validated Song, with the positions and counters the services keep."""
     from bson import Binary, ObjectId
 
+    from app import paging
     from app.database import get_database
+    from app.library import counters
     from app.library.models import Album, Song, pack_peaks
 
+    owner = run.member(username)
     with run.app.app_context():
         Song.ensure_indexes()
         Album.ensure_indexes()
         albums = [
             Album(title=f"Album {number}", artist="Bench", owner=owner).save()
-            for number in range(20)
+            for number in range(ALBUMS)
         ]
         model = Song(
             title="Template",
@@ -175,39 +195,84 @@ def insert_library(run, owner, count: int, waveform_points: int) -> None:
         model.clean()
         model.validate()
         template = model.to_mongo().to_dict()
-        newest = datetime.now(UTC)
-        songs = get_database()["songs"]
+        database = get_database()
+        everyone = counters.counts_of(counters.EVERYONE).last_position
+        oldest = datetime.now(UTC) - timedelta(seconds=count)
+        rare = {count * (number + 1) // (RARE_SONGS + 1) for number in range(RARE_SONGS)}
+        album_sizes = [0] * ALBUMS
         batch = []
         for number in range(count):
-            album = albums[number % 40] if number % 40 < 20 else None
-            title = f"Song {number:05d} of the bench"
+            album_index = number % (2 * ALBUMS)
+            title = f"Song {number:06d} of the bench" + (f" {RARE_WORD}" if number in rare else "")
             document = {
                 **template,
                 "_id": ObjectId(),
                 "title": title,
                 "title_key": title.lower(),
-                "search_words": ["song", f"{number:05d}", "of", "the", "bench"],
                 "rating": number % 5 + 1,
                 "file_id": ObjectId(),
-                "original_filename": f"song-{number:05d}.mp3",
+                "original_filename": f"song-{number:06d}.mp3",
                 "duration": 120.0 + number % 180,
                 "waveform": Binary(
                     pack_peaks([(number + point) % 100 / 100 for point in range(waveform_points)])
                 ),
-                "created_at": newest - timedelta(seconds=60 * number),
-                "updated_at": newest,
+                "seq": number + 1,
+                "all_seq": everyone + number + 1,
+                "created_at": oldest + timedelta(seconds=number),
+                "updated_at": oldest + timedelta(seconds=number),
             }
-            if album is not None:
-                document["album"] = album.id
-                document["search_words"] += ["album", str(number % 40), "bench"]
+            words = title.lower().split()
+            if album_index < ALBUMS:
+                album_sizes[album_index] += 1
+                document["album"] = albums[album_index].id
+                document["album_seq"] = album_sizes[album_index]
+                words += ["album", str(album_index), "bench"]
             else:
                 document.pop("album", None)
+            document["search_words"] = list(dict.fromkeys(words))
             batch.append(document)
             if len(batch) == 1000:
-                songs.insert_many(batch)
+                database["songs"].insert_many(batch)
                 batch = []
         if batch:
-            songs.insert_many(batch)
+            database["songs"].insert_many(batch)
+        counts = {"songs": count, "status.ready": count}
+        paging.counters().update_one(
+            {"_id": counters.library_key(owner.id)},
+            {"$set": {**counts, paging.LAST: count}},
+            upsert=True,
+        )
+        paging.counters().update_one(
+            {"_id": counters.EVERYONE},
+            {"$inc": counts, "$set": {paging.LAST: everyone + count}},
+            upsert=True,
+        )
+        for album, size in zip(albums, album_sizes, strict=True):
+            paging.counters().update_one(
+                {"_id": counters.album_key(album.id)},
+                {"$set": {"songs": size, paging.LAST: size}},
+                upsert=True,
+            )
+        deep_last = database["songs"].find_one(
+            {"owner": owner.id, "seq": count - DEEP_PAGES * PAGE_SIZE + 1}
+        )
+        deep_first = database["songs"].find_one(
+            {"owner": owner.id, "seq": count - DEEP_PAGES * PAGE_SIZE}
+        )
+    cursor = _encode_cursor(deep_last["seq"], deep_last["_id"])
+    return Library(
+        username=username,
+        owner_id=str(owner.id),
+        songs=count,
+        pages={
+            "library, first page": "/songs",
+            f"library, page {DEEP_PAGES + 1}": f"/songs?after={cursor}",
+            "album page": f"/albums/{albums[0].id}",
+            "search, 5 matches": f"/songs?q={RARE_WORD}",
+            "home": "/",
+        },
+        deep_first_id=str(deep_first["_id"]),
+    )
 
 
 # --- the client ---------------------------------------------------------------------
@@ -217,35 +282,26 @@ def song_ids_in(page: str) -> list[str]:
     return re.findall(r'<tr data-song-id="([0-9a-f]{24})"', page)
 
 
-def deep_cursor(run, owner, pages: int) -> tuple[str, str]:
-    """The ``after`` cursor of the page ``pages`` "next" links in, built from the row
-    that ends the page before it (following the links would cost ``pages`` slow pages),
-    and the id of the song that must open that page."""
-    from app.database import get_database
-
-    with run.app.app_context():
-        rows = list(
-            get_database()["songs"].find(
-                {"owner": owner.id},
-                {"created_at": 1},
-                sort=[("created_at", -1), ("_id", -1)],
-                skip=pages * PAGE_SIZE - 1,
-                limit=2,
-            )
-        )
-    return _encode_cursor(rows[0]["created_at"], rows[0]["_id"]), str(rows[1]["_id"])
-
-
-def check_page(name: str, page: str, first_id: str | None) -> None:
-    """Both servers must answer the same rows, or the comparison means nothing."""
-    ids = song_ids_in(page)
-    if len(ids) != PAGE_SIZE or (first_id and ids[0] != first_id):
-        raise RuntimeError(f"{name}: {len(ids)} rows, first {ids[:1]}, expected {first_id}")
+def check_pages(url: str, http: requests.Session, library: Library) -> None:
+    """Each page must show what it should, or its timing means nothing."""
+    expected_rows = {
+        "library, first page": PAGE_SIZE,
+        f"library, page {DEEP_PAGES + 1}": PAGE_SIZE,
+        "album page": PAGE_SIZE,
+        "search, 5 matches": RARE_SONGS,
+    }
+    for name, path in library.pages.items():
+        answer = http.get(f"{url}{path}", timeout=120)
+        ids = song_ids_in(answer.text)
+        if answer.status_code != 200 or len(ids) != expected_rows.get(name, 0):
+            raise RuntimeError(f"{name}: {answer.status_code}, {len(ids)} rows")
+        if name.startswith("library, page") and ids[0] != library.deep_first_id:
+            raise RuntimeError(f"{name}: starts with {ids[0]}, not {library.deep_first_id}")
 
 
 @dataclass
 class Run:
-    """One measured run: latencies of the requests made and how long it took."""
+    """One measured run: the latencies of its requests and how long it took."""
 
     latencies: list[float]
     seconds: float
@@ -255,191 +311,112 @@ class Run:
         return len(self.latencies) / self.seconds
 
     @property
-    def latency(self) -> str:
-        """Median / p95 latency in ms."""
-        p50, p95 = median(self.latencies), percentile(self.latencies, 0.95)
-        return f"{p50 * 1000:.0f} / {p95 * 1000:.0f}"
+    def p50_ms(self) -> float:
+        return median(self.latencies) * 1000
+
+    @property
+    def p95_ms(self) -> float:
+        return percentile(self.latencies, 0.95) * 1000
 
 
-def measure(
-    url: str, sessions: list[requests.Session], most: int, budget: float, warm_up: int
-) -> Run:
-    """GETs of ``url`` from one thread per session, after ``warm_up`` each: ``most``
-    requests in all, or fewer if ``budget`` seconds run out first."""
-    latencies: list[float] = []
-    failures: list[str] = []
-    lock = threading.Lock()
-    share = most // len(sessions)
-
-    def client(http: requests.Session, count: int, until: float) -> None:
-        for _ in range(count):
-            if time.monotonic() > until:
-                return
-            started = time.perf_counter()
-            answer = http.get(url, timeout=120)
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                if answer.status_code != 200:
-                    failures.append(str(answer.status_code))
-
-    for http in sessions:
-        client(http, warm_up, float("inf"))
-    latencies.clear()
+def measure(url: str, http: requests.Session, most: int, budget: float, warm_up: int = 3) -> Run:
+    """Sequential GETs of ``url``: ``most`` of them, or fewer if ``budget`` seconds run out."""
+    for _ in range(warm_up):
+        http.get(url, timeout=120)
+    latencies = []
     started = time.perf_counter()
     deadline = time.monotonic() + budget
-    threads = [threading.Thread(target=client, args=(http, share, deadline)) for http in sessions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    if failures:
-        raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[0]}")
-    return Run(latencies, elapsed)
-
-
-def database_floor(run, owner, cursor: str, repeats: int) -> dict[str, float]:
-    """What the page's database work costs by itself, timed from this process."""
-    from app.database import get_database
-
-    with run.app.app_context():
-        songs = get_database()["songs"]
-        created_at, song_id = _decode_cursor(cursor)
-        newest_first = [("created_at", -1), ("_id", -1)]
-        first_filter = {"$and": [{"owner": owner.id}]}
-        deep_filter = {
-            "$and": [
-                {"owner": owner.id},
-                {
-                    "$or": [
-                        {"created_at": {"$lt": created_at}},
-                        {"created_at": created_at, "_id": {"$lt": song_id}},
-                        {"created_at": None},
-                    ]
-                },
-            ]
-        }
-        calls = {
-            "count of the member's songs (the page's total)": lambda: songs.count_documents(
-                first_filter
-            ),
-            "find, first page (26 documents)": lambda: list(
-                songs.find(first_filter, sort=newest_first, limit=PAGE_SIZE + 1)
-            ),
-            "find, deep page (26 documents)": lambda: list(
-                songs.find(deep_filter, sort=newest_first, limit=PAGE_SIZE + 1)
-            ),
-            "find one song by _id": lambda: songs.find_one({"_id": song_id}),
-        }
-        timings = {}
-        for name, call in calls.items():
-            call()
-            seconds = []
-            for _ in range(repeats):
-                started = time.perf_counter()
-                call()
-                seconds.append(time.perf_counter() - started)
-            timings[name] = median(seconds)
-        return timings
+    while len(latencies) < most and time.monotonic() < deadline:
+        begun = time.perf_counter()
+        answer = http.get(url, timeout=120)
+        latencies.append(time.perf_counter() - begun)
+        if answer.status_code != 200:
+            raise RuntimeError(f"{url} answered {answer.status_code}")
+    return Run(latencies, time.perf_counter() - started)
 
 
 def main(argv: list[str] | None = None) -> int:
     from app.library.analysis import WAVEFORM_POINTS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--songs", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=200, help="most requests per run")
-    parser.add_argument("--seconds", type=float, default=15, help="longest a run may take")
-    parser.add_argument("--threads", type=int, default=4, help="client threads, concurrent runs")
+    parser.add_argument("--sizes", default="1000,10000,100000", help="songs, comma-separated")
+    parser.add_argument("--requests", type=int, default=100, help="most requests per page")
+    parser.add_argument("--seconds", type=float, default=10, help="longest one page may take")
     parser.add_argument("--waveform-points", type=int, default=WAVEFORM_POINTS)
     parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--mongodb-uri", help=argparse.SUPPRESS)
-    parser.add_argument("--owner", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_bare:
-        serve_bare(args.serve_bare, args.mongodb_uri, args.owner)
+        serve_bare(args.serve_bare, args.mongodb_uri)
         return 0
 
-    results: dict[tuple[str, str, int], Run] = {}
-    sizes: dict[tuple[str, str], int] = {}
+    sizes = [int(size) for size in args.sizes.split(",")]
+    results: dict[tuple[int, str], Run] = {}
+    bare: dict[tuple[int, str], Run] = {}
     with bench_run() as run:
-        owner = run.member()
-        started = time.perf_counter()
-        insert_library(run, owner, args.songs, args.waveform_points)
-        print(f"inserted {args.songs} songs in {time.perf_counter() - started:.1f} s", flush=True)
         server = run.web_server()
-        bare_url = start_bare(run, str(owner.id))
-        sessions = [log_in(server.url, "bench")[0] for _ in range(args.threads)]
-        bare_sessions = [requests.Session() for _ in range(args.threads)]
-        cursor, deep_first_id = deep_cursor(run, owner, DEEP_PAGES)
-        pages = {
-            "first page": ("/songs", None),
-            f"page {DEEP_PAGES + 1}": (f"/songs?after={cursor}", deep_first_id),
-        }
-        for page, (path, first_id) in pages.items():
-            for name, http, url in (
-                ("app", sessions[0], server.url),
-                ("bare", bare_sessions[0], bare_url),
-            ):
-                answer = http.get(f"{url}{path}", timeout=120)
-                check_page(f"{name} {page}", answer.text, first_id)
-                sizes[name, page] = len(answer.content)
-        for page, (path, _) in pages.items():
-            for threads in (1, args.threads):
-                for name, url, clients in (
-                    ("app", server.url, sessions),
-                    ("bare", bare_url, bare_sessions),
-                ):
-                    results[name, page, threads] = measure(
-                        f"{url}{path}", clients[:threads], args.requests, args.seconds, warm_up=2
+        bare_url = start_bare(run)
+        plain = requests.Session()
+        for size in sizes:
+            started = time.perf_counter()
+            library = insert_library(run, f"bench{size}", size, args.waveform_points)
+            took = time.perf_counter() - started
+            print(f"inserted {size} songs in {took:.1f} s", flush=True)
+            http, _ = log_in(server.url, library.username)
+            check_pages(server.url, http, library)
+            for name, path in library.pages.items():
+                results[size, name] = measure(
+                    f"{server.url}{path}", http, args.requests, args.seconds
+                )
+                if name.startswith("library"):
+                    joiner = "&" if "?" in path else "?"
+                    bare_path = f"{path}{joiner}owner={library.owner_id}"
+                    bare[size, name] = measure(
+                        f"{bare_url}{bare_path}", plain, args.requests, args.seconds
                     )
-                print(f"measured {page} with {threads} client thread(s)", flush=True)
-        floor = database_floor(run, owner, cursor, repeats=5)
+            print(f"measured the pages at {size} songs", flush=True)
 
+    names = list(library.pages)
     rows = []
-    for page in pages:
-        for threads in (1, args.threads):
-            ours, bare = results["app", page, threads], results["bare", page, threads]
+    for size in sizes:
+        for name in names:
+            ours = results[size, name]
+            baseline = bare.get((size, name))
             rows.append(
                 [
-                    f"{page}, {threads} client{'s' if threads > 1 else ''}",
-                    ours.latency,
-                    f"{ours.rate:.2f}",
-                    len(ours.latencies),
-                    bare.latency,
-                    f"{bare.rate:.2f}",
-                    len(bare.latencies),
-                    ratio(ours.rate, bare.rate),
-                    verdict(ours.rate / bare.rate, TARGET),
+                    f"{size:,}",
+                    name,
+                    f"{ours.p50_ms:.1f} / {ours.p95_ms:.1f}",
+                    f"{ours.rate:.1f}",
+                    f"{baseline.p50_ms:.1f}" if baseline else "",
+                    ratio(ours.rate, baseline.rate) if baseline else "",
+                    "yes" if ours.p50_ms < P50_GOAL_MS else "NO",
                 ]
             )
     print_table(
-        f"GET /songs, {args.songs} songs of one member: app vs bare Flask + pymongo "
-        f"(target: app >= {TARGET}x the bare route's requests/s)",
-        [
-            "page, clients",
-            "app ms p50/p95",
-            "app req/s",
-            "n",
-            "bare ms p50/p95",
-            "bare req/s",
-            "n",
-            "ratio",
-            "verdict",
-        ],
+        f"one member's pages, sequential requests (goal: p50 < {P50_GOAL_MS} ms)",
+        ["songs", "page", "p50 / p95 ms", "req/s", "bare p50 ms", "req/s vs bare", "< goal"],
         rows,
     )
-    print_table(
-        "response size (bytes)",
-        ["page", "app", "bare"],
-        [[page, sizes["app", page], sizes["bare", page]] for page in pages],
-    )
-    print_table(
-        "the database work alone, from this process (median of 5)",
-        ["query", "ms"],
-        [[name, f"{seconds * 1000:.1f}"] for name, seconds in floor.items()],
-    )
+    if len(sizes) > 1:
+        smallest, largest = sizes[0], sizes[-1]
+        growth = [
+            [
+                name,
+                f"{results[smallest, name].p50_ms:.1f}",
+                f"{results[largest, name].p50_ms:.1f}",
+                f"{results[largest, name].p50_ms / results[smallest, name].p50_ms:.2f}x",
+                "yes"
+                if results[largest, name].p50_ms <= GROWTH_GOAL * results[smallest, name].p50_ms
+                else "NO",
+            ]
+            for name in names
+        ]
+        print_table(
+            f"growth from {smallest:,} to {largest:,} songs (goal: at most {GROWTH_GOAL}x)",
+            ["page", f"p50 at {smallest:,}", f"p50 at {largest:,}", "growth", "within goal"],
+            growth,
+        )
     return 0
 
 
