@@ -32,7 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, worker: bool = False)
 
 def resolve_servers(app: Flask) -> None:
     """Fill MONGODB_URI / REDIS_URL from the embedded servers when they are unset."""
-    from app.config import ConfigError
+    from app.config import ConfigError, derived_settings
 
     if app.config["MONGODB_URI"] and app.config["REDIS_URL"]:
         return
@@ -45,6 +45,7 @@ def resolve_servers(app: Flask) -> None:
     servers = attach_or_start(Path(app.instance_path))
     app.config["MONGODB_URI"] = app.config["MONGODB_URI"] or servers.mongodb.url
     app.config["REDIS_URL"] = app.config["REDIS_URL"] or servers.redis.url
+    app.config.update(derived_settings(app.config))
     app.extensions["embedded_servers"] = servers
 
 

@@ -16,7 +16,6 @@ REGISTER_ENDPOINTS = (
 
 def init_rate_limits(app: Flask) -> Limiter:
     """One Limiter per app: a shared one would pile up each app's route limits."""
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     limiter = Limiter(get_remote_address, app=app)
     login = limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
     register = limiter.limit(
