@@ -88,9 +88,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def connect_receivers(app: Flask) -> None:
-    from app.signals import connect_receivers as connect
+    """Connect every receiver to the signals this app sends."""
+    from app import receivers
+    from app.signals import mail_queued, song_queued
 
-    connect(app)
+    mail_queued.connect(receivers.enqueue_mail, sender=app, weak=False)
+    song_queued.connect(receivers.enqueue_processing, sender=app, weak=False)
 
 
 def register_cli(app: Flask) -> None:

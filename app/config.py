@@ -496,7 +496,7 @@ def celery_settings(redis_url: str, sweep_interval_seconds: float) -> dict[str, 
         },
         "worker_hijack_root_logger": False,
         "worker_prefetch_multiplier": 1,
-        "include": ["tasks.demo", "tasks.mail", "tasks.uploads"],
+        "include": ["tasks.mail", "tasks.uploads"],
         "beat_schedule": {
             "requeue-stuck-songs": {
                 "task": "uploads.requeue_stuck_songs",

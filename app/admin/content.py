@@ -13,10 +13,9 @@ from app.accounts.datastore import normalise_identity
 from app.accounts.models import User
 from app.admin.audit import record
 from app.errors import ValidationFailed
-from app.library.albums import delete_album
 from app.library.models import Album, Song
 from app.library.queries import SongPage, SongQuery, list_songs
-from app.library.services import delete_song, requeue
+from app.library.services import delete_album, delete_song, requeue
 
 SONG_PAGE_SIZE = 50
 ALBUM_PAGE_SIZE = 50

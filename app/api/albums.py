@@ -70,4 +70,4 @@ def update(changes: dict, album_id: str):
 def delete(args: dict, album_id: str):
     """Delete an album; ``?songs=delete`` deletes its songs too, otherwise they stay."""
     album = services.get_album(current_user, album_id)
-    album_service.delete_album(album, delete_songs=args["songs"] == "delete")
+    services.delete_album(album, delete_songs=args["songs"] == "delete")

@@ -16,6 +16,7 @@ from app.api.schemas import (
     SongUploadSchema,
 )
 from app.library import services
+from app.library.albums import album_for
 from app.library.queries import SongQuery, list_songs
 from app.library.receiving import receive_song
 from app.library.song_views import send_song
@@ -142,9 +143,7 @@ def update(changes: dict, song_id: str):
         song,
         title=services.parse_title(changes.get("title", song.title)),
         rating=services.parse_rating(changes["rating"]) if "rating" in changes else song.rating,
-        album=services.album_for(song.owner, changes["album"])
-        if "album" in changes
-        else song.album,
+        album=album_for(song.owner, changes["album"]) if "album" in changes else song.album,
     )
 
 

@@ -1,4 +1,9 @@
-"""The processing pipeline: the one place that moves a song's status and pushes it live."""
+"""The processing pipeline: the one place that moves a song's status and pushes it live.
+
+queued (:func:`queue_song`) -> processing (:func:`start_processing`, in the worker) ->
+ready or failed (:func:`finish_processing`); a song whose task was lost goes back to
+queued (:func:`stuck_songs`). Every move is pushed to the owner's open pages.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,14 @@ from datetime import timedelta
 from bson import ObjectId
 from flask import current_app
 from mongoengine import Q
+from redis.exceptions import RedisError
 
 from app.library.albums import find_or_create_album
 from app.library.analysis import AudioProblem, analyse
 from app.library.models import Song, pack_peaks, utcnow
 from app.notifications.services import add_notification
 from app.realtime import notify
+from app.signals import song_queued
 from app.storage import open_file
 
 logger = logging.getLogger(__name__)
@@ -24,6 +31,23 @@ logger = logging.getLogger(__name__)
 
 def push_status(song: Song) -> None:
     notify(str(song.owner.id), "song.status", song.status_payload)
+
+
+def queue_song(song: Song) -> Song:
+    """Store ``song`` as ``queued``, with whatever else the caller changed on it (a new
+    upload, new audio), push that status to the owner's pages and send ``song_queued``,
+    whose receiver hands the song to a worker. Also how a song is processed again.
+
+    If the song cannot be stored the error goes on and nothing is announced. Once it is
+    stored, an unreachable Redis only delays it: the sweep queues it again."""
+    song.status, song.status_reason = "queued", ""
+    song.save()
+    try:
+        push_status(song)
+    except RedisError as error:
+        logger.warning("song %s: status not pushed, Redis unreachable (%s)", song.id, error)
+    song_queued.send(current_app._get_current_object(), song_id=str(song.id))
+    return song
 
 
 def _lease_seconds() -> float:
@@ -38,7 +62,7 @@ def _claimable(now) -> Q:
 def stuck_songs() -> list[str]:
     """Ids of songs whose task was lost: queued for longer than STUCK_SONG_SECONDS, or
     processing under an expired lease. Each is marked queued now, so the next sweep
-    leaves it alone while its new task waits."""
+    leaves it alone while its new task waits, and its owner is told."""
     now = utcnow()
     waited_too_long = Q(
         status="queued",
@@ -47,11 +71,12 @@ def stuck_songs() -> list[str]:
     abandoned = Q(status="processing", lease_until__lt=now)
     stuck = []
     for song in Song.objects(waited_too_long | abandoned).only("id"):
-        claimed = Song.objects(Q(id=song.id) & (waited_too_long | abandoned)).update_one(
-            set__status="queued", set__updated_at=now
+        claimed = Song.objects(Q(id=song.id) & (waited_too_long | abandoned)).modify(
+            set__status="queued", set__updated_at=now, new=True
         )
-        if claimed:
-            stuck.append(str(song.id))
+        if claimed is not None:
+            push_status(claimed)
+            stuck.append(str(claimed.id))
     return stuck
 
 

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.errors import NotFound, ValidationFailed
 from app.library import services
-from app.library.albums import albums_of
+from app.library.albums import album_for, albums_of
 from app.library.forms import SongForm, show_errors
 from app.library.models import STATUSES
 from app.library.queries import SORTS, SongQuery, SongRow, list_songs
@@ -130,7 +130,7 @@ def edit(song_id: str):
                 song,
                 title=services.parse_title(form.title.data),
                 rating=services.parse_rating(form.rating.data),
-                album=services.album_for(song.owner, form.album.data),
+                album=album_for(song.owner, form.album.data),
             )
         except ValidationFailed as error:
             show_errors(form, error)

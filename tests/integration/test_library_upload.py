@@ -209,6 +209,15 @@ def test_someone_elses_album_is_refused(app, client, token, make_user):
     assert stored_counts()[0] == 0
 
 
+@pytest.mark.parametrize("album", ["not-an-id", "0" * 24])
+def test_an_album_that_is_not_one_is_a_field_error(app, client, token, album):
+    response = upload(client, token, MP3, fields={"title": "ok", "album": album})
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"album": "No such album among this library's albums."}
+    assert stored_counts()[0] == 0
+
+
 def test_missing_csrf_token_is_refused_before_storing(app, client, token):
     response = upload(client, None, MP3)
 

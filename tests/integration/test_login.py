@@ -41,7 +41,7 @@ def test_deactivated_user_cannot_log_in(app, client, make_user):
 
 
 def test_anonymous_page_request_is_sent_to_login(client):
-    response = client.post("/demo/ping")
+    response = client.post("/notifications/read-all")
 
     assert response.status_code in (302, 401)
     if response.status_code == 302:
@@ -49,7 +49,7 @@ def test_anonymous_page_request_is_sent_to_login(client):
 
 
 def test_anonymous_json_request_gets_401(client):
-    response = client.post("/demo/ping", headers={"Accept": "application/json"})
+    response = client.post("/notifications/read-all", headers={"Accept": "application/json"})
 
     assert response.status_code == 401
 
