@@ -14,14 +14,12 @@ import math
 import re
 from dataclasses import dataclass
 
-from bson import ObjectId
-from bson.errors import InvalidId
 from flask_security.recoverable import send_reset_password_instructions
 
 from app.accounts import services as accounts
 from app.accounts.models import ADMIN_ROLE, Role, User
 from app.admin.audit import describe_user, record
-from app.errors import NotFound, ValidationFailed
+from app.errors import ValidationFailed
 from app.library.models import Song
 
 USER_PAGE_SIZE = 50
@@ -101,13 +99,8 @@ def find_users(search: UserSearch) -> UserPage:
 
 
 def get_user(user_id: str) -> User:
-    try:
-        user = User.objects(id=ObjectId(str(user_id))).first()
-    except (InvalidId, TypeError):
-        user = None
-    if user is None:
-        raise NotFound("No such user.")
-    return user
+    """The user with this id; NotFound otherwise."""
+    return User.objects.get_or_404(id=user_id)
 
 
 def check_self_lockout(
