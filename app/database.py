@@ -8,13 +8,17 @@ model flask-mongoengine's queryset helpers (``get_or_404``, ``first_or_404``,
 
 from __future__ import annotations
 
+import math
+
 import mongoengine
 from flask import Flask
 from flask_mongoengine import MongoEngine
 from flask_mongoengine.connection import create_connections
 from flask_mongoengine.documents import BaseQuerySet
 from flask_mongoengine.documents import Document as FlaskDocument
+from flask_mongoengine.pagination import Pagination
 from pymongo.database import Database
+from werkzeug.exceptions import NotFound as PageNotFound
 
 from app.errors import NotFound
 
@@ -81,3 +85,16 @@ class Document(FlaskDocument):
     """The base of our documents: ``Model.objects`` is a :class:`QuerySet`."""
 
     meta = {"abstract": True, "queryset_class": QuerySet}
+
+
+def page_of(query: QuerySet, page: int, per_page: int) -> Pagination:
+    """``query.paginate``: one page of ``per_page`` documents, with the total and the
+    number of pages. A page past the end (its last rows were just deleted, say) is the
+    last page rather than flask-mongoengine's 404."""
+    try:
+        return query.paginate(page=page, per_page=per_page)
+    except PageNotFound:
+        if page < 1:
+            raise
+        last = max(1, math.ceil(query.count() / per_page))
+        return query.paginate(page=last, per_page=per_page)
