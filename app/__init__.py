@@ -51,14 +51,14 @@ def resolve_servers(app: Flask) -> None:
 
 def register_extensions(app: Flask, *, worker: bool) -> None:
     from app.accounts import init_accounts
-    from app.database import connect_mongodb
+    from app.database import init_mongodb
     from app.extensions import csrf
     from app.realtime import init_realtime
     from app.secrets import ensure_secrets
     from tasks import celery_init_app
 
     ensure_secrets(app)
-    connect_mongodb(app, connect_now=not worker)
+    init_mongodb(app, connect_now=not worker)
     csrf.init_app(app)
     init_accounts(app)
     init_realtime(app, worker=worker)

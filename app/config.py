@@ -403,6 +403,16 @@ def derived_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
         ),
         # Rate-limit counts live in the same Redis, shared by every web process.
         "RATELIMIT_STORAGE_URI": settings["REDIS_URL"],
+        # flask-mongoengine's connection, from MONGODB_URI (app/database.py).
+        "MONGODB_SETTINGS": [
+            {
+                "host": settings["MONGODB_URI"],
+                "alias": "default",
+                "uuidRepresentation": "standard",
+                "tz_aware": True,
+                "serverSelectionTimeoutMS": 5000,
+            }
+        ],
     }
 
 

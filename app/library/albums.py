@@ -8,11 +8,8 @@ nothing above the models. Deleting an album deletes songs: that is a song rule, 
 
 from __future__ import annotations
 
-from bson import ObjectId
-from bson.errors import InvalidId
-
 from app.accounts.models import User
-from app.errors import ValidationFailed
+from app.errors import NotFound, ValidationFailed
 from app.library.models import TITLE_MAX, Album, Song
 
 
@@ -64,9 +61,6 @@ def album_for(owner: User, album_id: str | None) -> Album | None:
     if not album_id:
         return None
     try:
-        album = Album.objects(id=ObjectId(str(album_id)), owner=owner).first()
-    except InvalidId:
-        album = None
-    if album is None:
-        raise ValidationFailed({"album": "No such album among this library's albums."})
-    return album
+        return Album.objects(owner=owner).get_or_404(id=album_id)
+    except NotFound:
+        raise ValidationFailed({"album": "No such album among this library's albums."}) from None

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import chain
 
-from bson import ObjectId
-from bson.errors import InvalidId
 from flask import current_app
 
 from app.accounts.models import ADMIN_ROLE, User
-from app.errors import NotFound, ValidationFailed
+from app.database import QuerySet
+from app.errors import ValidationFailed
 from app.library.models import TITLE_MAX, Album, Song
 from app.library.pipeline import queue_song
 from app.library.sniff import SNIFF_BYTES, AudioKind, sniff_audio
@@ -27,27 +26,21 @@ def is_admin(user: User) -> bool:
     return user.has_role(ADMIN_ROLE)
 
 
-def _object_id(value: str, what: str) -> ObjectId:
-    try:
-        return ObjectId(str(value))
-    except (InvalidId, TypeError):
-        raise NotFound(f"No such {what}.") from None
+def visible_to(user: User, model: type[Song] | type[Album]) -> QuerySet:
+    """The songs or albums ``user`` may see: their own, or everyone's for an admin. The
+    owner is part of the query, so another member's document is simply not found."""
+    return model.objects if is_admin(user) else model.objects(owner=user)
 
 
 def get_song(user: User, song_id: str) -> Song:
     """The song if ``user`` owns it or is an admin; NotFound otherwise (never 403, so
     other people's songs cannot be discovered)."""
-    song = Song.objects(id=_object_id(song_id, "song")).first()
-    if song is None or (song.owner.id != user.id and not is_admin(user)):
-        raise NotFound("No such song.")
-    return song
+    return visible_to(user, Song).get_or_404(id=song_id)
 
 
 def get_album(user: User, album_id: str) -> Album:
-    album = Album.objects(id=_object_id(album_id, "album")).first()
-    if album is None or (album.owner.id != user.id and not is_admin(user)):
-        raise NotFound("No such album.")
-    return album
+    """The album if ``user`` owns it or is an admin; NotFound otherwise."""
+    return visible_to(user, Album).get_or_404(id=album_id)
 
 
 def parse_title(value: str | None) -> str:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from bson import ObjectId
-from bson.errors import InvalidId
 
 from app.accounts.models import User
-from app.errors import NotFound
 from app.notifications.models import Notification
 from app.realtime import notify
 
@@ -35,13 +33,9 @@ def recent(user: User) -> list[Notification]:
 
 
 def mark_read(user: User, notification_id: str) -> Notification:
-    try:
-        object_id = ObjectId(notification_id)
-    except (InvalidId, TypeError):
-        raise NotFound("No such notification.") from None
-    notification = Notification.objects(id=object_id, user=user).modify(set__read=True, new=True)
-    if notification is None:
-        raise NotFound("No such notification.")
+    """Mark one of ``user``'s notifications read; NotFound for anyone else's."""
+    notification = Notification.objects(user=user).get_or_404(id=notification_id)
+    notification.modify(set__read=True)
     return notification
 
 

@@ -183,6 +183,49 @@ def test_albums_are_listed_with_owner_and_song_count(app, client, token, mia, ot
     assert "Empty" in only_otto
 
 
+def album_titles(html: str) -> list[str]:
+    return re.findall(r'<a href="/albums/[0-9a-f]{24}">([^<]+)</a>', html)
+
+
+def make_albums(owner: User, count: int) -> list[Album]:
+    return [create_album(owner, title=f"Album {number:02d}") for number in range(count)]
+
+
+def test_albums_come_fifty_to_a_page(app, client, token, mia):
+    with app.app_context():
+        make_albums(mia, 55)
+
+    first = client.get("/admin/albums").text
+    second = client.get("/admin/albums?page=2").text
+
+    assert album_titles(first) == [f"Album {number:02d}" for number in range(50)]
+    assert album_titles(second) == [f"Album {number:02d}" for number in range(50, 55)]
+    assert "55 albums" in first
+    assert "Page 1 of 2" in first
+    assert 'rel="next" href="/admin/albums?page=2"' in first
+    assert "Page 2 of 2" in second
+    assert 'rel="prev" href="/admin/albums?page=1"' in second
+    assert 'rel="next"' not in second
+
+
+def test_deleting_the_only_album_of_the_last_page_returns_to_the_page_before(
+    app, client, token, mia
+):
+    with app.app_context():
+        last = make_albums(mia, 51)[-1]
+
+    response = client.post(
+        f"/admin/albums/{last.id}/delete",
+        data={"csrf_token": token, "songs": "keep", "next": "/admin/albums?page=2"},
+        follow_redirects=True,
+    )
+
+    assert response.status_code == 200
+    assert "Album “Album 50” deleted." in response.text
+    assert album_titles(response.text) == [f"Album {number:02d}" for number in range(50)]
+    assert "Page 1 of" not in response.text  # one page left: no pager
+
+
 @pytest.mark.parametrize("choice", ["keep", "delete"])
 def test_deleting_an_album_keeps_or_deletes_its_songs(app, client, token, mia, choice):
     with app.app_context():

@@ -196,13 +196,15 @@ def test_title_with_html_is_kept_as_text_and_escaped(app, client, token):
     assert "&lt;script&gt;" in listing
 
 
-def test_someone_elses_album_is_refused(app, client, token, make_user):
+@pytest.mark.parametrize("which", ["theirs", "0" * 24, "not-an-id"])
+def test_an_album_not_in_the_library_is_refused(app, client, token, make_user, which):
     from app.library.albums import create_album
 
     with app.app_context():
         theirs = create_album(make_user(), title="Theirs")
+    album_id = str(theirs.id) if which == "theirs" else which
 
-    response = upload(client, token, MP3, fields={"title": "ok", "album": str(theirs.id)})
+    response = upload(client, token, MP3, fields={"title": "ok", "album": album_id})
 
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"album": "No such album among this library's albums."}
