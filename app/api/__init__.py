@@ -10,6 +10,7 @@ from flask import Flask, current_app, render_template, request
 from flask_security.decorators import default_unauthn_handler, default_unauthz_handler
 from flask_smorest import Api
 
+from app.accounts.decorators import unauthenticated
 from app.api.auth import BearerTokenMiddleware
 from app.errors import problem
 
@@ -18,11 +19,7 @@ API_PREFIX = "/api/v1"
 
 def _unauthenticated(mechanisms, headers=None):
     if request.path.startswith("/api/"):
-        response = problem(
-            401, "Unauthorized", "Send a valid token: Authorization: Bearer <token>."
-        )
-        response.headers["WWW-Authenticate"] = 'Bearer realm="encore"'
-        return response
+        return unauthenticated()
     return default_unauthn_handler(mechanisms, headers)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from flask import Flask, current_app, request
 from flask_security import auth_required, current_user, verify_and_update_password
 from flask_smorest import Blueprint
@@ -32,20 +30,6 @@ class BearerTokenMiddleware:
         if scheme.lower() == "bearer" and token and "HTTP_AUTHENTICATION_TOKEN" not in environ:
             environ["HTTP_AUTHENTICATION_TOKEN"] = token.strip()
         return self.wsgi_app(environ, start_response)
-
-
-def member_required_streaming(view):
-    """auth_required for endpoints that stream the body: Flask-Security's check would
-    parse the form (to find a CSRF token) and spool an upload to disk. CSRF is checked
-    by the endpoint itself, for session callers only."""
-
-    @functools.wraps(view)
-    def checked(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return current_app.extensions["security"]._unauthn_handler(["token", "session"])
-        return view(*args, **kwargs)
-
-    return checked
 
 
 def token_authenticated() -> bool:

@@ -6,7 +6,8 @@ from flask import request, url_for
 from flask_security import auth_required, current_user
 from flask_smorest import Blueprint
 
-from app.api.auth import member_required_streaming, token_authenticated
+from app.accounts.decorators import csrf_before_storing, member_required_streaming
+from app.api.auth import token_authenticated
 from app.api.schemas import (
     ProblemSchema,
     SongListArgs,
@@ -18,8 +19,7 @@ from app.api.schemas import (
 from app.library import services
 from app.library.queries import SongQuery, list_songs
 from app.library.receiving import receive_song
-from app.library.song_views import send_song
-from app.library.upload_views import check_csrf_token
+from app.library.serving import send_song
 
 PREFIX = "/songs"
 blueprint = Blueprint("api_songs", __name__, description="Songs and their audio")
@@ -118,7 +118,7 @@ def create():
 def _csrf_unless_token(fields: dict[str, str]) -> None:
     """Browsers calling with their session cookie need a CSRF token; tokens do not."""
     if not token_authenticated():
-        check_csrf_token(request.headers.get("X-CSRFToken") or fields.get("csrf_token"))
+        csrf_before_storing(fields)
 
 
 @blueprint.route("/<song_id>", methods=["GET"])

@@ -130,6 +130,15 @@ def test_bad_upload_is_a_problem_naming_the_field(client, headers):
     assert Song.objects.count() == 0
 
 
+def test_upload_without_a_token_or_session_is_refused_unread(client):
+    response = upload_api(client, {"Accept": "application/json"})
+
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="encore"'
+    assert Song.objects.count() == 0
+
+
 def test_session_upload_through_the_api_needs_csrf(client, member):
     from tests.library import client_login
 
