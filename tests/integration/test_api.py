@@ -78,6 +78,13 @@ def test_me_needs_a_token(client, headers):
     assert me.get_json()["first_name"] == "Ada"
 
 
+def test_logging_out_with_a_token_needs_no_csrf_token(client, headers):
+    response = client.post("/logout", headers=headers)
+
+    assert response.status_code == 200
+    assert response.get_json()["meta"]["code"] == 200
+
+
 def test_revoking_ends_every_token(client, member, headers):
     other = bearer(get_token(client, "ada").get_json()["token"])
 

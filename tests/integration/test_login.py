@@ -66,6 +66,20 @@ def test_logout_is_a_csrf_protected_post(app, client, make_user):
     assert "Welcome back" not in client.get("/").text
 
 
+def test_logout_by_json_needs_the_csrf_header(app, client, make_user):
+    make_user(email="ann@example.org", first_name="Ann")
+    log_in(client, "ann@example.org", TEST_PASSWORD)
+    token = csrf_token(client.get("/").text)
+
+    refused = client.post("/logout", json={})
+    assert refused.status_code == 400
+    assert "Welcome back" in client.get("/").text
+
+    accepted = client.post("/logout", json={}, headers={"X-CSRFToken": token})
+    assert accepted.status_code == 200
+    assert "Welcome back" not in client.get("/").text
+
+
 def test_session_cookie_is_httponly_and_samesite_lax(app, client, make_user):
     make_user(email="ann@example.org")
     token = csrf_token(client.get("/login").text)
