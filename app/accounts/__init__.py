@@ -8,7 +8,7 @@ from flask_security import Security
 
 from app.accounts.datastore import UserDatastore
 from app.accounts.forms import CaptchaRegisterForm, LoginForm, RegisterForm
-from app.accounts.limits import init_rate_limits
+from app.accounts.limits import init_rate_limits, limit_posts
 from app.accounts.models import Role, User
 from app.mail.security_mail import QueuedMailUtil
 
@@ -28,5 +28,14 @@ def init_accounts(app: Flask) -> Security:
         register_form=register_form,
         login_form=LoginForm,
     )
-    app.extensions["limiter"] = init_rate_limits(app)
+    limiter = init_rate_limits(app)
+    account_views = app.blueprints["security"]
+    limit_posts(limiter, account_views, "LOGIN_RATE_LIMIT", ["security.login"])
+    limit_posts(
+        limiter,
+        account_views,
+        "REGISTER_RATE_LIMIT",
+        ["security.register", "security.forgot_password", "security.send_confirmation"],
+        scope="register",
+    )
     return security

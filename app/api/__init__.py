@@ -59,7 +59,6 @@ def init_api(app: Flask) -> Api:
     security.unauthn_handler(_unauthenticated)
     security.unauthz_handler(_unauthorised)
     app.add_url_rule("/api/docs", "api_docs", swagger_ui)
-    auth.limit_api(app)
     return api
 
 

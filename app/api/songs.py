@@ -7,6 +7,7 @@ from flask_security import auth_required, current_user
 from flask_smorest import Blueprint
 
 from app.accounts.decorators import csrf_before_storing, member_required_streaming
+from app.accounts.limits import rate_limit
 from app.api.auth import token_authenticated
 from app.api.schemas import (
     ProblemSchema,
@@ -90,6 +91,7 @@ def _resolved(row):
 
 
 @blueprint.route("", methods=["POST"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @member_required_streaming
 @blueprint.doc(
     requestBody={
@@ -131,6 +133,7 @@ def read(song_id: str):
 
 
 @blueprint.route("/<song_id>", methods=["PATCH"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @blueprint.arguments(SongPatchSchema)
 @blueprint.response(200, SongSchema)
@@ -149,6 +152,7 @@ def update(changes: dict, song_id: str):
 
 
 @blueprint.route("/<song_id>", methods=["DELETE"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @blueprint.response(204)
 @_problems(401, 404)
@@ -158,6 +162,7 @@ def delete(song_id: str):
 
 
 @blueprint.route("/<song_id>/reprocess", methods=["POST"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @blueprint.response(202, SongSchema)
 @_problems(401, 404)

@@ -7,6 +7,7 @@ from bson.errors import InvalidId
 from flask_security import auth_required, current_user, roles_required
 from flask_smorest import Blueprint
 
+from app.accounts.limits import rate_limit
 from app.accounts.models import ADMIN_ROLE, User
 from app.admin.users import remove_user, role_names, update_user
 from app.api.schemas import ProblemSchema, UserPatchSchema, UserSchema
@@ -47,6 +48,7 @@ def read(user_id: str):
 
 
 @blueprint.route("/<user_id>", methods=["PATCH"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @roles_required(ADMIN_ROLE)
 @blueprint.arguments(UserPatchSchema)
@@ -70,6 +72,7 @@ def update(changes: dict, user_id: str):
 
 
 @blueprint.route("/<user_id>", methods=["DELETE"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @roles_required(ADMIN_ROLE)
 @blueprint.response(204)
