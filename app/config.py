@@ -332,8 +332,8 @@ FIXED_SETTINGS: dict[str, Any] = {
     "SOCKETIO_CHANNEL": "encore-socketio",
     # CSRF: forms check their own token, and Flask-Security's auth_required checks it for
     # callers authenticated by session cookie or basic auth, not for bearer tokens (so no
-    # global check). Logout, which has no form, is wrapped in app/accounts. These must be
-    # set before Security(app).
+    # global check); so does its logout view (SECURITY_LOGOUT_CSRF). These must be set
+    # before Security(app).
     "WTF_CSRF_CHECK_DEFAULT": False,
     "SECURITY_CSRF_PROTECT_MECHANISMS": ["session", "basic"],
     "SECURITY_CSRF_IGNORE_UNAUTH_ENDPOINTS": False,
@@ -351,6 +351,7 @@ FIXED_SETTINGS: dict[str, Any] = {
     "SECURITY_TRACKABLE": True,
     "SECURITY_RETURN_GENERIC_RESPONSES": True,
     "SECURITY_LOGOUT_METHODS": ["POST"],
+    "SECURITY_LOGOUT_CSRF": True,
     "SECURITY_PASSWORD_LENGTH_MIN": 10,
     "SECURITY_PASSWORD_COMPLEXITY_CHECKER": "zxcvbn",
     "SECURITY_POST_LOGIN_VIEW": "/",

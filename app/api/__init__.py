@@ -10,17 +10,14 @@ from flask import Flask, current_app, render_template, request, url_for
 from flask_security.decorators import default_unauthn_handler, default_unauthz_handler
 from flask_smorest import Api
 
+from app.accounts.decorators import unauthenticated
 from app.api.auth import BearerTokenMiddleware
 from app.errors import problem
 
 
 def _unauthenticated(mechanisms, headers=None):
     if request.path.startswith("/api/"):
-        response = problem(
-            401, "Unauthorized", "Send a valid token: Authorization: Bearer <token>."
-        )
-        response.headers["WWW-Authenticate"] = 'Bearer realm="encore"'
-        return response
+        return unauthenticated()
     return default_unauthn_handler(mechanisms, headers)
 
 
@@ -45,7 +42,6 @@ def init_api(app: Flask) -> Api:
     security.unauthn_handler(_unauthenticated)
     security.unauthz_handler(_unauthorised)
     app.add_url_rule("/api/docs", "api_docs", swagger_ui)
-    auth.limit_api(app)
     return api
 
 

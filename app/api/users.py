@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_security import auth_required, current_user, roles_required
 from flask_smorest import Blueprint
 
+from app.accounts.limits import rate_limit
 from app.accounts.models import ADMIN_ROLE, User
 from app.admin.users import get_user, remove_user, role_names, update_user
 from app.api.schemas import ProblemSchema, UserPatchSchema, UserSchema
@@ -34,6 +35,7 @@ def read(user_id: str):
 
 
 @blueprint.route("/<user_id>", methods=["PATCH"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @roles_required(ADMIN_ROLE)
 @blueprint.arguments(UserPatchSchema)
@@ -57,6 +59,7 @@ def update(changes: dict, user_id: str):
 
 
 @blueprint.route("/<user_id>", methods=["DELETE"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @roles_required(ADMIN_ROLE)
 @blueprint.response(204)

@@ -12,7 +12,7 @@ from app.library.albums import album_for, albums_of
 from app.library.forms import SongForm, show_errors
 from app.library.models import STATUSES
 from app.library.queries import SORTS, SongQuery, SongRow, list_songs
-from app.storage import file_response
+from app.library.serving import send_song
 
 blueprint = Blueprint("library", __name__)
 
@@ -99,17 +99,6 @@ def stream(song_id: str):
 def download(song_id: str):
     """The audio as a download under its original file name."""
     return send_song(services.get_song(current_user, song_id), attachment=True)
-
-
-def send_song(song, *, attachment: bool):
-    return file_response(
-        song.file_id,
-        size=song.size,
-        sha256=song.sha256,
-        content_type=song.content_type,
-        filename=song.original_filename,
-        attachment=attachment,
-    )
 
 
 @blueprint.route("/songs/<song_id>/edit", methods=["GET", "POST"])

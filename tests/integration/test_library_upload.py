@@ -238,7 +238,18 @@ def test_upload_while_logged_out_is_refused(app, client):
     response = upload(client, "whatever", MP3)
 
     assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
     assert_nothing_stored()
+
+
+def test_logged_out_browsers_are_sent_to_log_in_first(app, client):
+    page = client.get("/songs/upload")
+    replace = client.post(f"/songs/{'0' * 24}/replace", data={"csrf_token": "x"})
+
+    assert page.status_code == 302
+    assert page.headers["Location"] == "/login?next=/songs/upload"
+    assert replace.status_code == 302
+    assert replace.headers["Location"].startswith("/login?next=")
 
 
 def test_malformed_multipart_is_a_clear_400(app, client, token):
