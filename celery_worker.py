@@ -7,7 +7,7 @@ no eventlet, and a MongoDB connection re-made in every forked child.
 from celery.signals import worker_process_init, worker_ready
 
 from app import create_app
-from app.database import connect_mongodb
+from app.database import reconnect_mongodb
 
 flask_app = create_app(worker=True)
 celery = flask_app.extensions["celery"]
@@ -15,7 +15,7 @@ celery = flask_app.extensions["celery"]
 
 @worker_process_init.connect
 def _reconnect_after_fork(**_: object) -> None:
-    connect_mongodb(flask_app, connect_now=False)
+    reconnect_mongodb(flask_app)
 
 
 @worker_ready.connect

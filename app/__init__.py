@@ -32,7 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, worker: bool = False)
 
 def resolve_servers(app: Flask) -> None:
     """Fill MONGODB_URI / REDIS_URL from the embedded servers when they are unset."""
-    from app.config import ConfigError
+    from app.config import ConfigError, derived_settings
 
     if app.config["MONGODB_URI"] and app.config["REDIS_URL"]:
         return
@@ -45,19 +45,20 @@ def resolve_servers(app: Flask) -> None:
     servers = attach_or_start(Path(app.instance_path))
     app.config["MONGODB_URI"] = app.config["MONGODB_URI"] or servers.mongodb.url
     app.config["REDIS_URL"] = app.config["REDIS_URL"] or servers.redis.url
+    app.config.update(derived_settings(app.config))
     app.extensions["embedded_servers"] = servers
 
 
 def register_extensions(app: Flask, *, worker: bool) -> None:
     from app.accounts import init_accounts
-    from app.database import connect_mongodb
+    from app.database import init_mongodb
     from app.extensions import csrf
     from app.realtime import init_realtime
     from app.secrets import ensure_secrets
     from tasks import celery_init_app
 
     ensure_secrets(app)
-    connect_mongodb(app, connect_now=not worker)
+    init_mongodb(app, connect_now=not worker)
     csrf.init_app(app)
     init_accounts(app)
     init_realtime(app, worker=worker)
@@ -87,9 +88,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def connect_receivers(app: Flask) -> None:
-    from app.signals import connect_receivers as connect
+    """Connect every receiver to the signals this app sends."""
+    from app import receivers
+    from app.signals import mail_queued, song_queued
 
-    connect(app)
+    mail_queued.connect(receivers.enqueue_mail, sender=app, weak=False)
+    song_queued.connect(receivers.enqueue_processing, sender=app, weak=False)
 
 
 def register_cli(app: Flask) -> None:

@@ -1,8 +1,16 @@
 """Settings, read from environment variables (and ``.env`` outside tests).
 
-Every variable a person may set is declared once in :data:`SETTINGS`; the same list is
-documented in ``docs/configuration.rst`` and ``.env.example`` (a test keeps the three in
-step). One class per environment holds the defaults; ``ENCORE_ENV`` picks the class.
+Every setting is defined here once:
+
+* :data:`SETTINGS`, the variables a person may set: name, parser, default (per environment
+  where it differs) and what it is for. ``docs/configuration.rst`` renders this table and a
+  test holds ``.env.example`` to it.
+* :data:`FIXED_SETTINGS` and :data:`FIXED_BY_ENVIRONMENT`, the framework settings the app
+  fixes (Flask, Flask-Security, Flask-WTF, Flask-Limiter, Flask-SocketIO, flask-smorest).
+* :func:`derived_settings`, the settings that follow from others.
+
+``ENCORE_ENV`` picks the environment; a test fails when code reads a key defined nowhere
+here.
 """
 
 from __future__ import annotations
@@ -10,7 +18,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +26,7 @@ from typing import Any
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "testing", "production")
 
 
 class ConfigError(RuntimeError):
@@ -54,249 +63,336 @@ def _optional(value: str) -> str | None:
     return value.strip() or None
 
 
+# What each parser accepts, as the documentation names it.
+TYPE_NAMES: dict[Callable[[str], Any], str] = {
+    str: "text",
+    _optional: "text, may be empty",
+    int: "integer",
+    float: "number",
+    _bool: "true/false",
+    _duration: "duration",
+}
+
+
+def environment_text(value: Any) -> str:
+    """``value`` spelled as it is set in the environment: what the parsers read back."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+        for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+            if seconds % size == 0:
+                amount = seconds // size
+                return f"{amount} {unit}{'' if amount == 1 else 's'}"
+        return str(seconds)
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Setting:
-    """One environment variable: its name, how to parse it, and what it is for."""
+    """One environment variable: its name, how to parse it, its default and what it is for.
+
+    ``default`` applies in every environment not named in ``env_defaults``.
+    """
 
     name: str
     parse: Callable[[str], Any]
+    default: Any
     doc: str
+    env_defaults: Mapping[str, Any] = field(default_factory=dict)
+
+    def default_in(self, environment: str) -> Any:
+        return self.env_defaults.get(environment, self.default)
+
+    @property
+    def type_name(self) -> str:
+        return TYPE_NAMES[self.parse]
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("ENCORE_ENV", str, "development, testing or production (default development)."),
-    Setting("SECRET_KEY", _optional, "Signs sessions and tokens. Required in production."),
+    Setting(
+        "ENCORE_ENV",
+        str,
+        "development",
+        "Which defaults apply: development, testing or production.",
+    ),
+    Setting(
+        "SECRET_KEY",
+        _optional,
+        None,
+        "Signs sessions, CSRF tokens and auth tokens. Required in production; elsewhere "
+        "generated once and kept in instance/secrets/.",
+    ),
     Setting(
         "SECURITY_PASSWORD_SALT",
         _optional,
-        "Salt for password-reset and confirmation tokens. Required in production.",
+        None,
+        "Salt for the tokens in confirmation and password-reset links. Required in "
+        "production; elsewhere generated like SECRET_KEY.",
     ),
     Setting(
         "MONGODB_URI",
         _optional,
-        "MongoDB connection string with database name; unset starts the embedded server.",
+        None,
+        "MongoDB connection string with the database name, e.g. "
+        "mongodb://localhost:27017/encore. Unset: the embedded SecantusDB server is started "
+        "(development only).",
     ),
     Setting(
         "REDIS_URL",
         _optional,
-        "Redis for the Celery broker and the Socket.IO queue; unset starts an embedded one.",
+        None,
+        "Redis for the Celery broker, the Socket.IO message queue and the rate-limit counts, "
+        "e.g. redis://localhost:6379/0. Unset: a private redis-server is started "
+        "(development only).",
     ),
     Setting(
         "INSTANCE_PATH",
         _optional,
-        "Folder for local data: embedded servers, outbox, generated dev secrets "
-        "(default instance/ in the project).",
+        None,
+        "Folder for local data: the embedded servers' files and logs, the outbox, generated "
+        "development secrets. Unset: instance/ in the project folder.",
     ),
-    Setting("DEBUG", _bool, "Flask debug mode; refused in production."),
-    Setting("WEB_HOST", str, "Address the web server binds (default 127.0.0.1)."),
-    Setting("WEB_PORT", int, "Port the web server listens on (default 5000)."),
-    Setting("LOG_LEVEL", str, "Log level of web and worker processes (default INFO)."),
+    Setting("DEBUG", _bool, False, "Flask's debug mode; refused in production."),
+    Setting("WEB_HOST", str, "127.0.0.1", "Address the web server binds."),
+    Setting("WEB_PORT", int, 5000, "Port the web server listens on."),
+    Setting("LOG_LEVEL", str, "INFO", "Log level of the web and worker processes."),
     Setting(
         "LOG_FORMAT",
         str,
-        "text (default in development) or json (one JSON object per line, production).",
+        "text",
+        "text, or json: one JSON object per line with time, level, logger, message and request id.",
+        env_defaults={"production": "json"},
     ),
     Setting(
         "PROXY_FIX_HOPS",
         int,
-        "Proxies in front whose X-Forwarded-* headers are trusted (production 1, else 0).",
+        0,
+        "Proxies in front whose X-Forwarded-For, -Proto and -Host headers are trusted.",
+        env_defaults={"production": 1},
     ),
     Setting(
         "WEB_TLS_CERT",
         _optional,
-        "Certificate file for HTTPS served by the app itself, or 'adhoc' for a "
-        "throw-away one (make run-https sets it).",
+        None,
+        "Certificate file for HTTPS served by the app itself, or adhoc for a throw-away "
+        "self-signed one.",
     ),
-    Setting("WEB_TLS_KEY", _optional, "Private key file matching WEB_TLS_CERT."),
+    Setting("WEB_TLS_KEY", _optional, None, "Private key file matching WEB_TLS_CERT."),
     Setting(
         "MAIL_BACKEND",
         str,
-        "outbox (files under instance/outbox, shown at /dev/outbox) or smtp; "
-        "outbox is refused in production.",
+        "outbox",
+        "outbox keeps mail as files under instance/outbox/ (shown at /dev/outbox); smtp "
+        "sends it. Production refuses outbox.",
+        env_defaults={"production": "smtp"},
     ),
-    Setting("MAIL_SERVER", str, "SMTP host (default localhost)."),
-    Setting("MAIL_PORT", int, "SMTP port (default 25; 587 with MAIL_USE_TLS, 465 with SSL)."),
-    Setting("MAIL_USE_TLS", _bool, "STARTTLS after connecting (default false)."),
-    Setting("MAIL_USE_SSL", _bool, "Implicit TLS from the first byte (default false)."),
-    Setting("MAIL_USERNAME", _optional, "SMTP login, if the server wants one."),
-    Setting("MAIL_PASSWORD", _optional, "SMTP password."),
+    Setting("MAIL_SERVER", str, "localhost", "SMTP host."),
+    Setting(
+        "MAIL_PORT",
+        int,
+        25,
+        "SMTP port; usually 587 with MAIL_USE_TLS, 465 with MAIL_USE_SSL.",
+    ),
+    Setting("MAIL_USE_TLS", _bool, False, "Upgrade the SMTP connection with STARTTLS."),
+    Setting("MAIL_USE_SSL", _bool, False, "Speak TLS to the SMTP server from the first byte."),
+    Setting("MAIL_USERNAME", _optional, None, "SMTP login, when the server asks for one."),
+    Setting("MAIL_PASSWORD", _optional, None, "SMTP password."),
     Setting(
         "MAIL_DEFAULT_SENDER",
         str,
-        "From address of every mail (default Encore <no-reply@localhost>).",
+        "Encore <no-reply@localhost>",
+        "The From address of every mail.",
     ),
-    Setting("MAIL_TIMEOUT_SECONDS", float, "SMTP connect and command timeout (default 10)."),
+    Setting(
+        "MAIL_TIMEOUT_SECONDS",
+        float,
+        10.0,
+        "SMTP connect and command timeout, in seconds.",
+    ),
     Setting(
         "MAIL_MAX_RETRIES",
         int,
-        "Delivery attempts after the first before a mail is given up (default 5).",
+        5,
+        "Delivery attempts after the first before a mail is given up.",
     ),
     Setting(
         "MAIL_RETRY_DELAY_SECONDS",
         float,
-        "First retry delay; doubled on each retry (default 10).",
+        10.0,
+        "Seconds before the first retry; doubled on each further one.",
     ),
     Setting(
         "SECURITY_REGISTERABLE",
         _bool,
-        "Whether visitors may register themselves (default true).",
+        True,
+        "Whether visitors may create accounts themselves; when false, accounts are made "
+        "with flask users create.",
     ),
-    Setting("DEFAULT_USER_ROLE", str, "Role given to self-registered users (default Public)."),
+    Setting("DEFAULT_USER_ROLE", str, "Public", "Role given to self-registered users."),
     Setting(
         "SECURITY_CONFIRM_EMAIL_WITHIN",
         _duration,
-        "How long an activation link stays valid, e.g. '3 days' (default).",
+        timedelta(days=3),
+        "How long an activation link stays valid.",
     ),
     Setting(
         "SECURITY_RESET_PASSWORD_WITHIN",
         _duration,
-        "How long a password-reset link stays valid, e.g. '1 hour' (default).",
+        timedelta(hours=1),
+        "How long a password-reset link stays valid.",
     ),
     Setting(
         "RECAPTCHA_PUBLIC_KEY",
         _optional,
-        "reCAPTCHA v2 site key; with RECAPTCHA_PRIVATE_KEY it turns the captcha on.",
+        None,
+        "reCAPTCHA v2 site key; with RECAPTCHA_PRIVATE_KEY set too, the registration form "
+        "asks for the captcha.",
     ),
-    Setting("RECAPTCHA_PRIVATE_KEY", _optional, "reCAPTCHA v2 secret key."),
+    Setting("RECAPTCHA_PRIVATE_KEY", _optional, None, "reCAPTCHA v2 secret key."),
     Setting(
         "LOGIN_RATE_LIMIT",
         str,
-        "Login attempts allowed per client address (default '10 per minute').",
+        "10 per minute",
+        "Login attempts allowed per client address.",
     ),
     Setting(
         "REGISTER_RATE_LIMIT",
         str,
-        "Registrations, reset and activation-resend requests per client address "
-        "(default '5 per minute').",
+        "5 per minute",
+        "Registrations, password-reset requests and activation-mail resends allowed per "
+        "client address.",
     ),
-    Setting("MAX_UPLOAD_MB", float, "Largest audio file accepted, in MiB (default 200)."),
+    Setting("MAX_UPLOAD_MB", float, 200.0, "Largest audio file accepted, in MiB."),
     Setting(
         "STUCK_SONG_SECONDS",
         float,
-        "A song queued longer than this is queued again (default 600).",
+        600.0,
+        "A song still queued after this many seconds is queued again.",
     ),
     Setting(
         "PROCESSING_LEASE_SECONDS",
         float,
-        "A processing song whose worker has not renewed its claim for this long is "
-        "queued again (default 60).",
+        60.0,
+        "A processing song whose worker has not renewed its claim for this many seconds is "
+        "queued again.",
     ),
     Setting(
         "SWEEP_INTERVAL_SECONDS",
         float,
-        "How often Celery beat looks for stuck songs (default 60).",
+        60.0,
+        "How often Celery beat looks for stuck songs, in seconds.",
     ),
     Setting(
         "SECURITY_TOKEN_MAX_AGE",
         _duration,
-        "How long an API token stays valid, e.g. '24 hours' (default).",
+        timedelta(hours=24),
+        "How long an API token stays valid.",
     ),
     Setting(
         "API_WRITE_RATE_LIMIT",
         str,
-        "API writes (POST, PATCH, DELETE) per client address (default '120 per minute').",
+        "120 per minute",
+        "API writes (POST, PATCH, DELETE) allowed per client address.",
     ),
     Setting(
         "HEALTH_TIMEOUT_SECONDS",
         float,
-        "How long /healthz waits for each dependency, the worker ping included (default 1).",
+        1.0,
+        "How long /healthz waits for each dependency, the worker ping included, in seconds.",
+        env_defaults={"testing": 2.0},
     ),
 )
 
 
-class Config:
-    """Defaults shared by every environment."""
-
-    ENCORE_ENV = "base"
-    DEBUG = False
-    TESTING = False
-    SECRET_KEY: str | None = None
-    SECURITY_PASSWORD_SALT: str | None = None
-    MONGODB_URI: str | None = None
-    REDIS_URL: str | None = None
-    INSTANCE_PATH: str | None = None
-    WEB_HOST = "127.0.0.1"
-    WEB_PORT = 5000
-    LOG_LEVEL = "INFO"
-    LOG_FORMAT = "text"
-    PROXY_FIX_HOPS = 0
-    WEB_TLS_CERT: str | None = None
-    WEB_TLS_KEY: str | None = None
-    MAIL_BACKEND = "smtp"
-    MAIL_SERVER = "localhost"
-    MAIL_PORT = 25
-    MAIL_USE_TLS = False
-    MAIL_USE_SSL = False
-    MAIL_USERNAME: str | None = None
-    MAIL_PASSWORD: str | None = None
-    MAIL_DEFAULT_SENDER = "Encore <no-reply@localhost>"
-    MAIL_TIMEOUT_SECONDS = 10.0
-    MAIL_MAX_RETRIES = 5
-    MAIL_RETRY_DELAY_SECONDS = 10.0
-    HEALTH_TIMEOUT_SECONDS = 1.0
-    MAX_UPLOAD_MB = 200.0
-    STUCK_SONG_SECONDS = 600.0
-    PROCESSING_LEASE_SECONDS = 60.0
-    SWEEP_INTERVAL_SECONDS = 60.0
-    # Redis down must not turn a login into a 500: count in memory until it is back.
-    RATELIMIT_SWALLOW_ERRORS = True
-    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    DEFAULT_USER_ROLE = "Public"
-    RECAPTCHA_PUBLIC_KEY: str | None = None
-    RECAPTCHA_PRIVATE_KEY: str | None = None
-    LOGIN_RATE_LIMIT = "10 per minute"
-    API_WRITE_RATE_LIMIT = "120 per minute"
-    SECURITY_TOKEN_MAX_AGE = timedelta(hours=24)
-    REGISTER_RATE_LIMIT = "5 per minute"
-    RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_KEY_PREFIX = "encore"
-    # Flask-SocketIO picks eventlet whenever it is installed; only wsgi.py asks for it.
-    SOCKETIO_ASYNC_MODE = "threading"
-    SOCKETIO_CHANNEL = "encore-socketio"
+# Framework settings the app fixes: not read from the environment, the same everywhere
+# unless FIXED_BY_ENVIRONMENT says otherwise. A comment says why where the value is a choice.
+FIXED_SETTINGS: dict[str, Any] = {
+    "TESTING": False,
     # Starts MongoDB and Redis for this process when their URLs are unset.
-    EMBEDDED_SERVERS = True
-
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SAMESITE = "Lax"
-
+    "EMBEDDED_SERVERS": True,
+    "PREFERRED_URL_SCHEME": "http",
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # Redis down must not turn a login into a 500: count in memory until it is back.
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_KEY_PREFIX": "encore",
+    # Flask-SocketIO picks eventlet whenever it is installed; only wsgi.py asks for it.
+    "SOCKETIO_ASYNC_MODE": "threading",
+    "SOCKETIO_CHANNEL": "encore-socketio",
     # CSRF: forms check their own token, and Flask-Security's auth_required checks it for
     # callers authenticated by session cookie or basic auth, not for bearer tokens (so no
-    # global check). Logout, which has no form, is wrapped in app/accounts. These must be
-    # set before Security(app).
-    WTF_CSRF_CHECK_DEFAULT = False
-    SECURITY_CSRF_PROTECT_MECHANISMS = ["session", "basic"]
-    SECURITY_CSRF_IGNORE_UNAUTH_ENDPOINTS = False
-    SECURITY_PASSWORD_HASH = "argon2"
-    SECURITY_USERNAME_ENABLE = True
-    SECURITY_EMAIL_VALIDATOR_ARGS = {"check_deliverability": False}
-    SECURITY_USERNAME_REQUIRED = True
-    SECURITY_REGISTERABLE = True
-    SECURITY_USE_REGISTER_V2 = True
-    SECURITY_PASSWORD_CONFIRM_REQUIRED = True
-    SECURITY_SEND_REGISTER_EMAIL = True
-    SECURITY_CONFIRMABLE = True
-    SECURITY_CONFIRM_EMAIL_WITHIN = timedelta(days=3)
-    SECURITY_AUTO_LOGIN_AFTER_CONFIRM = False
-    SECURITY_RECOVERABLE = True
-    SECURITY_RESET_PASSWORD_WITHIN = timedelta(hours=1)
-    SECURITY_CHANGEABLE = True
-    SECURITY_TRACKABLE = True
-    SECURITY_RETURN_GENERIC_RESPONSES = True
-    SECURITY_LOGOUT_METHODS = ["POST"]
-    SECURITY_PASSWORD_LENGTH_MIN = 10
-    SECURITY_PASSWORD_COMPLEXITY_CHECKER = "zxcvbn"
-    SECURITY_POST_LOGIN_VIEW = "/"
-    SECURITY_POST_REGISTER_VIEW = "/"
-    SECURITY_POST_CONFIRM_VIEW = "/login"
+    # global check); so does its logout view (SECURITY_LOGOUT_CSRF). These must be set
+    # before Security(app).
+    "WTF_CSRF_CHECK_DEFAULT": False,
+    "SECURITY_CSRF_PROTECT_MECHANISMS": ["session", "basic"],
+    "SECURITY_CSRF_IGNORE_UNAUTH_ENDPOINTS": False,
+    "SECURITY_PASSWORD_HASH": "argon2",
+    "SECURITY_USERNAME_ENABLE": True,
+    "SECURITY_EMAIL_VALIDATOR_ARGS": {"check_deliverability": False},
+    "SECURITY_USERNAME_REQUIRED": True,
+    "SECURITY_USE_REGISTER_V2": True,
+    "SECURITY_PASSWORD_CONFIRM_REQUIRED": True,
+    "SECURITY_SEND_REGISTER_EMAIL": True,
+    "SECURITY_CONFIRMABLE": True,
+    "SECURITY_AUTO_LOGIN_AFTER_CONFIRM": False,
+    "SECURITY_RECOVERABLE": True,
+    "SECURITY_CHANGEABLE": True,
+    "SECURITY_TRACKABLE": True,
+    "SECURITY_RETURN_GENERIC_RESPONSES": True,
+    "SECURITY_LOGOUT_METHODS": ["POST"],
+    "SECURITY_LOGOUT_CSRF": True,
+    "SECURITY_PASSWORD_LENGTH_MIN": 10,
+    "SECURITY_PASSWORD_COMPLEXITY_CHECKER": "zxcvbn",
+    "SECURITY_POST_LOGIN_VIEW": "/",
+    "SECURITY_POST_REGISTER_VIEW": "/",
+    "SECURITY_POST_CONFIRM_VIEW": "/login",
+    # Flask-Security's own default; the API tells token callers from cookie callers by it.
+    "SECURITY_TOKEN_AUTHENTICATION_HEADER": "Authentication-Token",
     # Our own `flask users` group replaces Flask-Security's users/roles commands.
-    SECURITY_CLI_USERS_NAME = False
-    SECURITY_CLI_ROLES_NAME = False
+    "SECURITY_CLI_USERS_NAME": False,
+    "SECURITY_CLI_ROLES_NAME": False,
+    # flask-smorest: the REST API and its OpenAPI document under /api/v1.
+    "API_TITLE": "Encore API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "API_SPEC_OPTIONS": {
+        "info": {
+            "description": "Songs, albums and notifications of an Encore library. "
+            "Get a token with POST /api/v1/auth/token and send it as "
+            "`Authorization: Bearer <token>`. Errors are RFC 7807 problem details.",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}],
+    },
+}
 
-    @staticmethod
-    def check(settings: Mapping[str, Any]) -> None:
-        """Raise ConfigError when the settings are unsafe for this environment."""
+FIXED_BY_ENVIRONMENT: dict[str, dict[str, Any]] = {
+    "development": {},
+    "testing": {
+        "TESTING": True,
+        # Tests pass their private servers explicitly; never start or attach to others.
+        "EMBEDDED_SERVERS": False,
+    },
+    "production": {
+        "EMBEDDED_SERVERS": False,
+        "PREFERRED_URL_SCHEME": "https",
+        "SESSION_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_SECURE": True,
+    },
+}
 
 
 def derived_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -306,47 +402,41 @@ def derived_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
         "RECAPTCHA_ENABLED": bool(
             settings.get("RECAPTCHA_PUBLIC_KEY") and settings.get("RECAPTCHA_PRIVATE_KEY")
         ),
+        # Rate-limit counts live in the same Redis, shared by every web process.
+        "RATELIMIT_STORAGE_URI": settings["REDIS_URL"],
+        # flask-mongoengine's connection, from MONGODB_URI (app/database.py).
+        "MONGODB_SETTINGS": [
+            {
+                "host": settings["MONGODB_URI"],
+                "alias": "default",
+                "uuidRepresentation": "standard",
+                "tz_aware": True,
+                "serverSelectionTimeoutMS": 5000,
+            }
+        ],
     }
 
 
-class DevelopmentConfig(Config):
-    ENCORE_ENV = "development"
-    MAIL_BACKEND = "outbox"
+def refuse_unsafe(settings: Mapping[str, Any]) -> None:
+    """Raise ConfigError when the settings are unsafe for their environment."""
+    if settings["ENCORE_ENV"] != "production":
+        return
+    required = ("SECRET_KEY", "SECURITY_PASSWORD_SALT", "MONGODB_URI", "REDIS_URL")
+    missing = [name for name in required if not settings.get(name)]
+    if missing:
+        raise ConfigError(f"production needs {', '.join(missing)} to be set")
+    if settings.get("DEBUG"):
+        raise ConfigError("production refuses DEBUG=true")
+    if settings.get("MAIL_BACKEND") != "smtp":
+        raise ConfigError("production refuses MAIL_BACKEND other than smtp (no outbox)")
 
 
-class TestingConfig(Config):
-    ENCORE_ENV = "testing"
-    TESTING = True
-    MAIL_BACKEND = "outbox"
-    # Tests pass their private servers explicitly; never start or attach to others.
-    EMBEDDED_SERVERS = False
-    HEALTH_TIMEOUT_SECONDS = 2.0
-
-
-class ProductionConfig(Config):
-    ENCORE_ENV = "production"
-    EMBEDDED_SERVERS = False
-    SESSION_COOKIE_SECURE = True
-    REMEMBER_COOKIE_SECURE = True
-    LOG_FORMAT = "json"
-    PROXY_FIX_HOPS = 1
-    PREFERRED_URL_SCHEME = "https"
-
-    @staticmethod
-    def check(settings: Mapping[str, Any]) -> None:
-        required = ("SECRET_KEY", "SECURITY_PASSWORD_SALT", "MONGODB_URI", "REDIS_URL")
-        missing = [name for name in required if not settings.get(name)]
-        if missing:
-            raise ConfigError(f"production needs {', '.join(missing)} to be set")
-        if settings.get("DEBUG"):
-            raise ConfigError("production refuses DEBUG=true")
-        if settings.get("MAIL_BACKEND") != "smtp":
-            raise ConfigError("production refuses MAIL_BACKEND other than smtp (no outbox)")
-
-
-CONFIG_CLASSES: dict[str, type[Config]] = {
-    cls.ENCORE_ENV: cls for cls in (DevelopmentConfig, TestingConfig, ProductionConfig)
-}
+def defaults_for(environment: str) -> dict[str, Any]:
+    """Every setting's value in ``environment`` before the environment variables apply."""
+    defaults = {setting.name: setting.default_in(environment) for setting in SETTINGS}
+    defaults.update(FIXED_SETTINGS)
+    defaults.update(FIXED_BY_ENVIRONMENT[environment])
+    return copy.deepcopy(defaults)
 
 
 def read_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -371,30 +461,34 @@ def load_config(
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Settings for one app: class defaults, then the environment, then ``overrides``."""
+    """Settings for one app: defaults, then the environment, then ``overrides``."""
     from_env = read_environment(environ)
     overrides = dict(overrides or {})
     env_name = overrides.get("ENCORE_ENV") or from_env.get("ENCORE_ENV") or "development"
-    try:
-        config_class = CONFIG_CLASSES[env_name]
-    except KeyError:
-        names = ", ".join(CONFIG_CLASSES)
-        raise ConfigError(f"ENCORE_ENV must be one of {names}, not {env_name!r}") from None
-    settings = {
-        name: copy.deepcopy(getattr(config_class, name))
-        for name in dir(config_class)
-        if name.isupper()
-    }
+    if env_name not in ENVIRONMENTS:
+        names = ", ".join(ENVIRONMENTS)
+        raise ConfigError(f"ENCORE_ENV must be one of {names}, not {env_name!r}")
+    settings = defaults_for(env_name)
     settings.update(from_env)
     settings.update(overrides)
     settings["ENCORE_ENV"] = env_name
     settings["INSTANCE_PATH"] = str(settings["INSTANCE_PATH"] or PROJECT_ROOT / "instance")
     settings.update(derived_settings(settings))
-    config_class.check(settings)
+    refuse_unsafe(settings)
     return settings
 
 
-def celery_settings(redis_url: str, sweep_interval_seconds: float = 60.0) -> dict[str, Any]:
+def child_environment(settings: Mapping[str, Any]) -> dict[str, str]:
+    """The environment for programs this process starts: its own, with the server URLs
+    it resolved, so every child uses the same MongoDB and Redis."""
+    return {
+        **os.environ,
+        "MONGODB_URI": settings["MONGODB_URI"],
+        "REDIS_URL": settings["REDIS_URL"],
+    }
+
+
+def celery_settings(redis_url: str, sweep_interval_seconds: float) -> dict[str, Any]:
     """Celery configuration for a broker at ``redis_url``."""
     return {
         "broker_url": redis_url,
@@ -413,7 +507,7 @@ def celery_settings(redis_url: str, sweep_interval_seconds: float = 60.0) -> dic
         },
         "worker_hijack_root_logger": False,
         "worker_prefetch_multiplier": 1,
-        "include": ["tasks.counters", "tasks.demo", "tasks.mail", "tasks.uploads"],
+        "include": ["tasks.counters", "tasks.mail", "tasks.uploads"],
         "beat_schedule": {
             "requeue-stuck-songs": {
                 "task": "uploads.requeue_stuck_songs",

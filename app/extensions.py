@@ -2,7 +2,8 @@
 
 Extensions that keep per-app state on themselves are created per app instead, and reached
 through ``app.extensions``: Socket.IO (``app/realtime``), Flask-Security and the rate
-limiter (``app/accounts``). See docs/architecture.rst.
+limiter (``app/accounts``), flask-mongoengine (``app/database.py``). See
+docs/architecture.rst.
 """
 
 from flask_wtf import CSRFProtect

@@ -8,7 +8,6 @@ SIGKILL here leaves no orphans.
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import time
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from subprocess import Popen
 
-from app.config import PROJECT_ROOT, load_config
+from app.config import PROJECT_ROOT, child_environment, load_config
 from app.embedded import EmbeddedServers, attach_or_start
 from app.processes import spawn, stop
 
@@ -59,11 +58,7 @@ class Runner:
         self.stopping = False
 
     def child_env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env["MONGODB_URI"] = self.settings["MONGODB_URI"]
-        env["REDIS_URL"] = self.settings["REDIS_URL"]
-        env["PYTHONUNBUFFERED"] = "1"
-        return env
+        return {**child_environment(self.settings), "PYTHONUNBUFFERED": "1"}
 
     def start(self) -> None:
         if not (self.settings["MONGODB_URI"] and self.settings["REDIS_URL"]):

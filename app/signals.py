@@ -1,30 +1,20 @@
-"""The app's own signals, and the one place their receivers are connected.
+"""The app's own signals.
 
-Services send a signal after the fact is stored; receivers only enqueue a task or push a
-notification, so side effects never run inside the request that caused them.
+Services send a signal after the fact is stored; the receivers in app/receivers.py,
+connected by the app factory, only hand the work to a Celery task, so side effects never
+run inside the request that caused them. This module imports nothing of the app.
 """
 
 from blinker import Namespace
-from flask import Flask
 
 _signals = Namespace()
 
-#: A member asked the backbone for a round trip. Sent with ``user_id`` and ``sent_at``.
-demo_ping = _signals.signal("demo-ping")
+#: A song was stored as ``queued`` and awaits processing: sent by
+#: :func:`app.library.pipeline.queue_song` after a new upload, replaced audio or a
+#: re-process, once the status is stored and pushed to the owner. Sent by the app with
+#: ``song_id`` (str).
+song_queued = _signals.signal("song-queued")
 
-#: A song's audio was stored and the song saved as ``queued`` (new upload, replaced audio,
-#: or re-queued). Sent with ``song_id``, ``owner_id`` and ``status`` (its status payload).
-song_uploaded = _signals.signal("song-uploaded")
-
-#: A rendered mail is ready to go. Sent with ``message`` (an app.mail.message.MailMessage).
+#: A rendered mail is ready to go: sent by :func:`app.mail.services.queue_mail` with
+#: ``message`` (an :class:`app.mail.message.MailMessage`).
 mail_queued = _signals.signal("mail-queued")
-
-
-def connect_receivers(app: Flask) -> None:
-    """Connect every receiver to the signals ``app`` sends."""
-    from app import receivers
-
-    demo_ping.connect(receivers.enqueue_demo_pong, sender=app, weak=False)
-    mail_queued.connect(receivers.enqueue_mail, sender=app, weak=False)
-    song_uploaded.connect(receivers.enqueue_processing, sender=app, weak=False)
-    song_uploaded.connect(receivers.push_song_status, sender=app, weak=False)

@@ -42,8 +42,9 @@ def init_web_security(app: Flask) -> None:
         strict_transport_security_max_age=31_536_000,
         content_security_policy=content_security_policy(app.config["RECAPTCHA_ENABLED"]),
         frame_options="DENY",
-        session_cookie_secure=app.config.get("SESSION_COOKIE_SECURE", False),
-        session_cookie_http_only=True,
-        session_cookie_samesite="Lax",
+        # Talisman writes these back into app.config: hand it the configured values.
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=app.config["SESSION_COOKIE_HTTPONLY"],
+        session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
         referrer_policy="strict-origin-when-cross-origin",
     )

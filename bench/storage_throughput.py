@@ -5,7 +5,7 @@
 Upload: ``app.storage.store_stream`` fed 64 KiB pieces (what the multipart reader hands
 it), and the whole HTTP path (POST /songs, multipart streamed by the client, through the
 real web server), each against ``GridFSBucket.upload_from_stream`` of the same bytes.
-Download: ``app.storage.iter_range`` over the whole file, and GET /songs/<id>/download,
+Download: ``app.storage.open_range`` over the whole file, and GET /songs/<id>/download,
 against ``GridFSBucket.open_download_stream(id).read()``. Median MiB/s over the repeats,
 and the ratio to raw GridFS (target: at least 0.7x).
 """
@@ -41,7 +41,7 @@ RAW_UP = "raw GridFS upload_from_stream"
 OURS_UP = "store_stream (64 KiB pieces)"
 HTTP_UP = "HTTP POST /songs (multipart)"
 RAW_DOWN = "raw GridFS open_download_stream().read()"
-OURS_DOWN = "iter_range over the whole file"
+OURS_DOWN = "open_range over the whole file"
 HTTP_DOWN = "HTTP GET /songs/<id>/download"
 
 
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.database import get_database
     from app.library.models import Song
     from app.library.services import delete_song
-    from app.storage import delete_file, iter_range, store_stream
+    from app.storage import delete_file, open_range, store_stream
 
     size = args.mib * MIB
     payload = b"".join(mp3_payload(size)())
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
                 return len(raw.open_download_stream(file_id).read())
 
             def our_download(file_id) -> int:
-                return sum(len(piece) for piece in iter_range(file_id, 0, size))
+                return sum(len(piece) for piece in open_range(file_id, 0, size - 1))
 
             def http_download(song_id) -> int:
                 answer = http.get(

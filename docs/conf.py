@@ -13,7 +13,12 @@ author = "The Encore team"
 copyright = "2026, the Encore team"
 release = "0.1.0"
 
-extensions = ["sphinx.ext.autodoc", "sphinx.ext.viewcode", "openapi_reference"]
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.viewcode",
+    "openapi_reference",
+    "settings_reference",
+]
 html_theme = "furo"
 html_title = "Encore"
 exclude_patterns = ["_build"]

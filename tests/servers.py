@@ -17,7 +17,7 @@ from celery import Celery
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
-from app.config import PROJECT_ROOT, celery_settings
+from app.config import PROJECT_ROOT, celery_settings, defaults_for
 from app.embedded import start_mongodb, start_redis
 from app.processes import ProcessError, free_port, spawn, stop, wait_until_ready
 
@@ -84,7 +84,8 @@ def process_env(settings: Mapping[str, object]) -> dict[str, str]:
 def worker_answers(redis_url: str) -> bool:
     """Whether a worker answers a ping; False too while the broker itself is down."""
     celery = Celery(set_as_current=False)
-    celery.config_from_object(celery_settings(redis_url))
+    sweep = defaults_for("testing")["SWEEP_INTERVAL_SECONDS"]
+    celery.config_from_object(celery_settings(redis_url, sweep))
     try:
         return bool(celery.control.ping(timeout=0.5))
     except (OperationalError, RedisError, OSError):

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-
 import mongoengine
 from flask import Flask
 from flask_security import Security
 
 from app.accounts.datastore import UserDatastore
 from app.accounts.forms import CaptchaRegisterForm, LoginForm, RegisterForm
-from app.accounts.limits import init_rate_limits
+from app.accounts.limits import init_rate_limits, limit_posts
 from app.accounts.models import Role, User
-from app.extensions import csrf
 from app.mail.security_mail import QueuedMailUtil
 
 
@@ -21,7 +17,8 @@ def init_accounts(app: Flask) -> Security:
     """Bind Flask-Security to our models, forms and mail queue; limit the account views.
 
     One Security per app (``app.extensions["security"]``): it keeps per-app state on
-    itself, so a shared instance would carry one app's settings into the next.
+    itself, so a shared instance would carry one app's settings into the next. Logout's
+    CSRF check is Flask-Security's own (``SECURITY_LOGOUT_CSRF``).
     """
     register_form = CaptchaRegisterForm if app.config["RECAPTCHA_ENABLED"] else RegisterForm
     security = Security(mail_util_cls=QueuedMailUtil)
@@ -31,17 +28,14 @@ def init_accounts(app: Flask) -> Security:
         register_form=register_form,
         login_form=LoginForm,
     )
-    app.extensions["limiter"] = init_rate_limits(app)
-    app.view_functions["security.logout"] = csrf_protected(app.view_functions["security.logout"])
+    limiter = init_rate_limits(app)
+    account_views = app.blueprints["security"]
+    limit_posts(limiter, account_views, "LOGIN_RATE_LIMIT", ["security.login"])
+    limit_posts(
+        limiter,
+        account_views,
+        "REGISTER_RATE_LIMIT",
+        ["security.register", "security.forgot_password", "security.send_confirmation"],
+        scope="register",
+    )
     return security
-
-
-def csrf_protected(view: Callable) -> Callable:
-    """Check the CSRF token before ``view`` (for views without a form of their own)."""
-
-    @functools.wraps(view)
-    def protected(*args: object, **kwargs: object) -> object:
-        csrf.protect()
-        return view(*args, **kwargs)
-
-    return protected

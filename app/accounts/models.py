@@ -8,12 +8,13 @@ from flask_security import RoleMixin, UserMixin
 from mongoengine import (
     BooleanField,
     DateTimeField,
-    Document,
     IntField,
     ListField,
     ReferenceField,
     StringField,
 )
+
+from app.database import Document
 
 ADMIN_ROLE = "Admin"
 PUBLIC_ROLE = "Public"

@@ -12,6 +12,7 @@ from mongoengine import NotUniqueError
 from app.accounts.datastore import UserDatastore, normalise_identity
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
 from app.errors import NotFound, ValidationFailed
+from app.library.services import delete_library_of
 
 ROLE_DESCRIPTIONS = {
     ADMIN_ROLE: "Manages users, roles and all content.",
@@ -154,8 +155,6 @@ def set_active(user: User, active: bool) -> User:
 
 def delete_user(user: User) -> None:
     """Delete the account and everything it owns, audio files included."""
-    from app.library.services import delete_library_of
-
     delete_library_of(user)
     datastore().delete_user(user)
     datastore().commit()

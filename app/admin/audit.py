@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bson import ObjectId
-from bson.errors import InvalidId
-
 from app.accounts.models import User
 from app.admin.models import AuditEntry
-from app.errors import ValidationFailed
+from app.errors import NotFound, ValidationFailed
 
 AUDIT_PAGE_SIZE = 50
 
@@ -58,9 +55,6 @@ def audit_page(before: str | None = None, limit: int = AUDIT_PAGE_SIZE) -> Audit
 
 def _entry(entry_id: str) -> AuditEntry:
     try:
-        entry = AuditEntry.objects(id=ObjectId(entry_id)).first()
-    except (InvalidId, TypeError):
-        entry = None
-    if entry is None:
-        raise ValidationFailed({"before": "is not an entry of this log"})
-    return entry
+        return AuditEntry.objects.get_or_404(id=entry_id)
+    except NotFound:
+        raise ValidationFailed({"before": "is not an entry of this log"}) from None

@@ -3,20 +3,20 @@ re-process. Each change is written to the audit log."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from bson import ObjectId
 from bson.errors import InvalidId
+from flask_mongoengine.pagination import Pagination
 
 from app.accounts.datastore import normalise_identity
 from app.accounts.models import User
 from app.admin.audit import record
+from app.database import page_of
 from app.errors import ValidationFailed
-from app.library.albums import delete_album
 from app.library.models import Album, Song
 from app.library.queries import SongPage, SongQuery, list_songs
-from app.library.services import delete_song, requeue
+from app.library.services import delete_album, delete_song, requeue
 
 SONG_PAGE_SIZE = 50
 ALBUM_PAGE_SIZE = 50
@@ -101,9 +101,8 @@ class AlbumRow:
 @dataclass
 class AlbumPage:
     rows: list[AlbumRow]
-    total: int
-    page: int
-    pages: int
+    #: which page of how many, and the number of albums in all
+    pagination: Pagination
 
 
 def albums_page(owner: User | None = None, page: int = 1) -> AlbumPage:
@@ -112,13 +111,8 @@ def albums_page(owner: User | None = None, page: int = 1) -> AlbumPage:
     if page < 1:
         raise ValidationFailed({"page": "must be 1 or more"})
     query = Album.objects(owner=owner) if owner is not None else Album.objects
-    total = query.count()
-    albums = list(
-        query.order_by("title_key", "id")
-        .no_dereference()
-        .skip((page - 1) * ALBUM_PAGE_SIZE)
-        .limit(ALBUM_PAGE_SIZE)
-    )
+    pagination = page_of(query.order_by("title_key", "id").no_dereference(), page, ALBUM_PAGE_SIZE)
+    albums = list(pagination.items)
     owner_ids = {album.to_mongo()["owner"] for album in albums}
     owners = {user.id: user for user in User.objects(id__in=owner_ids)} if owner_ids else {}
     counts = {
@@ -134,7 +128,7 @@ def albums_page(owner: User | None = None, page: int = 1) -> AlbumPage:
         AlbumRow(album, owners.get(album.to_mongo()["owner"]), counts.get(album.id, 0))
         for album in albums
     ]
-    return AlbumPage(rows, total, page, max(1, math.ceil(total / ALBUM_PAGE_SIZE)))
+    return AlbumPage(rows, pagination)
 
 
 def remove_album(actor: User, album: Album, *, delete_songs: bool) -> int:

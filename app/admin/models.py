@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from mongoengine import DateTimeField, DictField, Document, ObjectIdField, StringField
+from mongoengine import DateTimeField, DictField, ObjectIdField, StringField
 
 from app.accounts.models import utcnow
+from app.database import Document
 
 #: action -> how the audit page names it
 ACTIONS = {

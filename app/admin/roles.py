@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bson import ObjectId
-from bson.errors import InvalidId
 from mongoengine import NotUniqueError
 
 from app.accounts.models import Role, User
 from app.accounts.services import datastore
 from app.admin.audit import record
-from app.errors import NotFound, ValidationFailed
+from app.errors import ValidationFailed
 
 ROLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9 _-]{0,79}")
 DESCRIPTION_MAX = 255
@@ -37,13 +35,8 @@ def all_role_names() -> list[str]:
 
 
 def get_role(role_id: str) -> Role:
-    try:
-        role = Role.objects(id=ObjectId(str(role_id))).first()
-    except (InvalidId, TypeError):
-        role = None
-    if role is None:
-        raise NotFound("No such role.")
-    return role
+    """The role with this id; NotFound otherwise."""
+    return Role.objects.get_or_404(id=role_id)
 
 
 def check_description(description: str | None) -> str:

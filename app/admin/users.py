@@ -10,18 +10,17 @@ MongoDB). First and last names are not indexed and keep the ``i`` option.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
-from bson import ObjectId
-from bson.errors import InvalidId
+from flask_mongoengine.pagination import Pagination
 from flask_security.recoverable import send_reset_password_instructions
 
 from app.accounts import services as accounts
 from app.accounts.models import ADMIN_ROLE, Role, User
 from app.admin.audit import describe_user, record
-from app.errors import NotFound, ValidationFailed
+from app.database import page_of
+from app.errors import ValidationFailed
 from app.library.models import Song
 
 USER_PAGE_SIZE = 50
@@ -46,16 +45,6 @@ class UserSearch:
     page: int = 1
 
 
-@dataclass
-class UserPage:
-    """One page of users, the number matching in all, and which page of how many."""
-
-    users: list[User]
-    total: int
-    page: int
-    pages: int
-
-
 def text_filter(text: str) -> dict | None:
     """Users whose email, username, first or last name starts with each word of
     ``text``, in any case (``"mia sm"`` finds Mia Smith)."""
@@ -75,8 +64,9 @@ def text_filter(text: str) -> dict | None:
     return {"$and": clauses} if clauses else None
 
 
-def find_users(search: UserSearch) -> UserPage:
-    """One page (USER_PAGE_SIZE users) of the users matching ``search``."""
+def find_users(search: UserSearch) -> Pagination:
+    """One page (USER_PAGE_SIZE users) of the users matching ``search``: ``items``,
+    ``total``, ``page`` and ``pages``."""
     if search.sort not in USER_SORTS:
         raise ValidationFailed({"sort": f"must be one of {', '.join(USER_SORTS)}"})
     if search.page < 1:
@@ -90,24 +80,12 @@ def find_users(search: UserSearch) -> UserPage:
         filters.append({"confirmed_at": {"$ne": None} if search.confirmed else None})
     filters = [clause for clause in filters if clause]
     query = User.objects(__raw__={"$and": filters} if filters else {})
-    total = query.count()
-    users = query.order_by(*USER_SORTS[search.sort]).skip((search.page - 1) * USER_PAGE_SIZE)
-    return UserPage(
-        users=list(users.limit(USER_PAGE_SIZE)),
-        total=total,
-        page=search.page,
-        pages=max(1, math.ceil(total / USER_PAGE_SIZE)),
-    )
+    return page_of(query.order_by(*USER_SORTS[search.sort]), search.page, USER_PAGE_SIZE)
 
 
 def get_user(user_id: str) -> User:
-    try:
-        user = User.objects(id=ObjectId(str(user_id))).first()
-    except (InvalidId, TypeError):
-        user = None
-    if user is None:
-        raise NotFound("No such user.")
-    return user
+    """The user with this id; NotFound otherwise."""
+    return User.objects.get_or_404(id=user_id)
 
 
 def check_self_lockout(

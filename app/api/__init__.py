@@ -6,23 +6,18 @@ The OpenAPI document is served at /api/v1/openapi.json and browsable in Swagger 
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, url_for
 from flask_security.decorators import default_unauthn_handler, default_unauthz_handler
 from flask_smorest import Api
 
+from app.accounts.decorators import unauthenticated
 from app.api.auth import BearerTokenMiddleware
 from app.errors import problem
-
-API_PREFIX = "/api/v1"
 
 
 def _unauthenticated(mechanisms, headers=None):
     if request.path.startswith("/api/"):
-        response = problem(
-            401, "Unauthorized", "Send a valid token: Authorization: Bearer <token>."
-        )
-        response.headers["WWW-Authenticate"] = 'Bearer realm="encore"'
-        return response
+        return unauthenticated()
     return default_unauthn_handler(mechanisms, headers)
 
 
@@ -35,40 +30,24 @@ def _unauthorised(func_name, params):
 def init_api(app: Flask) -> Api:
     from app.api import albums, auth, notifications, songs, users
 
-    app.config.update(
-        API_TITLE="Encore API",
-        API_VERSION="v1",
-        OPENAPI_VERSION="3.0.3",
-        OPENAPI_URL_PREFIX=API_PREFIX,
-        OPENAPI_JSON_PATH="openapi.json",
-        API_SPEC_OPTIONS={
-            "info": {
-                "description": "Songs, albums and notifications of an Encore library. "
-                "Get a token with POST /api/v1/auth/token and send it as "
-                "`Authorization: Bearer <token>`. Errors are RFC 7807 problem details.",
-            },
-            "servers": [{"url": "/"}],
-            "security": [{"bearerAuth": []}],
-        },
-    )
     api = Api(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "Flask-Security token"}
     )
+    prefix = app.config["OPENAPI_URL_PREFIX"]
     for module in (auth, songs, albums, notifications, users):
-        api.register_blueprint(module.blueprint, url_prefix=f"{API_PREFIX}{module.PREFIX}")
+        api.register_blueprint(module.blueprint, url_prefix=f"{prefix}{module.PREFIX}")
     app.wsgi_app = BearerTokenMiddleware(app.wsgi_app)
     security = app.extensions["security"]
     security.unauthn_handler(_unauthenticated)
     security.unauthz_handler(_unauthorised)
     app.add_url_rule("/api/docs", "api_docs", swagger_ui)
-    auth.limit_api(app)
     return api
 
 
 def swagger_ui():
     """Swagger UI, initialised by a static script (no inline JavaScript)."""
-    spec_url = f"{API_PREFIX}/openapi.json"
+    spec_url = url_for("api-docs.openapi_json")
     return render_template(
         "api/docs.html", spec_url=spec_url, title=current_app.config["API_TITLE"]
     )

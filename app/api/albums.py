@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_security import auth_required, current_user
 from flask_smorest import Blueprint
 
+from app.accounts.limits import rate_limit
 from app.api.schemas import AlbumDeleteArgs, AlbumPatchSchema, AlbumSchema, ProblemSchema
 from app.library import albums as album_service
 from app.library import services
@@ -23,6 +24,7 @@ def list_():
 
 
 @blueprint.route("", methods=["POST"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @blueprint.arguments(AlbumSchema)
 @blueprint.response(201, AlbumSchema)
@@ -46,6 +48,7 @@ def read(album_id: str):
 
 
 @blueprint.route("/<album_id>", methods=["PATCH"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @blueprint.arguments(AlbumPatchSchema)
 @blueprint.response(200, AlbumSchema)
@@ -63,6 +66,7 @@ def update(changes: dict, album_id: str):
 
 
 @blueprint.route("/<album_id>", methods=["DELETE"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @blueprint.arguments(AlbumDeleteArgs, location="query")
 @blueprint.response(204)
@@ -70,4 +74,4 @@ def update(changes: dict, album_id: str):
 def delete(args: dict, album_id: str):
     """Delete an album; ``?songs=delete`` deletes its songs too, otherwise they stay."""
     album = services.get_album(current_user, album_id)
-    album_service.delete_album(album, delete_songs=args["songs"] == "delete")
+    services.delete_album(album, delete_songs=args["songs"] == "delete")

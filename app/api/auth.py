@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import functools
-
-from flask import Flask, current_app, request
+from flask import current_app, request
 from flask_security import auth_required, current_user, verify_and_update_password
 from flask_smorest import Blueprint
 
 from app.accounts.datastore import normalise_identity
+from app.accounts.limits import rate_limit
 from app.accounts.models import User
 from app.api.schemas import ProblemSchema, TokenRequestSchema, TokenSchema, UserSchema
 from app.errors import problem
 
 PREFIX = ""
 blueprint = Blueprint("api_auth", __name__, description="Tokens and the current user")
-
-#: API endpoints whose writes are rate-limited (token issue has its own, stricter limit).
-WRITE_METHODS = ["POST", "PATCH", "PUT", "DELETE"]
 
 
 class BearerTokenMiddleware:
@@ -34,20 +30,6 @@ class BearerTokenMiddleware:
         return self.wsgi_app(environ, start_response)
 
 
-def member_required_streaming(view):
-    """auth_required for endpoints that stream the body: Flask-Security's check would
-    parse the form (to find a CSRF token) and spool an upload to disk. CSRF is checked
-    by the endpoint itself, for session callers only."""
-
-    @functools.wraps(view)
-    def checked(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return current_app.extensions["security"]._unauthn_handler(["token", "session"])
-        return view(*args, **kwargs)
-
-    return checked
-
-
 def token_authenticated() -> bool:
     return bool(request.headers.get(current_app.config["SECURITY_TOKEN_AUTHENTICATION_HEADER"]))
 
@@ -58,6 +40,7 @@ def _find(identity: str) -> User | None:
 
 
 @blueprint.route("/auth/token", methods=["POST"])
+@rate_limit("LOGIN_RATE_LIMIT", scope="api-token")
 @blueprint.arguments(TokenRequestSchema)
 @blueprint.response(200, TokenSchema)
 @blueprint.alt_response(401, schema=ProblemSchema, description="Wrong identity or password")
@@ -82,6 +65,7 @@ def issue_token(credentials: dict):
 
 
 @blueprint.route("/auth/token", methods=["DELETE"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @blueprint.response(204)
 @blueprint.alt_response(401, schema=ProblemSchema)
@@ -99,17 +83,3 @@ def revoke_tokens():
 def me():
     """The account the token belongs to."""
     return current_user._get_current_object()
-
-
-def limit_api(app: Flask) -> None:
-    """Rate limits: token issue like logins, every write per client address."""
-    limiter = app.extensions["limiter"]
-    issue = limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], scope="api-token")
-    writes = limiter.limit(
-        lambda: current_app.config["API_WRITE_RATE_LIMIT"], methods=WRITE_METHODS, scope="api-write"
-    )
-    for endpoint, view in list(app.view_functions.items()):
-        if endpoint == "api_auth.issue_token":
-            app.view_functions[endpoint] = issue(view)
-        elif endpoint.startswith("api_") and endpoint != "api_docs":
-            app.view_functions[endpoint] = writes(view)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_security import auth_required, current_user
 from flask_smorest import Blueprint
 
+from app.accounts.limits import rate_limit
 from app.api.schemas import NotificationListSchema, NotificationSchema, ProblemSchema
 from app.notifications import services
 
@@ -25,6 +26,7 @@ def list_():
 
 
 @blueprint.route("/<notification_id>/read", methods=["POST"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @blueprint.response(200, NotificationSchema)
 @blueprint.alt_response(404, schema=ProblemSchema)
@@ -34,6 +36,7 @@ def mark_read(notification_id: str):
 
 
 @blueprint.route("/read-all", methods=["POST"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @blueprint.response(200, NotificationListSchema)
 @blueprint.alt_response(401, schema=ProblemSchema)

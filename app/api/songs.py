@@ -6,7 +6,9 @@ from flask import request, url_for
 from flask_security import auth_required, current_user
 from flask_smorest import Blueprint
 
-from app.api.auth import member_required_streaming, token_authenticated
+from app.accounts.decorators import csrf_before_storing, member_required_streaming
+from app.accounts.limits import rate_limit
+from app.api.auth import token_authenticated
 from app.api.schemas import (
     ProblemSchema,
     SongListArgs,
@@ -16,10 +18,10 @@ from app.api.schemas import (
     SongUploadSchema,
 )
 from app.library import services
+from app.library.albums import album_for
 from app.library.queries import SongQuery, list_songs
 from app.library.receiving import receive_song
-from app.library.song_views import send_song
-from app.library.upload_views import check_csrf_token
+from app.library.serving import send_song
 
 PREFIX = "/songs"
 blueprint = Blueprint("api_songs", __name__, description="Songs and their audio")
@@ -90,6 +92,7 @@ def _resolved(row):
 
 
 @blueprint.route("", methods=["POST"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @member_required_streaming
 @blueprint.doc(
     requestBody={
@@ -118,7 +121,7 @@ def create():
 def _csrf_unless_token(fields: dict[str, str]) -> None:
     """Browsers calling with their session cookie need a CSRF token; tokens do not."""
     if not token_authenticated():
-        check_csrf_token(request.headers.get("X-CSRFToken") or fields.get("csrf_token"))
+        csrf_before_storing(fields)
 
 
 @blueprint.route("/<song_id>", methods=["GET"])
@@ -131,6 +134,7 @@ def read(song_id: str):
 
 
 @blueprint.route("/<song_id>", methods=["PATCH"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @blueprint.arguments(SongPatchSchema)
 @blueprint.response(200, SongSchema)
@@ -142,13 +146,12 @@ def update(changes: dict, song_id: str):
         song,
         title=services.parse_title(changes.get("title", song.title)),
         rating=services.parse_rating(changes["rating"]) if "rating" in changes else song.rating,
-        album=services.album_for(song.owner, changes["album"])
-        if "album" in changes
-        else song.album,
+        album=album_for(song.owner, changes["album"]) if "album" in changes else song.album,
     )
 
 
 @blueprint.route("/<song_id>", methods=["DELETE"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @blueprint.response(204)
 @_problems(401, 404)
@@ -158,6 +161,7 @@ def delete(song_id: str):
 
 
 @blueprint.route("/<song_id>/reprocess", methods=["POST"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @blueprint.response(202, SongSchema)
 @_problems(401, 404)

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from bson import ObjectId
-from bson.errors import InvalidId
 from flask_security import auth_required, current_user, roles_required
 from flask_smorest import Blueprint
 
+from app.accounts.limits import rate_limit
 from app.accounts.models import ADMIN_ROLE, User
-from app.admin.users import remove_user, role_names, update_user
+from app.admin.users import get_user, remove_user, role_names, update_user
 from app.api.schemas import ProblemSchema, UserPatchSchema, UserSchema
-from app.errors import NotFound
 
 PREFIX = "/users"
 blueprint = Blueprint("api_users", __name__, description="Users (Admin role only)")
-
-
-def _user(user_id: str) -> User:
-    try:
-        user = User.objects(id=ObjectId(user_id)).first()
-    except (InvalidId, TypeError):
-        user = None
-    if user is None:
-        raise NotFound("No such user.")
-    return user
 
 
 @blueprint.route("", methods=["GET"])
@@ -43,10 +31,11 @@ def list_():
 @blueprint.alt_response(404, schema=ProblemSchema)
 def read(user_id: str):
     """One user."""
-    return _user(user_id)
+    return get_user(user_id)
 
 
 @blueprint.route("/<user_id>", methods=["PATCH"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @roles_required(ADMIN_ROLE)
 @blueprint.arguments(UserPatchSchema)
@@ -57,7 +46,7 @@ def update(changes: dict, user_id: str):
     """Change a user's names, roles or whether they may log in (recorded in the audit log).
 
     An admin can neither deactivate themselves nor drop their own Admin role."""
-    user = _user(user_id)
+    user = get_user(user_id)
     update_user(
         current_user._get_current_object(),
         user,
@@ -70,6 +59,7 @@ def update(changes: dict, user_id: str):
 
 
 @blueprint.route("/<user_id>", methods=["DELETE"])
+@rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
 @roles_required(ADMIN_ROLE)
 @blueprint.response(204)
@@ -77,4 +67,4 @@ def update(changes: dict, user_id: str):
 @blueprint.alt_response(422, schema=ProblemSchema)
 def delete(user_id: str):
     """Delete a user with all their songs, albums and files (recorded in the audit log)."""
-    remove_user(current_user._get_current_object(), _user(user_id))
+    remove_user(current_user._get_current_object(), get_user(user_id))

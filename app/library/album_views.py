@@ -79,7 +79,7 @@ def delete(album_id: str):
     if not form.validate_on_submit():
         flash("Choose whether to keep the album's songs or delete them.", "error")
         return redirect(url_for("albums.show", album_id=album.id))
-    deleted = album_service.delete_album(album, delete_songs=form.songs.data == "delete")
+    deleted = services.delete_album(album, delete_songs=form.songs.data == "delete")
     flash(
         f"Album “{album.title}” deleted" + (f" with {deleted} songs." if deleted else "."),
         "success",

@@ -1,12 +1,16 @@
-"""Album rules: create, rename, delete (keeping or deleting the songs)."""
+"""Album rules: the fields, create, find by title, rename, list, and which album a song
+may be put in.
+
+Processing uses these too (an album named by a song's tags), so this module needs
+nothing above the models. Deleting an album deletes songs: that is a song rule, in
+:func:`app.library.services.delete_album`.
+"""
 
 from __future__ import annotations
 
 from app.accounts.models import User
-from app.errors import ValidationFailed
-from app.library import counters
+from app.errors import NotFound, ValidationFailed
 from app.library.models import TITLE_MAX, Album, Song
-from app.library.services import delete_song
 
 
 def parse_album_fields(title: str | None, artist: str | None, year: str | int | None) -> dict:
@@ -47,21 +51,16 @@ def update_album(album: Album, *, title: str, artist: str, year: int | None) -> 
     return album
 
 
-def delete_album(album: Album, *, delete_songs: bool) -> int:
-    """Delete the album; its songs are deleted too or kept without an album.
-    Returns how many songs were deleted."""
-    songs = list(Song.objects(album=album))
-    if delete_songs:
-        for song in songs:
-            delete_song(song)
-    else:
-        Song.objects(album=album).update(unset__album=True, unset__album_seq=True)
-        for song in Song.objects(id__in=[song.id for song in songs]):
-            song.save()
-    album.delete()
-    counters.forget_scope(counters.album_key(album.id))
-    return len(songs) if delete_songs else 0
-
-
 def albums_of(owner: User) -> list[Album]:
     return list(Album.objects(owner=owner).order_by("title_key", "id"))
+
+
+def album_for(owner: User, album_id: str | None) -> Album | None:
+    """The album ``album_id`` if it belongs to ``owner`` (the song's owner); None for no
+    album. Any other value is a mistake in the song's ``album`` field."""
+    if not album_id:
+        return None
+    try:
+        return Album.objects(owner=owner).get_or_404(id=album_id)
+    except NotFound:
+        raise ValidationFailed({"album": "No such album among this library's albums."}) from None

@@ -17,7 +17,6 @@ from mongoengine import (
     BinaryField,
     DateTimeField,
     DictField,
-    Document,
     FloatField,
     IntField,
     ListField,
@@ -27,6 +26,7 @@ from mongoengine import (
 )
 
 from app.accounts.models import User
+from app.database import Document
 
 TITLE_MAX = 200
 STATUSES = ("queued", "processing", "ready", "failed")

@@ -1,4 +1,9 @@
-"""The processing pipeline: the one place that moves a song's status and pushes it live."""
+"""The processing pipeline: the one place that moves a song's status and pushes it live.
+
+queued (:func:`queue_song`) -> processing (:func:`start_processing`, in the worker) ->
+ready or failed (:func:`finish_processing`); a song whose task was lost goes back to
+queued (:func:`stuck_songs`). Every move is pushed to the owner's open pages.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from datetime import timedelta
 from bson import ObjectId
 from flask import current_app
 from mongoengine import Q
+from redis.exceptions import RedisError
 
 from app.library import counters
 from app.library.albums import find_or_create_album
@@ -18,6 +24,7 @@ from app.library.analysis import AudioProblem, analyse
 from app.library.models import Song, pack_peaks, utcnow
 from app.notifications.services import add_notification
 from app.realtime import notify
+from app.signals import song_queued
 from app.storage import open_file
 
 logger = logging.getLogger(__name__)
@@ -25,6 +32,30 @@ logger = logging.getLogger(__name__)
 
 def push_status(song: Song) -> None:
     notify(str(song.owner.id), "song.status", song.status_payload)
+
+
+def queue_song(song: Song) -> Song:
+    """Store ``song`` as ``queued``, with whatever else the caller changed on it (a new
+    upload, new audio), push that status to the owner's pages and send ``song_queued``,
+    whose receiver hands the song to a worker. Also how a song is processed again.
+
+    If the song cannot be stored the error goes on and nothing is announced. Once it is
+    stored, an unreachable Redis only delays it: the sweep queues it again."""
+    previous = None if song.pk is None else song.status
+    song.status, song.status_reason = "queued", ""
+    if previous is None:
+        counters.give_positions(song)
+    song.save()
+    if previous is None:
+        counters.count_added(song)
+    else:
+        counters.count_status_move(song.owner.id, previous, "queued")
+    try:
+        push_status(song)
+    except RedisError as error:
+        logger.warning("song %s: status not pushed, Redis unreachable (%s)", song.id, error)
+    song_queued.send(current_app._get_current_object(), song_id=str(song.id))
+    return song
 
 
 def _lease_seconds() -> float:
@@ -39,7 +70,7 @@ def _claimable(now) -> Q:
 def stuck_songs() -> list[str]:
     """Ids of songs whose task was lost: queued for longer than STUCK_SONG_SECONDS, or
     processing under an expired lease. Each is marked queued now, so the next sweep
-    leaves it alone while its new task waits."""
+    leaves it alone while its new task waits, and its owner is told."""
     now = utcnow()
     waited_too_long = Q(
         status="queued",
@@ -53,7 +84,9 @@ def stuck_songs() -> list[str]:
         )
         if before is not None:
             counters.count_status_move(before.owner.id, before.status, "queued")
-            stuck.append(str(song.id))
+            before.status, before.updated_at = "queued", now
+            push_status(before)
+            stuck.append(str(before.id))
     return stuck
 
 

@@ -15,6 +15,7 @@ from typing import IO
 from app.accounts.models import User
 from app.errors import ValidationFailed
 from app.library import services
+from app.library.albums import album_for
 from app.library.models import Song
 from app.library.sniff import AudioKind
 from app.storage import FieldPart, MultipartReader, StoredFile, delete_file
@@ -38,7 +39,7 @@ def _check_fields_so_far(owner: User, fields: dict[str, str]) -> None:
     if "title" in fields:
         services.parse_title(fields["title"])
     services.parse_rating(fields.get("rating"))
-    services.album_for(owner, fields.get("album"))
+    album_for(owner, fields.get("album"))
 
 
 def read_upload(
@@ -88,7 +89,7 @@ def receive_song(
             owner,
             title=services.parse_title(fields.get("title", default_title)),
             rating=services.parse_rating(fields.get("rating")),
-            album=services.album_for(owner, fields.get("album")),
+            album=album_for(owner, fields.get("album")),
             stored=stored,
             kind=kind,
         )

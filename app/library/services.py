@@ -1,6 +1,9 @@
-"""Song rules: upload, edit, replace, delete, and who may see what.
+"""Song rules: upload, edit, replace, delete, and who may see what; deleting an album
+with its songs.
 
 Views, the API, the CLI and the tasks all come through here, so each rule exists once.
+A song's status is the pipeline's (app/library/pipeline.py): new audio and re-processing
+go through :func:`~app.library.pipeline.queue_song`.
 """
 
 from __future__ import annotations
@@ -9,15 +12,15 @@ from collections.abc import Iterable, Iterator
 from itertools import chain
 
 from bson import ObjectId
-from bson.errors import InvalidId
 from flask import current_app
 
 from app.accounts.models import ADMIN_ROLE, User
-from app.errors import NotFound, ValidationFailed
+from app.database import QuerySet
+from app.errors import ValidationFailed
 from app.library import counters
 from app.library.models import TITLE_MAX, Album, Song
+from app.library.pipeline import queue_song
 from app.library.sniff import SNIFF_BYTES, AudioKind, sniff_audio
-from app.signals import song_uploaded
 from app.storage import StoredFile, delete_file, store_stream
 
 
@@ -25,27 +28,21 @@ def is_admin(user: User) -> bool:
     return user.has_role(ADMIN_ROLE)
 
 
-def _object_id(value: str, what: str) -> ObjectId:
-    try:
-        return ObjectId(str(value))
-    except (InvalidId, TypeError):
-        raise NotFound(f"No such {what}.") from None
+def visible_to(user: User, model: type[Song] | type[Album]) -> QuerySet:
+    """The songs or albums ``user`` may see: their own, or everyone's for an admin. The
+    owner is part of the query, so another member's document is simply not found."""
+    return model.objects if is_admin(user) else model.objects(owner=user)
 
 
 def get_song(user: User, song_id: str) -> Song:
     """The song if ``user`` owns it or is an admin; NotFound otherwise (never 403, so
     other people's songs cannot be discovered)."""
-    song = Song.objects(id=_object_id(song_id, "song")).first()
-    if song is None or (song.owner.id != user.id and not is_admin(user)):
-        raise NotFound("No such song.")
-    return song
+    return visible_to(user, Song).get_or_404(id=song_id)
 
 
 def get_album(user: User, album_id: str) -> Album:
-    album = Album.objects(id=_object_id(album_id, "album")).first()
-    if album is None or (album.owner.id != user.id and not is_admin(user)):
-        raise NotFound("No such album.")
-    return album
+    """The album if ``user`` owns it or is an admin; NotFound otherwise."""
+    return visible_to(user, Album).get_or_404(id=album_id)
 
 
 def parse_title(value: str | None) -> str:
@@ -68,16 +65,6 @@ def parse_rating(value: str | int | None) -> int | None:
     if isinstance(value, float) or not 1 <= rating <= 5:
         raise ValidationFailed({"rating": "must be a whole number from 1 to 5"})
     return rating
-
-
-def album_for(owner: User, album_id: str | None) -> Album | None:
-    """The album ``album_id`` if it belongs to ``owner`` (the song's owner)."""
-    if not album_id:
-        return None
-    album = Album.objects(id=_object_id(album_id, "album")).first()
-    if album is None or album.owner.id != owner.id:
-        raise ValidationFailed({"album": "No such album among this library's albums."})
-    return album
 
 
 def max_upload_bytes() -> int:
@@ -119,8 +106,8 @@ def create_song(
     stored: StoredFile,
     kind: AudioKind,
 ) -> Song:
-    """Record an uploaded file as a queued song and announce it. If the record cannot be
-    saved, the stored file is deleted: nothing half-made stays behind."""
+    """Record an uploaded file as a song and queue it for processing. If the record
+    cannot be saved, the stored file is deleted: nothing half-made stays behind."""
     song = Song(
         title=title,
         rating=rating,
@@ -133,32 +120,12 @@ def create_song(
         format=kind.format,
         size=stored.size,
         sha256=stored.sha256,
-        status="queued",
     )
     try:
-        add_song(song)
+        return queue_song(song)
     except Exception:
         delete_file(stored.file_id)
         raise
-    _announce_queued(song)
-    return song
-
-
-def add_song(song: Song) -> Song:
-    """Store a new song with its positions, and count it."""
-    counters.give_positions(song)
-    song.save()
-    counters.count_added(song)
-    return song
-
-
-def _announce_queued(song: Song) -> None:
-    song_uploaded.send(
-        current_app._get_current_object(),
-        song_id=str(song.id),
-        owner_id=str(song.owner.id),
-        status=song.status_payload,
-    )
 
 
 def update_song(song: Song, *, title: str, rating: int | None, album: Album | None) -> Song:
@@ -184,15 +151,12 @@ def replace_audio(song: Song, stored: StoredFile, kind: AudioKind) -> Song:
     song.size, song.sha256 = stored.size, stored.sha256
     song.duration = song.bitrate = song.sample_rate = song.channels = None
     song.tags, song.waveform = {}, b""
-    counters.count_status_move(song.owner.id, song.status, "queued")
-    song.status, song.status_reason = "queued", ""
     try:
-        song.save()
+        queue_song(song)
     except Exception:
         delete_file(stored.file_id)
         raise
     delete_file(old_file)
-    _announce_queued(song)
     return song
 
 
@@ -205,12 +169,24 @@ def delete_song(song: Song) -> None:
 
 
 def requeue(song: Song) -> Song:
-    """Process the song again (admin "re-process", or a stuck song)."""
-    counters.count_status_move(song.owner.id, song.status, "queued")
-    song.status, song.status_reason = "queued", ""
-    song.save()
-    _announce_queued(song)
-    return song
+    """Process the song again (admin or API "re-process")."""
+    return queue_song(song)
+
+
+def delete_album(album: Album, *, delete_songs: bool) -> int:
+    """Delete the album; its songs are deleted too or kept without an album.
+    Returns how many songs were deleted."""
+    songs = list(Song.objects(album=album))
+    if delete_songs:
+        for song in songs:
+            delete_song(song)
+    else:
+        Song.objects(album=album).update(unset__album=True, unset__album_seq=True)
+        for song in Song.objects(id__in=[song.id for song in songs]):
+            song.save()
+    album.delete()
+    counters.forget_scope(counters.album_key(album.id))
+    return len(songs) if delete_songs else 0
 
 
 def delete_library_of(owner: User) -> None:

@@ -8,11 +8,11 @@ from wtforms.fields.choices import SelectChoice
 
 from app.errors import NotFound, ValidationFailed
 from app.library import services
-from app.library.albums import albums_of
+from app.library.albums import album_for, albums_of
 from app.library.forms import SongForm, show_errors
 from app.library.models import STATUSES
 from app.library.queries import SORTS, SongQuery, SongRow, list_songs
-from app.storage import file_response
+from app.library.serving import send_song
 
 blueprint = Blueprint("library", __name__)
 
@@ -101,17 +101,6 @@ def download(song_id: str):
     return send_song(services.get_song(current_user, song_id), attachment=True)
 
 
-def send_song(song, *, attachment: bool):
-    return file_response(
-        song.file_id,
-        size=song.size,
-        sha256=song.sha256,
-        content_type=song.content_type,
-        filename=song.original_filename,
-        attachment=attachment,
-    )
-
-
 @blueprint.route("/songs/<song_id>/edit", methods=["GET", "POST"])
 @auth_required()
 def edit(song_id: str):
@@ -130,7 +119,7 @@ def edit(song_id: str):
                 song,
                 title=services.parse_title(form.title.data),
                 rating=services.parse_rating(form.rating.data),
-                album=services.album_for(song.owner, form.album.data),
+                album=album_for(song.owner, form.album.data),
             )
         except ValidationFailed as error:
             show_errors(form, error)

@@ -1,1 +1,1 @@
-"""The home page and the live-update demo."""
+"""The home page."""

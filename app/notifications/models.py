@@ -1,16 +1,9 @@
 from __future__ import annotations
 
-from mongoengine import (
-    CASCADE,
-    BooleanField,
-    DateTimeField,
-    Document,
-    IntField,
-    ReferenceField,
-    StringField,
-)
+from mongoengine import CASCADE, BooleanField, DateTimeField, IntField, ReferenceField, StringField
 
 from app.accounts.models import User, utcnow
+from app.database import Document
 
 
 class Notification(Document):

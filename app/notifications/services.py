@@ -8,11 +8,9 @@ cut by position, so it reads about a page whatever the user has accumulated.
 from __future__ import annotations
 
 from bson import ObjectId
-from bson.errors import InvalidId
 
 from app import paging
 from app.accounts.models import User
-from app.errors import NotFound
 from app.notifications.models import Notification
 from app.realtime import notify
 
@@ -60,17 +58,12 @@ def recent(user: User) -> list[Notification]:
 
 
 def mark_read(user: User, notification_id: str) -> Notification:
-    try:
-        object_id = ObjectId(notification_id)
-    except (InvalidId, TypeError):
-        raise NotFound("No such notification.") from None
-    before = Notification.objects(id=object_id, user=user).modify(set__read=True)
-    if before is None:
-        raise NotFound("No such notification.")
-    if not before.read:
+    """Mark one of ``user``'s notifications read; NotFound for anyone else's."""
+    notification = Notification.objects(user=user).get_or_404(id=notification_id)
+    if Notification.objects(id=notification.id, read=False).update_one(set__read=True):
         paging.add_counts(inbox_key(user.id), {"unread": -1})
-    before.read = True
-    return before
+    notification.read = True
+    return notification
 
 
 def mark_all_read(user: User) -> int:

@@ -12,9 +12,6 @@ def user_room(user_id: str) -> str:
     return f"user:{user_id}"
 
 
-ADMINS_ROOM = "admins"
-
-
 def notify(user_id: str, event: str, payload: dict[str, Any]) -> None:
     """Emit ``event`` with ``payload`` to every socket of ``user_id``.
 

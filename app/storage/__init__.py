@@ -4,7 +4,6 @@ This package is the only code that touches GridFS (bucket ``songs``):
 
 - :mod:`~app.storage.gridfs`: store a stream, read a range, delete, open as a file;
 - :mod:`~app.storage.multipart`: read a multipart/form-data body part by part, as it arrives;
-- :mod:`~app.storage.uploads`: read a whole upload, its files straight into GridFS;
 - :mod:`~app.storage.ranges`: HTTP Range and conditional GET decisions;
 - :mod:`~app.storage.responses`: the streaming Flask response for a stored file;
 - :mod:`~app.storage.filenames`: safe file names and Content-Disposition;
@@ -26,16 +25,13 @@ from app.storage.gridfs import (
     StoredFile,
     delete_file,
     file_size,
-    iter_range,
     open_file,
     open_range,
-    read_head,
     store_stream,
 )
 from app.storage.multipart import FieldPart, FilePart, MultipartReader
 from app.storage.ranges import RangeDecision, decide_range
 from app.storage.responses import file_response
-from app.storage.uploads import ReceivedForm, stream_upload
 
 __all__ = [
     "CorruptFile",
@@ -47,7 +43,6 @@ __all__ = [
     "MalformedUpload",
     "MultipartReader",
     "RangeDecision",
-    "ReceivedForm",
     "StorageError",
     "StoredFile",
     "UploadTooLarge",
@@ -56,11 +51,8 @@ __all__ = [
     "delete_file",
     "file_response",
     "file_size",
-    "iter_range",
     "open_file",
     "open_range",
-    "read_head",
     "safe_filename",
     "store_stream",
-    "stream_upload",
 ]

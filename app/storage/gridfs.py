@@ -209,21 +209,6 @@ def _read(
         raise CorruptFile(f"Stored file {file_id}: chunk {expected} is missing.")
 
 
-def read_head(file_id: ObjectId, n: int) -> bytes:
-    """The first ``n`` bytes of a stored file (fewer if it is shorter), to sniff it."""
-    if n <= 0:
-        _file_document(file_id)
-        return b""
-    return b"".join(open_range(file_id, 0, n - 1))
-
-
-def iter_range(file_id: ObjectId, start: int, stop: int) -> Iterator[bytes]:
-    """Bytes ``start`` to ``stop`` (exclusive); nothing for an empty range."""
-    if stop <= start:
-        return iter(())
-    return open_range(file_id, start, stop - 1)
-
-
 class _StoredFileReader(io.RawIOBase):
     """A stored file as a seekable raw stream, read through :func:`open_range`."""
 

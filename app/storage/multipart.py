@@ -6,8 +6,8 @@ handed on as an iterator of chunks, so it can flow straight into GridFS and memo
 bounded: text fields are limited (64 KiB each, 100 parts), and so is what the decoder may
 buffer while it looks for a boundary or the end of a part's headers.
 
-:class:`MultipartReader` is for callers with their own rules (``app.library.receiving``);
-:func:`app.storage.uploads.stream_upload` reads a whole form into storage.
+:class:`MultipartReader` hands the parts to callers with their own rules
+(``app.library.receiving``), which store each file with :func:`~app.storage.store_stream`.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from app.admin.models import AuditEntry
 from app.database import get_database
 from app.library.albums import create_album
 from app.library.models import Album, Song
-from app.signals import song_uploaded
+from app.signals import song_queued
 from tests.library import client_login, make_song
 
 
@@ -104,12 +104,12 @@ def test_bulk_reprocess_queues_the_songs_again(app, client, token, mia):
         failed = make_song(mia, "Failed", status="failed", status_reason="Worker bug")
         ready = make_song(mia, "Ready", status="ready")
         untouched = make_song(mia, "Untouched", status="failed", status_reason="Worker bug")
-    announced: dict[str, str] = {}
+    announced: list[str] = []
 
-    def remember(sender, *, song_id: str, status: dict, **_: object) -> None:
-        announced[song_id] = status["status"]
+    def remember(sender, *, song_id: str) -> None:
+        announced.append(song_id)
 
-    with song_uploaded.connected_to(remember, sender=app):
+    with song_queued.connected_to(remember, sender=app):
         response = client.post(
             "/admin/songs/bulk",
             data={
@@ -123,7 +123,8 @@ def test_bulk_reprocess_queues_the_songs_again(app, client, token, mia):
     assert "2 songs queued for processing." in response.text
     # Announced as queued, so the worker processes them again (a worker running in this
     # session may already have picked them up: their reasons are gone either way).
-    assert announced == {str(failed.id): "queued", str(ready.id): "queued"}
+    assert sorted(announced) == sorted([str(failed.id), str(ready.id)])
+    assert Song.objects.get(id=failed.id).status in ("queued", "processing", "ready")
     assert Song.objects.get(id=failed.id).status_reason == ""
     assert Song.objects.get(id=untouched.id).status == "failed"
     assert sorted(entry.details["previous"] for entry in AuditEntry.objects) == ["failed", "ready"]
@@ -180,6 +181,49 @@ def test_albums_are_listed_with_owner_and_song_count(app, client, token, mia, ot
     assert rows == [("Blue", "mia", "2"), ("Empty", "otto", "0")]
     assert "Blue" not in only_otto
     assert "Empty" in only_otto
+
+
+def album_titles(html: str) -> list[str]:
+    return re.findall(r'<a href="/albums/[0-9a-f]{24}">([^<]+)</a>', html)
+
+
+def make_albums(owner: User, count: int) -> list[Album]:
+    return [create_album(owner, title=f"Album {number:02d}") for number in range(count)]
+
+
+def test_albums_come_fifty_to_a_page(app, client, token, mia):
+    with app.app_context():
+        make_albums(mia, 55)
+
+    first = client.get("/admin/albums").text
+    second = client.get("/admin/albums?page=2").text
+
+    assert album_titles(first) == [f"Album {number:02d}" for number in range(50)]
+    assert album_titles(second) == [f"Album {number:02d}" for number in range(50, 55)]
+    assert "55 albums" in first
+    assert "Page 1 of 2" in first
+    assert 'rel="next" href="/admin/albums?page=2"' in first
+    assert "Page 2 of 2" in second
+    assert 'rel="prev" href="/admin/albums?page=1"' in second
+    assert 'rel="next"' not in second
+
+
+def test_deleting_the_only_album_of_the_last_page_returns_to_the_page_before(
+    app, client, token, mia
+):
+    with app.app_context():
+        last = make_albums(mia, 51)[-1]
+
+    response = client.post(
+        f"/admin/albums/{last.id}/delete",
+        data={"csrf_token": token, "songs": "keep", "next": "/admin/albums?page=2"},
+        follow_redirects=True,
+    )
+
+    assert response.status_code == 200
+    assert "Album “Album 50” deleted." in response.text
+    assert album_titles(response.text) == [f"Album {number:02d}" for number in range(50)]
+    assert "Page 1 of" not in response.text  # one page left: no pager
 
 
 @pytest.mark.parametrize("choice", ["keep", "delete"])

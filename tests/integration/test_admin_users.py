@@ -103,18 +103,22 @@ def test_sorts_and_bad_filters(client, token, make_user):
     assert "Number must be at least 1." in client.get("/admin/users?page=0").text
 
 
+def insert_users(count: int) -> None:
+    User.objects.insert(
+        [
+            User(
+                username=f"user{number:02d}",
+                email=f"user{number:02d}@example.org",
+                fs_uniquifier=uuid.uuid4().hex,
+            )
+            for number in range(count)
+        ]
+    )
+
+
 def test_pages_of_fifty(app, client, token):
     with app.app_context():
-        User.objects.insert(
-            [
-                User(
-                    username=f"user{number:02d}",
-                    email=f"user{number:02d}@example.org",
-                    fs_uniquifier=uuid.uuid4().hex,
-                )
-                for number in range(60)
-            ]
-        )
+        insert_users(60)
 
     first = client.get("/admin/users?sort=username&q=user").text
     second = client.get("/admin/users?sort=username&q=user&page=2").text
@@ -123,6 +127,17 @@ def test_pages_of_fifty(app, client, token):
     assert listed(second) == [f"user{number:02d}" for number in range(50, 60)]
     assert "Page 1 of 2" in first
     assert 'href="/admin/users?page=2&amp;sort=username&amp;q=user"' in first
+
+
+def test_a_page_past_the_end_shows_the_last_page(app, client, token):
+    with app.app_context():
+        insert_users(60)
+
+    response = client.get("/admin/users?sort=username&q=user&page=7")
+
+    assert response.status_code == 200
+    assert listed(response.text) == [f"user{number:02d}" for number in range(50, 60)]
+    assert "Page 2 of 2" in response.text
 
 
 def test_edit_names_roles_and_active_is_stored_and_audited(client, token, make_user):

@@ -7,6 +7,7 @@ import io
 import time
 
 import pytest
+from flask import url_for
 
 from app.accounts.services import set_active, set_roles
 from app.library.models import Song
@@ -78,6 +79,13 @@ def test_me_needs_a_token(client, headers):
     assert me.get_json()["first_name"] == "Ada"
 
 
+def test_logging_out_with_a_token_needs_no_csrf_token(client, headers):
+    response = client.post("/logout", headers=headers)
+
+    assert response.status_code == 200
+    assert response.get_json()["meta"]["code"] == 200
+
+
 def test_revoking_ends_every_token(client, member, headers):
     other = bearer(get_token(client, "ada").get_json()["token"])
 
@@ -127,6 +135,15 @@ def test_bad_upload_is_a_problem_naming_the_field(client, headers):
 
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"file": "This file is not audio: it looks like HTML."}
+    assert Song.objects.count() == 0
+
+
+def test_upload_without_a_token_or_session_is_refused_unread(client):
+    response = upload_api(client, {"Accept": "application/json"})
+
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="encore"'
     assert Song.objects.count() == 0
 
 
@@ -258,6 +275,30 @@ def test_token_requests_are_rate_limited(make_app, member):
     blocked = get_token(client, "ada", "wrong")
     assert int(blocked.headers["Retry-After"]) > 0
     assert blocked.mimetype == "application/problem+json"
+
+
+WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
+
+
+def test_every_api_write_is_rate_limited_and_reads_are_not(make_app):
+    limited = make_app(API_WRITE_RATE_LIMIT="1 per minute")
+    client = limited.test_client()
+    writes = []
+    with limited.test_request_context():
+        for rule in limited.url_map.iter_rules():
+            if rule.rule.startswith(API) and rule.endpoint != "api_auth.issue_token":
+                url = url_for(rule.endpoint, **dict.fromkeys(rule.arguments, "0" * 24))
+                writes += [(method, url) for method in sorted(rule.methods & WRITE_METHODS)]
+    assert ("POST", f"{API}/songs") in writes
+
+    for method, url in writes:
+        first = client.open(url, method=method, headers={"Accept": "application/json"})
+        second = client.open(url, method=method, headers={"Accept": "application/json"})
+        assert first.status_code == 401, (method, url)
+        assert second.status_code == 429, (method, url)
+        assert second.mimetype == "application/problem+json"
+    assert [client.get(f"{API}/songs").status_code for _ in range(3)] == [401, 401, 401]
+    assert [get_token(client, "nobody", "wrong").status_code for _ in range(3)] == [401] * 3
 
 
 def test_openapi_document_and_swagger_ui_are_served_locally(client):

@@ -1,64 +1,125 @@
-"""signal -> Celery task in a real worker -> Redis message queue -> the user's socket."""
+"""The backbone with real processes: an upload -> the ``song_queued`` signal -> a Celery
+task in a real worker -> its status emitted through the Redis message queue -> the owner's
+python-socketio client on the real web server.
+
+``processing`` and ``ready`` are emitted by the worker process, so hearing them on a
+socket of the web server proves the way through Redis.
+"""
 
 from __future__ import annotations
 
 import queue
-import re
-import time
 
 import pytest
+import requests
 import socketio
 
-from app.signals import demo_ping
+from app.library.pipeline import queue_song
+from tests.fixtures import audio_file
+from tests.helpers import csrf_token
+from tests.library import make_song
 
 pytestmark = pytest.mark.usefixtures("worker")
 
-WAIT_SECONDS = 15
+WAIT_SECONDS = 20
+MP3 = audio_file("tone-440hz-5s.mp3")
 
 
-def collect(client: socketio.Client, event: str) -> queue.Queue:
-    received: queue.Queue = queue.Queue()
-    client.on(event, received.put)
-    return received
+def listen(client: socketio.Client) -> queue.Queue:
+    """Every ``song.status`` payload the socket receives, in order."""
+    heard: queue.Queue = queue.Queue()
+    client.on("song.status", heard.put)
+    return heard
 
 
-def test_signal_reaches_the_users_socket_through_a_real_worker(
-    app, make_user, login, socket_client
+def heard_until_final(heard: queue.Queue, song_id: str) -> list[dict]:
+    """What the socket heard, up to ``song_id`` being ready or failed."""
+    payloads = []
+    while not payloads or not (
+        payloads[-1]["id"] == song_id and payloads[-1]["status"] in ("ready", "failed")
+    ):
+        payloads.append(heard.get(timeout=WAIT_SECONDS))
+    return payloads
+
+
+def statuses(payloads: list[dict]) -> list[str]:
+    return [payload["status"] for payload in payloads]
+
+
+def post_upload(live_server, http, headers: dict | None = None):
+    with MP3.open("rb") as audio:
+        return http.post(
+            f"{live_server.url}/songs",
+            data={"title": "Backbone"},
+            files={"file": (MP3.name, audio, "audio/mpeg")},
+            headers={"Accept": "application/json", **(headers or {})},
+            timeout=30,
+        )
+
+
+def upload(live_server, http) -> str:
+    token = csrf_token(http.get(f"{live_server.url}/songs/upload", timeout=10).text)
+    response = post_upload(live_server, http, {"X-CSRFToken": token})
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def test_an_upload_reaches_the_owners_socket_through_a_real_worker(
+    live_server, make_user, login, socket_client
 ):
     alice = make_user()
-    pongs = collect(socket_client(login(alice)), "demo.pong")
+    http = login(alice)
+    heard = listen(socket_client(http))
 
-    sent_at = time.time()
-    demo_ping.send(app, user_id=str(alice.id), sent_at=sent_at)
+    song_id = upload(live_server, http)
 
-    payload = pongs.get(timeout=WAIT_SECONDS)
-    assert payload["sent_at"] == sent_at
-    assert payload["worker"]
-
-
-def test_pong_goes_only_to_the_user_who_caused_it(app, make_user, login, socket_client):
-    alice, bob = make_user(), make_user()
-    alice_pongs = collect(socket_client(login(alice)), "demo.pong")
-    bob_pongs = collect(socket_client(login(bob)), "demo.pong")
-
-    demo_ping.send(app, user_id=str(alice.id), sent_at=1.0)
-    demo_ping.send(app, user_id=str(bob.id), sent_at=2.0)
-
-    assert alice_pongs.get(timeout=WAIT_SECONDS)["sent_at"] == 1.0
-    assert bob_pongs.get(timeout=WAIT_SECONDS)["sent_at"] == 2.0
-    with pytest.raises(queue.Empty):
-        alice_pongs.get(timeout=1)
+    payloads = heard_until_final(heard, song_id)
+    assert statuses(payloads) == ["queued", "processing", "ready"]
+    assert {payload["id"] for payload in payloads} == {song_id}
+    assert payloads[-1]["progress"] == 100
+    assert payloads[-1]["title"] == "Backbone"
+    assert payloads[-1]["duration"] == pytest.approx(5.0, abs=0.05)
 
 
-def test_every_socket_of_the_user_receives(app, make_user, login, socket_client):
+def test_a_song_queued_by_another_process_reaches_the_socket(app, make_user, login, socket_client):
+    """The test process is neither the web server nor the worker: its push and its
+    signal reach them only through Redis."""
     alice = make_user()
-    first = collect(socket_client(login(alice)), "demo.pong")
-    second = collect(socket_client(login(alice)), "demo.pong")
+    heard = listen(socket_client(login(alice)))
+    with app.app_context():
+        song = make_song(alice, "Queued here")
 
-    demo_ping.send(app, user_id=str(alice.id), sent_at=3.0)
+        queue_song(song)
 
-    assert first.get(timeout=WAIT_SECONDS)["sent_at"] == 3.0
-    assert second.get(timeout=WAIT_SECONDS)["sent_at"] == 3.0
+    assert statuses(heard_until_final(heard, str(song.id))) == ["queued", "processing", "ready"]
+
+
+def test_the_status_goes_only_to_the_owner(live_server, make_user, login, socket_client):
+    alice, bob = make_user(), make_user()
+    alice_http, bob_http = login(alice), login(bob)
+    alice_heard = listen(socket_client(alice_http))
+    bob_heard = listen(socket_client(bob_http))
+
+    alice_song = upload(live_server, alice_http)
+    bob_song = upload(live_server, bob_http)
+
+    alice_payloads = heard_until_final(alice_heard, alice_song)
+    bob_payloads = heard_until_final(bob_heard, bob_song)
+    assert {payload["id"] for payload in alice_payloads} == {alice_song}
+    assert {payload["id"] for payload in bob_payloads} == {bob_song}
+    with pytest.raises(queue.Empty):
+        alice_heard.get(timeout=1)
+
+
+def test_every_socket_of_the_owner_receives(live_server, make_user, login, socket_client):
+    alice = make_user()
+    http = login(alice)
+    first, second = listen(socket_client(http)), listen(socket_client(http))
+
+    song_id = upload(live_server, http)
+
+    assert statuses(heard_until_final(first, song_id)) == ["queued", "processing", "ready"]
+    assert statuses(heard_until_final(second, song_id)) == ["queued", "processing", "ready"]
 
 
 def test_anonymous_socket_is_refused(socket_client):
@@ -66,41 +127,22 @@ def test_anonymous_socket_is_refused(socket_client):
         socket_client()
 
 
-def test_ping_over_http_answers_on_the_socket(live_server, make_user, login, socket_client):
-    alice = make_user()
-    http = login(alice)
-    pongs = collect(socket_client(http), "demo.pong")
-    page = http.get(f"{live_server.url}/", timeout=10).text
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-
-    response = http.post(
-        f"{live_server.url}/demo/ping",
-        headers={"X-CSRFToken": token, "Accept": "application/json"},
-        timeout=10,
-    )
-
-    assert response.status_code == 202
-    assert pongs.get(timeout=WAIT_SECONDS)["worker"]
-
-
-def test_ping_without_csrf_token_is_refused(live_server, make_user, login):
+def test_an_upload_without_csrf_token_is_refused_and_nothing_is_heard(
+    live_server, make_user, login, socket_client
+):
     http = login(make_user())
+    heard = listen(socket_client(http))
 
-    response = http.post(
-        f"{live_server.url}/demo/ping", headers={"Accept": "application/json"}, timeout=10
-    )
+    response = post_upload(live_server, http)
 
     assert response.status_code == 400
     assert "CSRF" in response.text
+    with pytest.raises(queue.Empty):
+        heard.get(timeout=1)
 
 
-def test_ping_while_logged_out_is_refused(live_server):
-    response = requests_post_json(f"{live_server.url}/demo/ping")
+def test_an_upload_while_logged_out_is_refused(live_server):
+    with requests.Session() as http:
+        response = post_upload(live_server, http)
 
     assert response.status_code == 401
-
-
-def requests_post_json(url: str):
-    import requests
-
-    return requests.post(url, headers={"Accept": "application/json"}, timeout=10)

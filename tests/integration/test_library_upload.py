@@ -196,13 +196,24 @@ def test_title_with_html_is_kept_as_text_and_escaped(app, client, token):
     assert "&lt;script&gt;" in listing
 
 
-def test_someone_elses_album_is_refused(app, client, token, make_user):
+@pytest.mark.parametrize("which", ["theirs", "0" * 24, "not-an-id"])
+def test_an_album_not_in_the_library_is_refused(app, client, token, make_user, which):
     from app.library.albums import create_album
 
     with app.app_context():
         theirs = create_album(make_user(), title="Theirs")
+    album_id = str(theirs.id) if which == "theirs" else which
 
-    response = upload(client, token, MP3, fields={"title": "ok", "album": str(theirs.id)})
+    response = upload(client, token, MP3, fields={"title": "ok", "album": album_id})
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"album": "No such album among this library's albums."}
+    assert stored_counts()[0] == 0
+
+
+@pytest.mark.parametrize("album", ["not-an-id", "0" * 24])
+def test_an_album_that_is_not_one_is_a_field_error(app, client, token, album):
+    response = upload(client, token, MP3, fields={"title": "ok", "album": album})
 
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"album": "No such album among this library's albums."}
@@ -227,7 +238,18 @@ def test_upload_while_logged_out_is_refused(app, client):
     response = upload(client, "whatever", MP3)
 
     assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
     assert_nothing_stored()
+
+
+def test_logged_out_browsers_are_sent_to_log_in_first(app, client):
+    page = client.get("/songs/upload")
+    replace = client.post(f"/songs/{'0' * 24}/replace", data={"csrf_token": "x"})
+
+    assert page.status_code == 302
+    assert page.headers["Location"] == "/login?next=/songs/upload"
+    assert replace.status_code == 302
+    assert replace.headers["Location"].startswith("/login?next=")
 
 
 def test_malformed_multipart_is_a_clear_400(app, client, token):

@@ -89,6 +89,25 @@ def test_a_failed_song_says_why_live(app, live_server, make_user, login, socket_
     assert final["reason"].startswith("The stored file is damaged")
 
 
+def test_a_song_whose_worker_died_is_heard_queued_again(app, make_user, login, socket_client):
+    from datetime import timedelta
+
+    from app.library.models import utcnow
+    from tasks.uploads import requeue_stuck_songs
+    from tests.library import make_song
+
+    owner = make_user()
+    heard = listen(socket_client(login(owner)), "song.status")
+    with app.app_context():
+        song = make_song(
+            owner, "Abandoned", status="processing", lease_until=utcnow() - timedelta(seconds=1)
+        )
+
+        assert requeue_stuck_songs() == 1
+
+    assert statuses_until_final(heard, str(song.id)) == ["queued", "processing", "ready"]
+
+
 def test_a_page_that_reconnects_asks_for_the_current_state(live_server, make_user, login):
     owner = make_user()
     http = login(owner)

@@ -41,7 +41,7 @@ def test_deactivated_user_cannot_log_in(app, client, make_user):
 
 
 def test_anonymous_page_request_is_sent_to_login(client):
-    response = client.post("/demo/ping")
+    response = client.post("/notifications/read-all")
 
     assert response.status_code in (302, 401)
     if response.status_code == 302:
@@ -49,7 +49,7 @@ def test_anonymous_page_request_is_sent_to_login(client):
 
 
 def test_anonymous_json_request_gets_401(client):
-    response = client.post("/demo/ping", headers={"Accept": "application/json"})
+    response = client.post("/notifications/read-all", headers={"Accept": "application/json"})
 
     assert response.status_code == 401
 
@@ -63,6 +63,20 @@ def test_logout_is_a_csrf_protected_post(app, client, make_user):
     assert "Welcome back" in client.get("/").text  # no token: still logged in
 
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
+    assert "Welcome back" not in client.get("/").text
+
+
+def test_logout_by_json_needs_the_csrf_header(app, client, make_user):
+    make_user(email="ann@example.org", first_name="Ann")
+    log_in(client, "ann@example.org", TEST_PASSWORD)
+    token = csrf_token(client.get("/").text)
+
+    refused = client.post("/logout", json={})
+    assert refused.status_code == 400
+    assert "Welcome back" in client.get("/").text
+
+    accepted = client.post("/logout", json={}, headers={"X-CSRFToken": token})
+    assert accepted.status_code == 200
     assert "Welcome back" not in client.get("/").text
 
 
@@ -106,6 +120,36 @@ def test_registration_is_rate_limited(make_app):
 
     assert statuses[:2] == [200, 200]
     assert statuses[2] == 429
+
+
+@pytest.mark.parametrize("path", ["/register", "/reset", "/confirm"])
+def test_register_reset_and_resend_are_each_rate_limited(make_app, path):
+    client = make_app(REGISTER_RATE_LIMIT="2 per minute").test_client()
+    token = csrf_token(client.get(path).text)
+
+    statuses = [client.post(path, data={"csrf_token": token}).status_code for _ in range(3)]
+    other = "/reset" if path != "/reset" else "/register"
+
+    assert statuses == [200, 200, 429]
+    assert client.post(other, data={"csrf_token": token}).status_code == 200
+
+
+def test_the_login_limit_counts_only_login_posts(make_app):
+    client = make_app(LOGIN_RATE_LIMIT="1 per minute").test_client()
+    token = csrf_token(client.get("/login").text)
+
+    pages = [client.get("/login").status_code for _ in range(3)]
+    registrations = [
+        client.post("/register", data={"csrf_token": token}).status_code for _ in range(3)
+    ]
+    logins = [
+        client.post("/login", data={"email": "x@example.org", "csrf_token": token}).status_code
+        for _ in range(2)
+    ]
+
+    assert pages == [200, 200, 200]
+    assert registrations == [200, 200, 200]
+    assert logins == [200, 429]
 
 
 @pytest.mark.usefixtures("worker")

@@ -11,7 +11,13 @@ from bson import ObjectId
 from flask import Blueprint, jsonify, request
 
 from app.database import get_database
-from app.storage import StoredFile, file_response, store_stream, stream_upload
+from app.storage import (
+    FieldPart,
+    MultipartReader,
+    StoredFile,
+    file_response,
+    store_stream,
+)
 from app.storage.gridfs import open_range
 from tests.fixtures import audio_file
 
@@ -48,10 +54,22 @@ def files(app) -> dict[str, StoredFile]:
 
     @routes.post("/storage-test/upload")
     def upload():
-        form = stream_upload(request.stream, request.content_type, max_bytes=8 * 1024 * 1024)
+        """Parts read from the request stream, each file stored as it arrives: the way
+        app.library.receiving reads an upload."""
+        fields, files = {}, {}
+        for part in MultipartReader(request.stream, request.content_type).parts():
+            if isinstance(part, FieldPart):
+                fields[part.name] = part.value
+                continue
+            files[part.name] = store_stream(
+                part.chunks,
+                original_filename=part.filename,
+                content_type=part.content_type,
+                max_bytes=8 * 1024 * 1024,
+            )
         return jsonify(
-            fields=form.fields.to_dict(),
-            files={name: str(stored.file_id) for name, stored in form.files.items()},
+            fields=fields,
+            files={name: str(stored.file_id) for name, stored in files.items()},
             form_parsed=request.__dict__.get("form") is not None,
         )
 

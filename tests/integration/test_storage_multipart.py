@@ -1,11 +1,11 @@
-"""Multipart bodies read as they arrive: parts, limits, malformed input, and files streamed
-into GridFS with nothing left behind when anything fails."""
+"""Multipart bodies read as they arrive: parts, limits, malformed input, and a file part
+streamed into GridFS in bounded memory, the way the app stores an upload."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import itertools
+import math
 import tracemalloc
 from collections.abc import Iterable, Iterator
 
@@ -14,17 +14,13 @@ import pytest
 from app.database import get_database
 from app.errors import ValidationFailed
 from app.storage import (
-    EmptyUpload,
     FieldPart,
     FieldTooLong,
     FilePart,
     MalformedUpload,
     MultipartReader,
-    UploadTooLarge,
     store_stream,
-    stream_upload,
 )
-from app.storage.gridfs import open_range
 from tests.fixtures import audio_file
 
 AUDIO = audio_file("tone-440hz-4min.mp3").read_bytes()
@@ -273,189 +269,31 @@ def test_a_field_at_its_limit_is_accepted():
     ]
 
 
-# --- stream_upload: files stored as they arrive -----------------------------------------
+# --- into GridFS, as the app stores an upload ------------------------------------------
 
 
-def upload(pieces: Iterable[bytes], **options):
-    return stream_upload(Upload(pieces), CONTENT_TYPE, **{"max_bytes": 10 * MiB, **options})
-
-
-def test_several_files_and_fields_are_stored(database):
-    form = upload(
-        body(
-            field("title", "Four minutes"),
-            file(
-                "file", "tøne 🎵.mp3", (AUDIO[i : i + 10_000] for i in range(0, len(AUDIO), 10_000))
-            ),
-            field("tag", "one"),
-            field("tag", "two"),
-            file("file", "../short.mp3", SHORT),
-            file("cover", "cover.png", b"\x89PNG", "image/png"),
-        )
-    )
-
-    assert form.fields.to_dict(flat=False) == {"title": ["Four minutes"], "tag": ["one", "two"]}
-    long, short = form.files.getlist("file")
-    [cover] = form.files.getlist("cover")
-    assert (long.original_filename, long.size) == ("tøne 🎵.mp3", len(AUDIO))
-    assert long.sha256 == hashlib.sha256(AUDIO).hexdigest()
-    assert b"".join(open_range(long.file_id, 0, len(AUDIO) - 1)) == AUDIO
-    assert (short.original_filename, short.content_type) == ("short.mp3", "audio/mpeg")
-    assert b"".join(open_range(short.file_id, 0, len(SHORT) - 1)) == SHORT
-    assert (cover.content_type, cover.size) == ("image/png", 4)
-    assert stored_counts(database)[0] == 3
-
-
-def test_a_file_input_left_empty_is_skipped(database):
-    form = upload(body(file("file", "", b"", "application/octet-stream"), field("title", "x")))
-
-    assert not form.files
-    assert form.fields["title"] == "x"
-    assert stored_counts(database) == (0, 0)
-
-
-def test_a_file_without_a_name_but_with_bytes_is_kept_as_upload(database):
-    form = upload(body(file("file", "", SHORT)))
-
-    assert form.files["file"].original_filename == "upload"
-    assert form.files["file"].size == len(SHORT)
-
-
-def test_discard_deletes_what_was_stored(database):
-    form = upload(body(file("a", "a.mp3", SHORT), file("a", "b.mp3", SHORT), file("c", "c", SHORT)))
-    assert stored_counts(database)[0] == 3
-
-    form.discard()
-
-    assert stored_counts(database) == (0, 0)
-    assert not form.files
-
-
-def test_a_file_past_the_limit_mid_stream_leaves_nothing_behind(database):
-    pieces = body(
-        file("first", "ok.mp3", SHORT),
-        file("second", "big.mp3", (AUDIO[i : i + 65536] for i in range(0, len(AUDIO), 65536))),
-        field("after", "never read"),
-    )
-
-    with pytest.raises(UploadTooLarge) as caught:
-        upload(pieces, max_bytes=2 * MiB)
-
-    assert caught.value.errors == {"second": "The file is larger than the 2 MB limit."}
-    assert stored_counts(database) == (0, 0)  # the first file is gone too
-
-
-def test_an_empty_file_is_refused_with_its_field_name(database):
-    with pytest.raises(EmptyUpload) as caught:
-        upload(
-            body(
-                file("audio", "a.mp3", SHORT),
-                file("audio", "b.mp3", SHORT),  # several files under one name: all deleted
-                file("audio", "empty.mp3", b""),
-            )
-        )
-
-    assert caught.value.errors == {"audio": "The file is empty."}
-    assert stored_counts(database) == (0, 0)
-
-
-@pytest.mark.parametrize(
-    ("tail", "error"),
-    [
-        (
-            [b"--" + BOUNDARY.encode() + b"\r\nContent-Disposition: form-data; name="],
-            MalformedUpload,
-        ),
-        (body(field("title", "t" * (65 * 1024))), FieldTooLong),
-        (body(file("file", "truncated.mp3", AUDIO[: 3 * MiB]), end=False), MalformedUpload),
-    ],
-)
-def test_a_bad_body_after_a_stored_file_leaves_nothing_behind(database, tail, error):
-    pieces = itertools.chain(body(file("file", "ok.mp3", AUDIO), end=False), tail)
-
-    with pytest.raises(error):
-        upload(pieces)
-
-    assert stored_counts(database) == (0, 0)
-
-
-def test_a_client_that_goes_away_mid_file_leaves_nothing_behind(database):
-    class ClientDisconnected(Exception):
-        pass
-
-    def going_away() -> Iterator[bytes]:
-        yield AUDIO[: 3 * MiB]
-        raise ClientDisconnected()
-
-    pieces = itertools.chain(
-        body(file("a", "ok.mp3", SHORT), end=False),
-        body(file("b", "cut.mp3", going_away())),
-    )
-
-    with pytest.raises(ClientDisconnected):
-        upload(pieces)
-
-    assert stored_counts(database) == (0, 0)
-
-
-def test_too_many_files_are_refused_and_leave_nothing(database):
-    pieces = body(*(file(f"f{n}", f"{n}.mp3", SHORT) for n in range(3)))
-
-    with pytest.raises(MalformedUpload, match="more than 2 files"):
-        upload(pieces, max_files=2)
-
-    assert stored_counts(database) == (0, 0)
-
-
-def test_on_file_sees_the_fields_so_far_and_may_refuse(database):
-    seen = []
-
-    def only_with_a_title(part: FilePart, fields) -> object:
-        seen.append((part.name, fields.to_dict()))
-        if "title" not in fields:
-            raise ValidationFailed({"title": "comes before the file"})
-        return store_stream(
-            part.chunks, original_filename=part.filename, content_type="audio/mpeg", max_bytes=MiB
-        )
-
-    form = upload(
-        body(field("title", "x"), file("file", "a.mp3", SHORT)), on_file=only_with_a_title
-    )
-    assert form.files["file"].content_type == "audio/mpeg"
-
-    with pytest.raises(ValidationFailed, match="comes before the file"):
-        upload(
-            body(file("file", "a.mp3", SHORT), field("title", "late")),
-            on_file=only_with_a_title,
-        )
-
-    assert seen == [("file", {"title": "x"}), ("file", {})]
-    assert stored_counts(database)[0] == 1  # only the accepted one
-
-
-def test_max_bytes_applies_to_on_file_too(database):
-    def store_anything(part: FilePart, fields) -> object:
-        return store_stream(
-            part.chunks, original_filename="x", content_type="x/y", max_bytes=100 * MiB
-        )
-
-    with pytest.raises(UploadTooLarge):
-        upload(body(file("file", "a.mp3", AUDIO)), max_bytes=MiB, on_file=store_anything)
-
-    assert stored_counts(database) == (0, 0)
-
-
-def test_a_50_mib_upload_streams_through_in_bounded_memory(database):
+def test_a_50_mib_file_part_streams_into_gridfs_in_bounded_memory(database):
     piece = bytes(range(256)) * 256  # 64 KiB
     count = 50 * 16
     pieces = body(field("title", "big"), file("file", "big.bin", (piece for _ in range(count))))
 
     tracemalloc.start()
     try:
-        form = upload(pieces, max_bytes=50 * MiB)
+        stored = [
+            store_stream(
+                part.chunks,
+                original_filename=part.filename,
+                content_type=part.content_type,
+                max_bytes=50 * MiB,
+            )
+            for part in MultipartReader(Upload(pieces), CONTENT_TYPE).parts()
+            if isinstance(part, FilePart)
+        ]
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
 
-    assert form.files["file"].size == 50 * MiB
+    [big] = stored
+    assert (big.original_filename, big.size) == ("big.bin", 50 * MiB)
+    assert stored_counts(database) == (1, math.ceil(50 * MiB / (255 * 1024)))
     assert peak < 4 * MiB, f"peaked at {peak / MiB:.1f} MiB"

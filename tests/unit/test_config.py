@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
-from app.config import PROJECT_ROOT, SETTINGS, ConfigError, load_config
+from app.config import (
+    ENVIRONMENTS,
+    FIXED_BY_ENVIRONMENT,
+    FIXED_SETTINGS,
+    PROJECT_ROOT,
+    SETTINGS,
+    ConfigError,
+    environment_text,
+    load_config,
+)
 
 PRODUCTION = {
     "ENCORE_ENV": "production",
@@ -87,20 +98,135 @@ def test_settings_are_not_shared_between_apps():
     assert "changed" not in load_config(environ={})["SECURITY_EMAIL_VALIDATOR_ARGS"]
 
 
-def documented_names(path) -> set[str]:
-    return set(re.findall(r"\b[A-Z][A-Z0-9_]{2,}\b", path.read_text()))
+def test_each_environment_has_its_own_defaults():
+    development = load_config(environ={})
+    testing = load_config(environ={"ENCORE_ENV": "testing"})
+    production = load_config(environ=PRODUCTION)
+
+    assert (development["LOG_FORMAT"], development["PROXY_FIX_HOPS"]) == ("text", 0)
+    assert (production["LOG_FORMAT"], production["PROXY_FIX_HOPS"]) == ("json", 1)
+    assert production["MAIL_BACKEND"] == "smtp"
+    assert production["PREFERRED_URL_SCHEME"] == "https"
+    assert production["REMEMBER_COOKIE_SECURE"] is True
+    assert development["HEALTH_TIMEOUT_SECONDS"] == 1.0
+    assert testing["HEALTH_TIMEOUT_SECONDS"] == 2.0
+    assert testing["TESTING"] is True
+    assert testing["EMBEDDED_SERVERS"] is False
 
 
-@pytest.mark.parametrize("document", [".env.example", "docs/configuration.rst"])
-def test_every_setting_is_documented(document):
-    names = documented_names(PROJECT_ROOT / document)
+def test_defaults_are_typed_like_what_the_environment_gives():
+    settings = load_config(environ={})
 
-    missing = [setting.name for setting in SETTINGS if setting.name not in names]
+    assert settings["WEB_PORT"] == 5000
+    assert settings["MAX_UPLOAD_MB"] == 200.0
+    assert settings["SECURITY_CONFIRM_EMAIL_WITHIN"] == timedelta(days=3)
+    assert settings["SECURITY_RESET_PASSWORD_WITHIN"] == timedelta(hours=1)
+    assert settings["SECURITY_TOKEN_MAX_AGE"] == timedelta(hours=24)
+    assert settings["SECRET_KEY"] is None
+    assert settings["INSTANCE_PATH"] == str(PROJECT_ROOT / "instance")
 
-    assert missing == []
+
+def test_settings_that_follow_from_others_follow_them():
+    settings = load_config(
+        environ={
+            "MAIL_DEFAULT_SENDER": "Library <library@example.org>",
+            "REDIS_URL": "redis://cache.example.org/3",
+            "RECAPTCHA_PUBLIC_KEY": "site",
+            "RECAPTCHA_PRIVATE_KEY": "secret",
+        }
+    )
+
+    assert settings["SECURITY_EMAIL_SENDER"] == "Library <library@example.org>"
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://cache.example.org/3"
+    assert settings["RECAPTCHA_ENABLED"] is True
+    assert load_config(environ={"RECAPTCHA_PUBLIC_KEY": "site"})["RECAPTCHA_ENABLED"] is False
 
 
-def test_env_example_lists_only_real_settings():
-    assigned = re.findall(r"^([A-Z][A-Z0-9_]+)=", (PROJECT_ROOT / ".env.example").read_text(), re.M)
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda setting: setting.name)
+def test_every_default_reads_back_from_how_it_is_spelled(setting):
+    for environment in ENVIRONMENTS:
+        default = setting.default_in(environment)
+
+        assert setting.parse(environment_text(default)) == default
+
+
+@pytest.mark.parametrize(
+    ("value", "spelled"),
+    [
+        (None, ""),
+        (True, "true"),
+        (10.0, "10"),
+        (0.5, "0.5"),
+        (timedelta(days=3), "3 days"),
+        (timedelta(hours=1), "1 hour"),
+        (timedelta(minutes=90), "90 minutes"),
+        (timedelta(seconds=45), "45"),
+        ("10 per minute", "10 per minute"),
+    ],
+)
+def test_values_are_spelled_as_the_environment_sets_them(value, spelled):
+    assert environment_text(value) == spelled
+
+
+def test_the_tables_name_only_real_environments_and_settings():
+    names = [setting.name for setting in SETTINGS]
+
+    assert len(names) == len(set(names))
+    assert all(set(setting.env_defaults) <= set(ENVIRONMENTS) for setting in SETTINGS)
+    assert set(FIXED_BY_ENVIRONMENT) == set(ENVIRONMENTS)
+    for values in FIXED_BY_ENVIRONMENT.values():
+        assert set(values) <= set(FIXED_SETTINGS)
+    assert not set(names) & set(FIXED_SETTINGS)
+    assert all(setting.type_name for setting in SETTINGS)
+
+
+def env_example() -> list[tuple[str, str]]:
+    text = (PROJECT_ROOT / ".env.example").read_text()
+    return re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", text, re.M)
+
+
+def test_env_example_sets_each_variable_once_and_no_other():
+    assigned = [name for name, _ in env_example()]
 
     assert sorted(assigned) == sorted(setting.name for setting in SETTINGS)
+
+
+def test_env_example_shows_the_development_defaults():
+    by_name = {setting.name: setting for setting in SETTINGS}
+
+    wrong = {
+        name: value
+        for name, value in env_example()
+        if value != environment_text(by_name[name].default_in("development"))
+    }
+
+    assert wrong == {}
+
+
+def test_configuration_docs_render_the_tables_from_the_code():
+    text = (PROJECT_ROOT / "docs" / "configuration.rst").read_text()
+    conf = (PROJECT_ROOT / "docs" / "conf.py").read_text()
+
+    assert ".. settings-table::" in text
+    assert ".. fixed-settings-table::" in text
+    assert '"settings_reference"' in conf
+
+
+def test_embedded_servers_fill_the_urls_and_what_follows_from_them(monkeypatch, tmp_path):
+    from flask import Flask
+
+    from app import resolve_servers
+
+    embedded = SimpleNamespace(
+        mongodb=SimpleNamespace(url="mongodb://127.0.0.1:27999/encore"),
+        redis=SimpleNamespace(url="redis://127.0.0.1:6999/0"),
+    )
+    monkeypatch.setattr("app.embedded.attach_or_start", lambda instance_path: embedded)
+    app = Flask(__name__, instance_path=str(tmp_path))
+    app.config.from_mapping(load_config({"INSTANCE_PATH": str(tmp_path)}, environ={}))
+
+    resolve_servers(app)
+
+    assert app.config["MONGODB_URI"] == "mongodb://127.0.0.1:27999/encore"
+    assert app.config["REDIS_URL"] == "redis://127.0.0.1:6999/0"
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6999/0"

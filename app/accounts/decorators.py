@@ -1,0 +1,57 @@
+"""Login and CSRF checks for views that stream their request body, pages and API alike.
+
+Flask-Security's ``auth_required`` parses the form to look for a CSRF token, which would
+spool an upload to disk. These views ask only who is logged in, and check the CSRF token
+themselves, from the header or from a field that comes before the file.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from flask import redirect, request
+from flask.typing import ResponseReturnValue
+from flask_security import current_user, url_for_security
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
+
+from app.errors import problem, wants_json
+
+
+def member_required_streaming(view: Callable) -> Callable:
+    """``auth_required("session", "token")`` that leaves the request body unread. The view
+    must check CSRF itself for session callers (:func:`csrf_before_storing`)."""
+
+    @functools.wraps(view)
+    def checked(*args: object, **kwargs: object) -> object:
+        if not current_user.is_authenticated:
+            return unauthenticated()
+        return view(*args, **kwargs)
+
+    return checked
+
+
+def unauthenticated() -> ResponseReturnValue:
+    """401 problem JSON (with a Bearer challenge) for the API and JSON callers; browsers
+    are sent to the login page, and back here afterwards."""
+    if wants_json():
+        response = problem(
+            401, "Unauthorized", "Log in, or send a valid token: Authorization: Bearer <token>."
+        )
+        response.headers["WWW-Authenticate"] = 'Bearer realm="encore"'
+        return response
+    return redirect(url_for_security("login", next=request.path))
+
+
+def check_csrf_token(token: str | None) -> None:
+    """Raise CSRFError (400) unless ``token`` is this session's CSRF token."""
+    try:
+        validate_csrf(token)
+    except ValidationError as error:
+        raise CSRFError(str(error)) from None
+
+
+def csrf_before_storing(fields: dict[str, str]) -> None:
+    """The token from the X-CSRFToken header, or else from a field that came before the file."""
+    check_csrf_token(request.headers.get("X-CSRFToken") or fields.get("csrf_token"))
