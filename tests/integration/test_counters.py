@@ -6,9 +6,9 @@ import pytest
 
 from app import paging
 from app.library import counters
-from app.library.albums import create_album, delete_album
+from app.library.albums import create_album
 from app.library.models import Song
-from app.library.services import delete_song, requeue, update_song
+from app.library.services import delete_album, delete_song, requeue, update_song
 from app.notifications.models import Notification
 from app.notifications.services import (
     add_notification,
