@@ -69,7 +69,7 @@ docs: $(INSTALLED) ## Build the Sphinx docs; any warning fails
 bench: $(INSTALLED) ## Storage, memory, library-page, load and fault runs on private servers (figures in docs/)
 	$(BIN)/python -m bench.storage_throughput --mib 50 --repeats 5
 	$(BIN)/python -m bench.upload_memory --mib 200 --uploads 2
-	$(BIN)/python -m bench.library_page --songs 10000
+	$(BIN)/python -m bench.library_page --sizes 1000,10000,100000
 	$(BIN)/python -m bench.load --members 20 --seconds 20
 	$(BIN)/python -m bench.faults --members 10 --seconds 25
 	$(BIN)/python -m bench.live --uploads 50 --clients 1000
