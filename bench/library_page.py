@@ -275,6 +275,48 @@ def insert_library(run, username: str, count: int, waveform_points: int) -> Libr
     )
 
 
+def insert_users(run, count: int) -> None:
+    """``count`` more member accounts, inserted in batches with their positions and the
+    accounts' counter moved on, as the datastore would have done one by one."""
+    import uuid
+
+    from app import paging
+    from app.accounts.datastore import USERS
+    from app.accounts.models import PUBLIC_ROLE, Role, User
+
+    with run.app.app_context():
+        public = Role.objects.get(name=PUBLIC_ROLE)
+        users = User._get_collection()
+        last = paging.read_counters(USERS)[USERS].get(paging.LAST, 0)
+        now = datetime.now(UTC)
+        batch = []
+        for number in range(count):
+            tag = uuid.uuid4().hex
+            batch.append(
+                {
+                    "username": f"m{tag[:12]}",
+                    "email": f"m{tag[:12]}@example.org",
+                    "first_name": "Bench",
+                    "last_name": str(number),
+                    "password": "not-a-hash",
+                    "active": True,
+                    "fs_uniquifier": tag,
+                    "roles": [public.id],
+                    "created_at": now,
+                    "confirmed_at": now,
+                    "seq": last + number + 1,
+                }
+            )
+            if len(batch) == 1000:
+                users.insert_many(batch)
+                batch = []
+        if batch:
+            users.insert_many(batch)
+        paging.counters().update_one(
+            {"_id": USERS}, {"$inc": {"users": count}, "$set": {paging.LAST: last + count}}
+        )
+
+
 # --- the client ---------------------------------------------------------------------
 
 
@@ -342,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,100000", help="songs, comma-separated")
     parser.add_argument("--requests", type=int, default=100, help="most requests per page")
     parser.add_argument("--seconds", type=float, default=10, help="longest one page may take")
+    parser.add_argument("--users", default="1000,10000", help="accounts, comma-separated")
     parser.add_argument("--waveform-points", type=int, default=WAVEFORM_POINTS)
     parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--mongodb-uri", help=argparse.SUPPRESS)
@@ -375,6 +418,26 @@ def main(argv: list[str] | None = None) -> int:
                         f"{bare_url}{bare_path}", plain, args.requests, args.seconds
                     )
             print(f"measured the pages at {size} songs", flush=True)
+        user_sizes = [int(size) for size in args.users.split(",") if size]
+        admin_lists: dict[int, Run] = {}
+        if user_sizes:
+            from app.accounts.services import set_roles
+
+            admin = run.member("benchadmin")
+            with run.app.app_context():
+                set_roles(admin, ["Admin"])
+            http, _ = log_in(server.url, "benchadmin")
+            from app.accounts.datastore import USERS
+            from app.paging import read_counters
+
+            for size in user_sizes:
+                with run.app.app_context():
+                    have = read_counters(USERS)[USERS].get("users", 0)
+                insert_users(run, size - have)
+                admin_lists[size] = measure(
+                    f"{server.url}/admin/users", http, args.requests, args.seconds
+                )
+                print(f"measured the admin's user list at {size} accounts", flush=True)
 
     names = list(library.pages)
     rows = []
@@ -398,6 +461,20 @@ def main(argv: list[str] | None = None) -> int:
         ["songs", "page", "p50 / p95 ms", "req/s", "bare p50 ms", "req/s vs bare", "< goal"],
         rows,
     )
+    if admin_lists:
+        print_table(
+            f"the admin's user list, newest first, first page (goal: p50 < {P50_GOAL_MS} ms)",
+            ["accounts", "p50 / p95 ms", "req/s", "< goal"],
+            [
+                [
+                    f"{size:,}",
+                    f"{run_.p50_ms:.1f} / {run_.p95_ms:.1f}",
+                    f"{run_.rate:.1f}",
+                    "yes" if run_.p50_ms < P50_GOAL_MS else "NO",
+                ]
+                for size, run_ in admin_lists.items()
+            ],
+        )
     if len(sizes) > 1:
         smallest, largest = sizes[0], sizes[-1]
         growth = [

@@ -13,7 +13,11 @@ from typing import Any
 from flask import current_app
 from flask_security import MongoEngineUserDatastore
 
+from app import paging
+
 NORMALISED_FIELDS = ("email", "username")
+#: The counter of accounts: how many there are, and the last position handed out.
+USERS = "users"
 
 
 def normalise_identity(value: str | None) -> str | None:
@@ -40,4 +44,11 @@ class UserDatastore(MongoEngineUserDatastore):
                 kwargs[field] = normalise_identity(kwargs[field])
         if not kwargs.get("roles"):
             kwargs["roles"] = [self.find_or_create_role(current_app.config["DEFAULT_USER_ROLE"])]
-        return super().create_user(**kwargs)
+        kwargs["seq"] = paging.next_position(USERS)  # the admin's list is cut by it
+        user = super().create_user(**kwargs)
+        paging.add_counts(USERS, {"users": 1})
+        return user
+
+    def delete_user(self, user) -> None:
+        super().delete_user(user)
+        paging.add_counts(USERS, {"users": -1})

@@ -54,8 +54,10 @@ class User(Document, UserMixin):
     current_login_ip = StringField(max_length=100)
     login_count = IntField(default=0)
     created_at = DateTimeField(default=utcnow, required=True)
+    #: Position among all accounts, in the order they were made (app/paging.py).
+    seq = IntField()
 
-    meta = {"collection": "users", "indexes": ["created_at"]}
+    meta = {"collection": "users", "indexes": ["created_at", "seq"]}
 
     def __str__(self) -> str:
         return self.username

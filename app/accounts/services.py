@@ -9,7 +9,8 @@ from flask_security import hash_password
 from flask_security.mail_util import EmailValidateException
 from mongoengine import NotUniqueError
 
-from app.accounts.datastore import UserDatastore, normalise_identity
+from app import paging
+from app.accounts.datastore import USERS, UserDatastore, normalise_identity
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
 from app.errors import NotFound, ValidationFailed
 from app.library.services import delete_library_of
@@ -158,3 +159,19 @@ def delete_user(user: User) -> None:
     delete_library_of(user)
     datastore().delete_user(user)
     datastore().commit()
+
+
+def repair_user_counts() -> int:
+    """Give positions to accounts stored without one (made before positions existed),
+    oldest first, and set the count of accounts to what it is. Returns how many were
+    wrong. A background job: it reads every account."""
+    users = User._get_collection()
+    wrong = 0
+    for doc in users.find({"seq": None}, sort=[("created_at", 1), ("_id", 1)]):
+        users.update_one({"_id": doc["_id"]}, {"$set": {"seq": paging.next_position(USERS)}})
+        wrong += 1
+    actual = users.count_documents({})
+    if paging.read_counters(USERS)[USERS].get("users", 0) != actual:
+        paging.counters().update_one({"_id": USERS}, {"$set": {"users": actual}}, upsert=True)
+        wrong += 1
+    return wrong

@@ -57,11 +57,11 @@ class UserFilterForm(QueryForm):
     sort = SelectField(
         "Sort by",
         choices=[
+            SelectChoice("created", "Newest first"),
             SelectChoice("username", "Username"),
             SelectChoice("email", "Email"),
-            SelectChoice("created", "Newest first"),
         ],
-        default="username",
+        default="created",
     )
     page = page_field()
 

@@ -10,13 +10,16 @@ MongoDB). First and last names are not indexed and keep the ``i`` option.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 from flask_mongoengine.pagination import Pagination
 from flask_security.recoverable import send_reset_password_instructions
 
+from app import paging
 from app.accounts import services as accounts
+from app.accounts.datastore import USERS
 from app.accounts.models import ADMIN_ROLE, Role, User
 from app.admin.audit import describe_user, record
 from app.database import page_of
@@ -41,7 +44,7 @@ class UserSearch:
     role: Role | None = None
     active: bool | None = None
     confirmed: bool | None = None
-    sort: str = "username"
+    sort: str = "created"
     page: int = 1
 
 
@@ -64,9 +67,21 @@ def text_filter(text: str) -> dict | None:
     return {"$and": clauses} if clauses else None
 
 
-def find_users(search: UserSearch) -> Pagination:
+@dataclass(frozen=True)
+class NewestUsers:
+    """A page of everyone, newest first: what ``paginate`` gives (``items``, ``total``,
+    ``page``, ``pages``), read by position from the accounts' counter."""
+
+    items: list[User]
+    total: int
+    page: int
+    pages: int
+
+
+def find_users(search: UserSearch) -> Pagination | NewestUsers:
     """One page (USER_PAGE_SIZE users) of the users matching ``search``: ``items``,
-    ``total``, ``page`` and ``pages``."""
+    ``total``, ``page`` and ``pages``. Everyone, newest first (the default), reads the
+    pages up to this one; a filter or another order reads every user it matches."""
     if search.sort not in USER_SORTS:
         raise ValidationFailed({"sort": f"must be one of {', '.join(USER_SORTS)}"})
     if search.page < 1:
@@ -79,8 +94,35 @@ def find_users(search: UserSearch) -> Pagination:
     if search.confirmed is not None:
         filters.append({"confirmed_at": {"$ne": None} if search.confirmed else None})
     filters = [clause for clause in filters if clause]
+    if not filters and search.sort == "created":
+        return newest_users(search.page)
     query = User.objects(__raw__={"$and": filters} if filters else {})
-    return page_of(query.order_by(*USER_SORTS[search.sort]), search.page, USER_PAGE_SIZE)
+    page = page_of(query.order_by(*USER_SORTS[search.sort]), search.page, USER_PAGE_SIZE)
+    with_roles(page.items)
+    return page
+
+
+def with_roles(users: list[User]) -> list[User]:
+    """Put each listed user's roles in place from one query of the (few) roles, instead
+    of one query per user when the page reads ``user.roles``."""
+    roles = {role.id: role for role in Role.objects}
+    for user in users:
+        ids = [getattr(ref, "id", ref) for ref in user._data.get("roles") or []]
+        user._data["roles"] = [roles[role_id] for role_id in ids if role_id in roles]
+    return users
+
+
+def newest_users(page: int) -> NewestUsers:
+    """Page ``page`` of everyone, newest first; past the end, the last page."""
+    counter = paging.read_counters(USERS)[USERS]
+    total, last = counter.get("users", 0), counter.get(paging.LAST, 0)
+    pages = max(1, math.ceil(total / USER_PAGE_SIZE))
+    page = min(page, pages)
+    docs = paging.page(
+        User._get_collection(), {}, "seq", before=last + 1, last=last, limit=page * USER_PAGE_SIZE
+    )
+    items = [User._from_son(doc) for doc in docs[(page - 1) * USER_PAGE_SIZE :]]
+    return NewestUsers(with_roles(items), total, page, pages)
 
 
 def get_user(user_id: str) -> User:

@@ -73,7 +73,7 @@ def test_search_by_email_username_and_name_in_any_case(client, token, people):
     assert {"email_1", "username_1"} <= set(indexes)  # the case SecantusDB gets wrong
 
     for text, expected in SEARCHES:
-        page = client.get("/admin/users", query_string={"q": text})
+        page = client.get("/admin/users", query_string={"q": text, "sort": "username"})
         assert page.status_code == 200, text
         assert listed(page.text) == expected, text
 
@@ -127,6 +127,28 @@ def test_pages_of_fifty(app, client, token):
     assert listed(second) == [f"user{number:02d}" for number in range(50, 60)]
     assert "Page 1 of 2" in first
     assert 'href="/admin/users?page=2&amp;sort=username&amp;q=user"' in first
+
+
+def test_everyone_newest_first_is_the_default_and_pages_by_position(app, client, token):
+    with app.app_context():
+        datastore = app.extensions["security"].datastore
+        made = [
+            datastore.create_user(
+                username=f"new{number:02d}", email=f"new{number:02d}@example.org", password="x"
+            ).username
+            for number in range(55)
+        ]
+        datastore.delete_user(User.objects.get(username="new50"))
+    newest_first = [name for name in reversed(made) if name != "new50"]
+    everyone = [*newest_first, "boss"]  # boss (the admin) was made before them
+
+    first, second = client.get("/admin/users").text, client.get("/admin/users?page=2").text
+
+    assert listed(first) == everyone[:50]
+    assert listed(second) == everyone[50:]
+    assert "55 users" in first
+    assert "Page 1 of 2" in first
+    assert listed(client.get("/admin/users?page=9").text) == everyone[50:]  # the last page
 
 
 def test_a_page_past_the_end_shows_the_last_page(app, client, token):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app import paging
+from app.accounts.datastore import USERS
+from app.accounts.models import User
+from app.accounts.services import repair_user_counts
 from app.library import counters
 from app.library.albums import create_album
 from app.library.models import Song
@@ -103,3 +106,19 @@ def test_unread_count_follows_reads_and_is_repaired(app, member):
         paging.counters().update_one({"_id": inbox_key(member.id)}, {"$set": {"unread": 9}})
         assert repair_inboxes() == 1
         assert unread_count(member.id) == 1
+
+
+def test_accounts_are_counted_and_placed_and_repaired(app, make_user):
+    people = [make_user() for _ in range(3)]
+    with app.app_context():
+        assert [person.seq for person in people] == [1, 2, 3]
+        assert paging.read_counters(USERS)[USERS]["users"] == 3
+        app.extensions["security"].datastore.delete_user(people[0])
+        assert paging.read_counters(USERS)[USERS]["users"] == 2
+
+        User.objects(id=people[1].id).update(unset__seq=True)
+        paging.counters().update_one({"_id": USERS}, {"$set": {"users": 7}})
+        assert repair_user_counts() == 2
+        assert User.objects.get(id=people[1].id).seq == 4
+        assert paging.read_counters(USERS)[USERS]["users"] == 2
+        assert repair_user_counts() == 0
