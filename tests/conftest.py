@@ -54,6 +54,7 @@ def settings(servers: ServerUrls, tmp_path_factory: pytest.TempPathFactory) -> d
         # Rate-limit tests set their own low limits; elsewhere they must not interfere.
         "LOGIN_RATE_LIMIT": "10000 per minute",
         "REGISTER_RATE_LIMIT": "10000 per minute",
+        "UPLOAD_RATE_LIMIT": "10000 per minute",
         # Retries fast, so the give-up path can be watched within a test.
         "MAIL_RETRY_DELAY_SECONDS": 0.2,
         "MAIL_MAX_RETRIES": 2,

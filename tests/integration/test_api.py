@@ -346,3 +346,96 @@ def test_admin_changes_through_the_api_are_audited(app, client, make_user):
 
     actions = [entry.action for entry in AuditEntry.objects.order_by("created_at")]
     assert actions == ["user.deactivate", "user.delete"]
+
+
+# --- edges: how a caller is recognised, and what a link may carry ------------------------
+
+
+@pytest.mark.parametrize(
+    "token_header",
+    [{"Authentication-Token": "bogus"}, {"Authorization": "Bearer bogus"}],
+)
+def test_a_session_caller_with_a_bogus_token_header_still_needs_csrf(
+    app, client, member, token_header
+):
+    from tests.library import client_login
+
+    client_login(client, member)
+    with app.app_context():
+        song = make_song(member, "Kept")
+    headers = {"Accept": "application/json", **token_header}
+
+    uploaded = upload_api(client, headers)
+    patched = client.patch(f"{API}/songs/{song.id}", json={"title": "Changed"}, headers=headers)
+    deleted = client.delete(f"{API}/songs/{song.id}", headers=headers)
+
+    assert [uploaded.status_code, patched.status_code, deleted.status_code] == [400] * 3
+    assert [song.title for song in Song.objects] == ["Kept"]
+
+
+def test_a_token_in_the_query_string_is_refused(client, headers):
+    token = headers["Authorization"].removeprefix("Bearer ")
+
+    response = client.get(f"{API}/me?auth_token={token}")
+
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert "Authorization: Bearer" in response.get_json()["detail"]
+    assert client.get(f"{API}/me?auth_token={token}", headers=headers).status_code == 400
+
+
+def test_a_token_in_a_json_body_is_not_read(client, headers):
+    token = headers["Authorization"].removeprefix("Bearer ")
+
+    response = client.delete(
+        f"{API}/auth/token", json={"auth_token": token}, headers={"Accept": "application/json"}
+    )
+
+    assert response.status_code == 401
+    assert client.get(f"{API}/me", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("identity", "password"),
+    [("ada", TEST_PASSWORD), ("ada", "wrong"), ("nobody@example.org", "wrong")],
+)
+def test_the_token_endpoint_checks_one_password_hash_whether_or_not_the_account_exists(
+    app, client, member, monkeypatch, identity, password
+):
+    context = app.extensions["security"].pwd_context
+    checked = []
+    verify = context.verify
+
+    def counting_verify(secret, hashed, *args, **kwargs):
+        checked.append(hashed)
+        return verify(secret, hashed, *args, **kwargs)
+
+    monkeypatch.setattr(context, "verify", counting_verify)
+
+    get_token(client, identity, password)
+
+    assert len(checked) == 1
+    assert checked[0].startswith("$argon2")
+
+
+@pytest.mark.parametrize("extra", ["_method=DELETE", "endpoint=x", "_scheme=javascript"])
+def test_unexpected_query_arguments_stay_out_of_the_next_link(app, client, member, headers, extra):
+    with app.app_context():
+        for number in range(3):
+            make_song(member, f"Track {number}", content=b"x")
+
+    response = client.get(f"{API}/songs?limit=2&sort=title&{extra}", headers=headers)
+
+    assert response.status_code == 200
+    assert response.get_json()["next"].startswith(f"{API}/songs?")
+    assert extra.split("=")[0] not in response.get_json()["next"]
+
+
+def test_a_body_that_is_not_json_is_a_problem_not_a_crash(client):
+    response = client.post(
+        f"{API}/auth/token", data=b"not json", headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["errors"] == {"json": "Invalid JSON body."}

@@ -101,7 +101,9 @@ def test_json_log_lines(app):
 
 
 def test_production_logs_json_and_trusts_one_proxy(make_app):
-    production = make_app(ENCORE_ENV="production", MAIL_BACKEND="smtp")
+    production = make_app(
+        ENCORE_ENV="production", MAIL_BACKEND="smtp", EXTERNAL_URL="https://songs.example"
+    )
 
     response = production.test_client().get(
         "/healthz", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "songs.example"}

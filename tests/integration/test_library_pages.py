@@ -308,3 +308,43 @@ def test_another_members_album_is_404(app, logged_in, make_user):
 
     assert logged_in.get(f"/albums/{theirs.id}").status_code == 404
     assert logged_in.get(f"/albums/{theirs.id}/edit").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "extra", ["_method=DELETE", "endpoint=x", "_scheme=javascript", "_external=1", "foo=bar"]
+)
+def test_page_links_carry_only_the_listing_arguments(app, logged_in, member, extra):
+    with app.app_context():
+        for number in range(26):
+            make_song(member, f"Song {number:02d}", content=b"x")
+
+    first = logged_in.get(f"/songs?sort=title&q=song&{extra}")
+    assert first.status_code == 200
+    next_url = re.search(r'rel="next" href="([^"]+)"', first.text).group(1).replace("&amp;", "&")
+    second = logged_in.get(next_url)
+
+    assert second.status_code == 200
+    assert next_url.startswith("/songs?")
+    assert "sort=title" in next_url
+    assert "q=song" in next_url
+    assert extra.split("=")[0] not in next_url
+    first_page = re.search(r'href="([^"]+)">« First page', second.text).group(1)
+    assert extra.split("=")[0] not in first_page
+
+
+def test_admin_song_page_links_carry_only_the_filter_arguments(app, client, member, make_user):
+    admin = make_user(username="boss")
+    with app.app_context():
+        set_roles(admin, ["Admin"])
+        for number in range(51):
+            make_song(member, f"Song {number:02d}", content=b"x")
+    client_login(client, admin)
+
+    first = client.get("/admin/songs?owner=mia&_method=DELETE")
+    assert first.status_code == 200
+    next_url = re.search(r'rel="next" href="([^"]+)"', first.text).group(1).replace("&amp;", "&")
+    second = client.get(next_url + "&_method=DELETE")
+
+    assert second.status_code == 200
+    assert "owner=mia" in next_url
+    assert "_method" not in next_url
