@@ -33,7 +33,8 @@ SHORT_MP3 = audio_file("tone-440hz-5s.mp3")
 
 
 def bench_settings(servers, workdir: str, **extra: object) -> dict:
-    """Settings for the apps and processes of one benchmark run (no rate limits)."""
+    """Settings for the apps and processes of one benchmark run (no rate limits, no
+    storage quota)."""
     return {
         "ENCORE_ENV": "testing",
         "MONGODB_URI": servers.mongodb_uri,
@@ -44,6 +45,8 @@ def bench_settings(servers, workdir: str, **extra: object) -> dict:
         "LOG_LEVEL": "WARNING",
         "LOGIN_RATE_LIMIT": "100000 per minute",
         "API_WRITE_RATE_LIMIT": "100000 per minute",
+        "UPLOAD_RATE_LIMIT": "100000 per minute",
+        "STORAGE_QUOTA_MB": 0,
         **extra,
     }
 
