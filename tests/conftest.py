@@ -6,22 +6,20 @@ import os
 
 os.environ["ENCORE_ENV"] = "testing"  # before the app reads any configuration
 
-import itertools
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 
 import mongoengine
 import pytest
 import requests
 import socketio
 from flask import Flask
-from flask_security import hash_password
 
 from app import create_app
 from app.accounts.models import User
 from app.accounts.services import ensure_roles
 from app.processes import stop
+from tests.factories import TEST_PASSWORD, use_app
 from tests.helpers import clear_outbox, csrf_token
 from tests.servers import (
     LiveServer,
@@ -30,8 +28,6 @@ from tests.servers import (
     start_live_server,
     start_worker,
 )
-
-TEST_PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +78,9 @@ def app(settings: dict) -> Iterator[Flask]:
     with app.app_context():
         clean_database()
         ensure_roles()
+    use_app(app)
     yield app
+    use_app(None)
     with app.app_context():
         clean_database()
     mongoengine.disconnect()
@@ -108,34 +106,6 @@ def client(app: Flask):
 @pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
-
-
-_usernames = itertools.count(1)
-
-
-@pytest.fixture
-def make_user(app: Flask) -> Callable[..., User]:
-    """Create a confirmed, active user; keyword arguments override the defaults."""
-
-    def make(**fields) -> User:
-        number = next(_usernames)
-        values = {
-            "username": f"member{number}",
-            "email": f"member{number}@example.org",
-            "first_name": "Member",
-            "last_name": str(number),
-            "password": TEST_PASSWORD,
-            "confirmed_at": datetime.now(UTC),
-        }
-        values.update(fields)
-        with app.app_context():
-            values["password"] = hash_password(values["password"])
-            datastore = app.extensions["security"].datastore
-            user = datastore.create_user(**values)
-            datastore.commit()
-        return user
-
-    return make
 
 
 @pytest.fixture(scope="session")

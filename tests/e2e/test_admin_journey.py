@@ -9,13 +9,12 @@ import pytest
 from playwright.sync_api import expect
 
 from app.accounts.models import User
-from app.accounts.services import set_roles
 from app.database import get_database
 from app.library.models import Song
-from tests.conftest import TEST_PASSWORD
 from tests.e2e.test_journey import log_in
+from tests.factories import TEST_PASSWORD, SongFactory, UserFactory
 from tests.fixtures import audio_file
-from tests.library import MP3, make_song
+from tests.library import MP3
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("app", "worker")]
 
@@ -61,21 +60,18 @@ def gridfs_file_and_chunks(file_id) -> tuple[int, int]:
     )
 
 
-def test_admin_manages_users_and_songs_and_sees_it_all_in_the_audit_log(
-    app, page, member_context, make_user
-):
-    boss = make_user(username="boss", email="boss@example.org", first_name="Bea")
-    with app.app_context():
-        set_roles(boss, ["Admin"])
-    olga = make_user(username="olga", email="olga@example.org", first_name="Olga")
-    anna = make_user(
+def test_admin_manages_users_and_songs_and_sees_it_all_in_the_audit_log(app, page, member_context):
+    UserFactory(username="boss", email="boss@example.org", first_name="Bea", admin=True)
+    olga = UserFactory(username="olga", email="olga@example.org", first_name="Olga")
+    anna = UserFactory(
         username="annak", email="anna.k@example.org", first_name="Anna", last_name="Karenina"
     )
-    robert = make_user(username="robert", email="robert@example.org", first_name="Robert")
-    carla = make_user(username="carla", email="carla@example.org", first_name="Carla")
-    make_user(username="newcomer", confirmed_at=None, active=False)
-    with app.app_context():
-        make_song(olga, "Broken", status="failed", status_reason="This file is not audio.")
+    robert = UserFactory(username="robert", email="robert@example.org", first_name="Robert")
+    carla = UserFactory(username="carla", email="carla@example.org", first_name="Carla")
+    UserFactory(username="newcomer", unconfirmed=True, inactive=True)
+    SongFactory(
+        owner=olga, title="Broken", status="failed", status_reason="This file is not audio."
+    )
 
     # Olga, a member, uploads two songs and keeps her library open.
     member = member_context.new_page()

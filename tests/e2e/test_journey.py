@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from app.accounts.models import User
 from app.library.models import Song
-from tests.conftest import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, UserFactory
 from tests.fixtures import audio_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("app", "worker")]
@@ -114,8 +114,8 @@ def test_register_activate_upload_watch_play_download_edit_delete(context, page,
     expect(page.get_by_role("link", name="Log in").first).to_be_visible()
 
 
-def test_a_rejected_upload_shows_its_reason(page, make_user):
-    make_user(username="omar", email="omar@example.org", password=TEST_PASSWORD)
+def test_a_rejected_upload_shows_its_reason(page, app):
+    UserFactory(username="omar", email="omar@example.org", password=TEST_PASSWORD)
     log_in(page, "omar", TEST_PASSWORD)
 
     page.goto("/songs/upload")

@@ -9,11 +9,11 @@ import time
 import pytest
 from flask import url_for
 
-from app.accounts.services import set_active, set_roles
+from app.accounts.services import set_active
 from app.library.models import Song
-from tests.conftest import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, NotificationFactory, SongFactory, UserFactory
 from tests.fixtures import audio_file
-from tests.library import MP3, make_song, post_multipart
+from tests.library import MP3, post_multipart
 
 API = "/api/v1"
 
@@ -27,8 +27,8 @@ def get_token(client, identity: str, password: str = TEST_PASSWORD):
 
 
 @pytest.fixture
-def member(make_user):
-    return make_user(username="ada", email="ada@example.org", first_name="Ada")
+def member(app):
+    return UserFactory(username="ada", email="ada@example.org", first_name="Ada")
 
 
 @pytest.fixture
@@ -57,9 +57,8 @@ def test_no_token_for_bad_credentials_and_the_same_answer_either_way(
     assert response.get_json()["detail"] == "Wrong identity or password, or inactive account."
 
 
-def test_no_token_for_a_deactivated_account(app, client, member):
-    with app.app_context():
-        set_active(member, False)
+def test_no_token_for_a_deactivated_account(client):
+    UserFactory(username="ada", inactive=True)
 
     assert get_token(client, "ada").status_code == 401
 
@@ -159,9 +158,8 @@ def test_session_upload_through_the_api_needs_csrf(client, member):
 
 
 def test_list_filters_and_pages_with_next_links(app, client, member, headers):
-    with app.app_context():
-        for number in range(5):
-            make_song(member, f"Track {number}", rating=number + 1)
+    for number in range(5):
+        SongFactory(owner=member, title=f"Track {number}", rating=number + 1)
 
     first = client.get(f"{API}/songs?sort=title&limit=2", headers=headers).get_json()
     second = client.get(first["next"], headers=headers).get_json()
@@ -177,8 +175,7 @@ def test_list_filters_and_pages_with_next_links(app, client, member, headers):
 
 
 def test_patch_and_delete_a_song(app, client, member, headers):
-    with app.app_context():
-        song = make_song(member, "Before")
+    song = SongFactory(owner=member, title="Before")
 
     patched = client.patch(
         f"{API}/songs/{song.id}", json={"title": "After", "rating": 5}, headers=headers
@@ -193,9 +190,8 @@ def test_patch_and_delete_a_song(app, client, member, headers):
     assert Song.objects.count() == 0
 
 
-def test_another_members_song_is_404_and_users_need_admin(app, client, make_user, headers):
-    with app.app_context():
-        theirs = make_song(make_user(), "Theirs")
+def test_another_members_song_is_404_and_users_need_admin(app, client, headers):
+    theirs = SongFactory(owner=UserFactory(), title="Theirs")
 
     for method, path in [
         ("get", f"/songs/{theirs.id}"),
@@ -208,11 +204,9 @@ def test_another_members_song_is_404_and_users_need_admin(app, client, make_user
     assert client.get(f"{API}/users", headers=headers).status_code == 403
 
 
-def test_admin_manages_users(app, client, make_user):
-    admin = make_user(username="root")
-    other = make_user(username="olga")
-    with app.app_context():
-        set_roles(admin, ["Admin"])
+def test_admin_manages_users(app, client):
+    admin = UserFactory(username="root", admin=True)
+    other = UserFactory(username="olga")
     headers = bearer(get_token(client, "root").get_json()["token"])
 
     listed = client.get(f"{API}/users", headers=headers).get_json()
@@ -252,10 +246,7 @@ def test_albums_crud(client, headers):
 
 
 def test_notifications_list_and_mark_read(app, client, member, headers):
-    from app.notifications.services import add_notification
-
-    with app.app_context():
-        note = add_notification(str(member.id), "Hello", link="/")
+    note = NotificationFactory(user=member, text="Hello", link="/")
 
     listed = client.get(f"{API}/notifications", headers=headers).get_json()
     read = client.post(f"{API}/notifications/{note.id}/read", headers=headers).get_json()
@@ -332,13 +323,11 @@ def test_changing_the_password_ends_tokens(app, client, member, headers):
     assert cookieless.get(f"{API}/me", headers=headers).status_code == 401
 
 
-def test_admin_changes_through_the_api_are_audited(app, client, make_user):
+def test_admin_changes_through_the_api_are_audited(app, client):
     from app.admin.models import AuditEntry
 
-    admin = make_user(username="chief")
-    other = make_user(username="ursula")
-    with app.app_context():
-        set_roles(admin, ["Admin"])
+    UserFactory(username="chief", admin=True)
+    other = UserFactory(username="ursula")
     headers = bearer(get_token(client, "chief").get_json()["token"])
 
     client.patch(f"{API}/users/{other.id}", json={"active": False}, headers=headers)

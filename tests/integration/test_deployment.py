@@ -20,6 +20,7 @@ import requests
 
 from app.config import PROJECT_ROOT, SETTINGS, load_config
 from app.processes import free_port, spawn, stop, wait_until_ready
+from tests.factories import UserFactory
 from tests.fixtures import audio_file
 from tests.helpers import assert_websocket_connects, csrf_token
 from tests.servers import start_live_server
@@ -260,8 +261,8 @@ def test_proxy_redirects_plain_http_to_https(proxy):
     assert answer.headers["Location"] == "https://127.0.0.1/songs?sort=title"
 
 
-def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy, make_user):
-    user = make_user()
+def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy):
+    user = UserFactory()
     http = requests.Session()
     http.trust_env = False  # or REQUESTS_CA_BUNDLE would win over the session's verify
     http.verify = str(proxy.cert)  # the certificate app.tls wrote is what nginx serves

@@ -12,6 +12,7 @@ import requests
 from werkzeug.serving import make_ssl_devcert
 
 from app.logs import JsonFormatter
+from tests.factories import UserFactory
 from tests.helpers import assert_websocket_connects, csrf_token
 from tests.servers import start_live_server
 
@@ -33,8 +34,8 @@ def https_server(request, settings, certificate, tmp_path_factory):
     server.stop()
 
 
-def test_https_request_and_socket(app, https_server, make_user):
-    user = make_user()
+def test_https_request_and_socket(app, https_server):
+    user = UserFactory()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the certificate is self-signed
         http = requests.Session()
@@ -68,10 +69,10 @@ def test_pages_carry_a_strict_content_security_policy(client):
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/register", "/songs/upload", "/api/docs"])
-def test_pages_have_no_inline_script(client, make_user, path):
+def test_pages_have_no_inline_script(client, app, path):
     from tests.library import client_login
 
-    client_login(client, make_user())
+    client_login(client, UserFactory())
     html = client.get(path).text
 
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)

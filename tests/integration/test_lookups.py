@@ -7,12 +7,15 @@ from __future__ import annotations
 import pytest
 
 from app.accounts.models import Role, User
-from app.accounts.services import set_roles
-from app.library.albums import create_album
 from app.notifications.models import Notification
-from app.notifications.services import add_notification
-from tests.conftest import TEST_PASSWORD
-from tests.library import client_login, make_song
+from tests.factories import (
+    TEST_PASSWORD,
+    AlbumFactory,
+    NotificationFactory,
+    SongFactory,
+    UserFactory,
+)
+from tests.library import client_login
 
 API = "/api/v1"
 UNKNOWN, MALFORMED = "0" * 24, "not-an-id"
@@ -44,27 +47,23 @@ def assert_problem(response, reason: str) -> None:
 
 
 @pytest.fixture
-def mia(make_user) -> User:
-    return make_user(username="mia")
+def mia(app) -> User:
+    return UserFactory(username="mia")
 
 
 @pytest.fixture
-def admin(app, make_user) -> User:
-    user = make_user(username="boss")
-    with app.app_context():
-        set_roles(user, ["Admin"])
-    return user
+def admin(app) -> User:
+    return UserFactory(username="boss", admin=True)
 
 
 @pytest.fixture
-def others(app, make_user) -> dict[str, str]:
+def others(app) -> dict[str, str]:
     """The ids of another member's song and album."""
-    otto = make_user(username="otto")
-    with app.app_context():
-        return {
-            "song": str(make_song(otto, "Theirs").id),
-            "album": str(create_album(otto, title="Theirs").id),
-        }
+    otto = UserFactory(username="otto")
+    return {
+        "song": str(SongFactory(owner=otto, title="Theirs").id),
+        "album": str(AlbumFactory(owner=otto, title="Theirs").id),
+    }
 
 
 @pytest.mark.parametrize("kind", ["song", "album"])
@@ -122,11 +121,8 @@ def test_a_role_is_found_by_its_id(app, client, admin):
 
 
 @pytest.mark.parametrize("which", [UNKNOWN, MALFORMED, "theirs"])
-def test_a_notification_that_is_not_the_members_is_404_and_stays_unread(
-    app, client, mia, make_user, which
-):
-    with app.app_context():
-        theirs = add_notification(str(make_user().id), "Not for Mia")
+def test_a_notification_that_is_not_the_members_is_404_and_stays_unread(app, client, mia, which):
+    theirs = NotificationFactory(text="Not for Mia")
     notification_id = str(theirs.id) if which == "theirs" else which
     token = client_login(client, mia)
 
@@ -141,8 +137,7 @@ def test_a_notification_that_is_not_the_members_is_404_and_stays_unread(
 
 
 def test_a_members_own_notification_is_marked_read(app, client, mia):
-    with app.app_context():
-        note = add_notification(str(mia.id), "For Mia", link="/songs")
+    note = NotificationFactory(user=mia, text="For Mia", link="/songs")
     client_login(client, mia)
 
     response = client.post(f"{API}/notifications/{note.id}/read", headers=api_headers(client, mia))

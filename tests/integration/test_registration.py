@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from app.accounts.models import PUBLIC_ROLE, User
+from tests.factories import UserFactory
 from tests.helpers import csrf_token, link_in, mails_to, wait_for_mail
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -62,8 +63,8 @@ def test_register_activate_log_in_and_be_greeted(app, client, settings):
     assert "Welcome back, Bob" in welcome.text
 
 
-def test_login_by_username_in_any_case(app, client, make_user):
-    make_user(
+def test_login_by_username_in_any_case(app, client):
+    UserFactory(
         username="carla", email="carla@example.org", first_name="Carla", password=STRONG_PASSWORD
     )
 
