@@ -20,7 +20,8 @@ from app.accounts.models import User
 from app.accounts.services import ensure_roles
 from app.processes import stop
 from tests.factories import TEST_PASSWORD, use_app
-from tests.helpers import clear_outbox, csrf_token
+from tests.helpers import clear_outbox
+from tests.logins import log_in_http
 from tests.servers import (
     LiveServer,
     ServerUrls,
@@ -133,15 +134,7 @@ def login(live_server: LiveServer) -> Callable[[User], requests.Session]:
     def log_in(user: User, password: str = TEST_PASSWORD) -> requests.Session:
         http = requests.Session()
         sessions.append(http)
-        form = http.get(f"{live_server.url}/login", timeout=10).text
-        response = http.post(
-            f"{live_server.url}/login",
-            json={"email": user.email, "password": password},
-            headers={"X-CSRFToken": csrf_token(form)},
-            timeout=10,
-        )
-        assert response.status_code == 200, response.text
-        return http
+        return log_in_http(live_server.url, user, password, http=http)
 
     yield log_in
     for http in sessions:

@@ -1,4 +1,4 @@
-"""Helpers for library tests: log in with the test client, upload files."""
+"""Helpers for library tests: upload files the way the upload page does."""
 
 from __future__ import annotations
 
@@ -8,22 +8,10 @@ from pathlib import Path
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from app.accounts.models import User
-from tests.factories import MP3, TEST_PASSWORD
+from tests.factories import MP3
 from tests.fixtures import audio_file
-from tests.helpers import csrf_token
 
 LONG_MP3 = audio_file("tone-440hz-4min.mp3")
-
-
-def client_login(client, user: User, password: str = TEST_PASSWORD) -> str:
-    """Log ``user`` in on the test client; returns a CSRF token for later requests."""
-    token = csrf_token(client.get("/login").text)
-    response = client.post(
-        "/login", data={"email": user.email, "password": password, "csrf_token": token}
-    )
-    assert response.status_code == 302, response.text
-    return csrf_token(client.get("/songs/upload").text)
 
 
 def upload(

@@ -11,10 +11,9 @@ from playwright.sync_api import expect
 from app.accounts.models import User
 from app.database import get_database
 from app.library.models import Song
-from tests.e2e.test_journey import log_in
-from tests.factories import TEST_PASSWORD, SongFactory, UserFactory
+from tests.factories import MP3, SongFactory, UserFactory
 from tests.fixtures import audio_file
-from tests.library import MP3
+from tests.logins import log_in_browser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("app", "worker")]
 
@@ -75,13 +74,13 @@ def test_admin_manages_users_and_songs_and_sees_it_all_in_the_audit_log(app, pag
 
     # Olga, a member, uploads two songs and keeps her library open.
     member = member_context.new_page()
-    log_in(member, "olga", TEST_PASSWORD)
+    log_in_browser(member, "olga")
     upload_songs(member, UPLOADS)
     member.goto("/songs")
     expect(member.locator("[data-testid=unread-count]")).to_have_text("2")
 
     # The admin logs in and opens the dashboard from the top bar.
-    log_in(page, "boss", TEST_PASSWORD)
+    log_in_browser(page, "boss")
     expect(page.locator("h1")).to_have_text("Welcome back, Bea")
     page.get_by_role("link", name="Admin", exact=True).click()
     expect(page.locator("h1")).to_have_text("Admin dashboard")

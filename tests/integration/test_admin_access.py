@@ -10,7 +10,8 @@ from app.accounts.models import Role, User
 from app.admin.models import AuditEntry
 from app.library.models import Album, Song
 from tests.factories import AlbumFactory, SongFactory, UserFactory
-from tests.library import client_login
+from tests.helpers import csrf_token
+from tests.logins import log_in_client
 
 METHODS = ("GET", "POST")
 
@@ -91,7 +92,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, admin_requests, targets):
 
 
 def test_members_get_403_even_with_a_valid_csrf_token(client, app, admin_requests, targets):
-    token = client_login(client, UserFactory(username="nosy"))
+    token = csrf_token(log_in_client(client, UserFactory(username="nosy")).text)
 
     for method, url in admin_requests:
         response = client.open(url, method=method, data=harmful_form(targets, token))
@@ -104,7 +105,7 @@ def test_members_get_403_even_with_a_valid_csrf_token(client, app, admin_request
 
 def test_the_admin_link_is_shown_to_admins_only(app, client):
     member = UserFactory()
-    client_login(client, member)
+    log_in_client(client, member)
     assert 'href="/admin/"' not in client.get("/songs").text
 
     with app.app_context():

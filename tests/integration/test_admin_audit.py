@@ -9,7 +9,8 @@ import pytest
 from app.accounts.models import User
 from app.admin.audit import record
 from tests.factories import UserFactory
-from tests.library import client_login
+from tests.helpers import csrf_token
+from tests.logins import log_in_client
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def rows(html: str) -> list[tuple[str, str, str]]:
 
 
 def test_changes_made_in_the_admin_area_appear_newest_first(client, admin, app):
-    token = client_login(client, admin)
+    token = csrf_token(log_in_client(client, admin).text)
     member = UserFactory(username="mia", email="mia@example.org")
     client.post(
         "/admin/users/bulk",
@@ -43,7 +44,7 @@ def test_changes_made_in_the_admin_area_appear_newest_first(client, admin, app):
 
 
 def test_the_details_of_a_change_read_from_before_to_after(app, client, admin):
-    token = client_login(client, admin)
+    token = csrf_token(log_in_client(client, admin).text)
     member = UserFactory(username="mia", first_name="Mia", last_name="Old")
     client.post(
         f"/admin/users/{member.id}",
@@ -66,7 +67,7 @@ def test_pages_follow_each_other_without_overlap(app, client, admin):
     with app.app_context():
         for number in range(55):
             record(admin, "role.update", f"role R{number:02d}")
-    client_login(client, admin)
+    log_in_client(client, admin)
 
     first = client.get("/admin/audit").text
     next_url = re.search(r'rel="next" href="([^"]+)"', first).group(1)

@@ -13,13 +13,14 @@ from app.database import get_database
 from app.library.models import Album, Song
 from app.signals import song_queued
 from tests.factories import AlbumFactory, SongFactory, UserFactory
-from tests.library import client_login
+from tests.helpers import csrf_token
+from tests.logins import log_in_client
 
 
 @pytest.fixture
 def token(app, client) -> str:
     admin = UserFactory(username="boss", admin=True)
-    return client_login(client, admin)
+    return csrf_token(log_in_client(client, admin).text)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import SongFactory, UserFactory
-from tests.library import client_login
+from tests.logins import log_in_client
 
 
 @pytest.mark.usefixtures("worker")
@@ -17,7 +17,7 @@ def test_the_dashboard_counts_users_songs_storage_and_failures(app, client):
     broken = SongFactory(
         owner=member, title="Broken", status="failed", status_reason="This file is not audio."
     )
-    client_login(client, admin)
+    log_in_client(client, admin)
 
     page = client.get("/admin/").text
 

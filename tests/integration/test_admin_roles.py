@@ -10,13 +10,14 @@ from app.accounts.models import Role, User
 from app.admin import roles as role_service
 from app.admin.models import AuditEntry
 from tests.factories import UserFactory
-from tests.library import client_login
+from tests.helpers import csrf_token
+from tests.logins import log_in_client
 
 
 @pytest.fixture
 def token(app, client) -> str:
     admin = UserFactory(username="boss", roles=["Admin", "Public"])
-    return client_login(client, admin)
+    return csrf_token(log_in_client(client, admin).text)
 
 
 def role_rows(html: str) -> list[tuple[str, str]]:

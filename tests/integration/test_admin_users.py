@@ -12,8 +12,8 @@ from app.admin.models import AuditEntry
 from app.database import get_database
 from app.library.models import Song
 from tests.factories import SongFactory, UserFactory
-from tests.helpers import link_in, wait_for_mail
-from tests.library import client_login
+from tests.helpers import csrf_token, link_in, wait_for_mail
+from tests.logins import log_in_client
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def admin(app) -> User:
 @pytest.fixture
 def token(client, admin) -> str:
     """Log the admin in on ``client``; the CSRF token for its forms."""
-    return client_login(client, admin)
+    return csrf_token(log_in_client(client, admin).text)
 
 
 def listed(html: str) -> list[str]:

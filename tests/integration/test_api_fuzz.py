@@ -14,7 +14,8 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.factories import TEST_PASSWORD, SongFactory, UserFactory
+from tests.factories import SongFactory, UserFactory
+from tests.logins import log_in_api
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
@@ -25,10 +26,7 @@ def token_for(client, *, admin: bool) -> str:
         roles=["Admin", "Public"] if admin else [],
     )
     SongFactory(owner=user, title="Something to find")
-    response = client.post(
-        "/api/v1/auth/token", json={"identity": user.username, "password": TEST_PASSWORD}
-    )
-    return response.get_json()["token"]
+    return log_in_api(client, user)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from app.accounts.models import User
 from tests.fakes import FakeRecaptcha
-from tests.integration.test_registration import register
+from tests.helpers import register
 
 
 @pytest.fixture

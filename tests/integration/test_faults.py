@@ -17,7 +17,9 @@ from app.library.models import Song
 from app.processes import free_port, stop
 from tests.factories import UserFactory
 from tests.fixtures import audio_file, mp3_frames_for
-from tests.library import client_login, upload
+from tests.helpers import csrf_token
+from tests.library import upload
+from tests.logins import log_in_client
 from tests.servers import start_worker
 
 WAIT_SECONDS = 120
@@ -86,7 +88,7 @@ def long_mp3(tmp_path):
 
 def test_a_song_survives_its_worker_being_killed(make_app, fault_settings, workers, app, long_mp3):
     client = make_app(**fault_settings).test_client()
-    token = client_login(client, UserFactory())
+    token = csrf_token(log_in_client(client, UserFactory()).text)
     first = workers("first")
 
     song_id = upload(client, token, long_mp3, fields={"title": "Long"}).get_json()["id"]
@@ -107,7 +109,7 @@ def test_an_upload_while_redis_is_down_is_kept_and_processed_when_it_returns(
 ):
     servers, restart = fault_redis
     client = make_app(**fault_settings).test_client()
-    token = client_login(client, UserFactory())
+    token = csrf_token(log_in_client(client, UserFactory()).text)
     workers("steady")
     servers[0].stop()
 

@@ -13,7 +13,8 @@ from werkzeug.serving import make_ssl_devcert
 
 from app.logs import JsonFormatter
 from tests.factories import UserFactory
-from tests.helpers import assert_websocket_connects, csrf_token
+from tests.helpers import assert_websocket_connects
+from tests.logins import log_in_client, log_in_http
 from tests.servers import start_live_server
 
 
@@ -39,19 +40,14 @@ def test_https_request_and_socket(app, https_server):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the certificate is self-signed
         http = requests.Session()
-        page = http.get(f"{https_server.url}/login", timeout=10, verify=False)
+        http.trust_env = False  # or REQUESTS_CA_BUNDLE would win over the session's verify
+        http.verify = False
+        page = http.get(f"{https_server.url}/login", timeout=10)
         assert page.status_code == 200
         assert page.url.startswith("https://")
         assert "max-age=31536000" in page.headers["Strict-Transport-Security"]
-        login = http.post(
-            f"{https_server.url}/login",
-            json={"email": user.email, "password": "correct horse battery staple"},
-            # Over HTTPS the CSRF check also wants a same-origin Referer, as browsers send.
-            headers={"X-CSRFToken": csrf_token(page.text), "Referer": page.url},
-            timeout=10,
-            verify=False,
-        )
-        assert login.status_code == 200
+        # Over HTTPS the CSRF check also wants a same-origin Referer, as browsers send.
+        log_in_http(https_server.url, user, http=http)
 
         assert_websocket_connects(https_server.url, http, ssl_verify=False)
 
@@ -70,9 +66,8 @@ def test_pages_carry_a_strict_content_security_policy(client):
 
 @pytest.mark.parametrize("path", ["/", "/login", "/register", "/songs/upload", "/api/docs"])
 def test_pages_have_no_inline_script(client, app, path):
-    from tests.library import client_login
 
-    client_login(client, UserFactory())
+    log_in_client(client, UserFactory())
     html = client.get(path).text
 
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)

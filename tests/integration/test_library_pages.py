@@ -11,7 +11,7 @@ from app.library.models import Album, Song
 from app.library.queries import SongQuery, list_songs
 from tests.factories import AlbumFactory, SongFactory, UserFactory
 from tests.helpers import csrf_token
-from tests.library import client_login
+from tests.logins import log_in_client
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def member(app):
 
 @pytest.fixture
 def logged_in(client, member):
-    client_login(client, member)
+    log_in_client(client, member)
     return client
 
 
@@ -126,12 +126,12 @@ def test_members_see_only_their_songs_and_admins_see_all_with_owners(app, client
     other = UserFactory(username="otto")
     SongFactory(owner=member, title="Mine")
     SongFactory(owner=other, title="Theirs")
-    client_login(client, member)
+    log_in_client(client, member)
     assert titles(client.get("/songs").text) == ["Mine"]
 
     admin = UserFactory(username="root", admin=True)
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
-    client_login(client, admin)
+    log_in_client(client, admin)
     page = client.get("/songs").text
 
     assert sorted(titles(page)) == ["Mine", "Theirs"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import SongFactory, UserFactory
-from tests.library import LONG_MP3, client_login
+from tests.library import LONG_MP3
+from tests.logins import log_in_client
 
 LONG_BYTES = LONG_MP3.read_bytes()
 SIZE = len(LONG_BYTES)
@@ -25,7 +26,7 @@ def song(app, owner):
 
 @pytest.fixture
 def stream_url(client, owner, song):
-    client_login(client, owner)
+    log_in_client(client, owner)
     return f"/songs/{song.id}/stream"
 
 
@@ -135,7 +136,7 @@ def test_head_has_headers_and_no_body(client, stream_url):
 )
 def test_download_keeps_the_original_name_safely(app, client, owner, name, expected):
     song = SongFactory(owner=owner, original_filename=name)
-    client_login(client, owner)
+    log_in_client(client, owner)
 
     response = client.get(f"/songs/{song.id}/download")
 
@@ -145,7 +146,7 @@ def test_download_keeps_the_original_name_safely(app, client, owner, name, expec
 
 @pytest.mark.parametrize("path", ["", "/stream", "/download", "/edit", "/delete", "/replace"])
 def test_another_members_song_is_404(app, client, song, path):
-    client_login(client, UserFactory())
+    log_in_client(client, UserFactory())
     token = client.get("/songs/upload").text.split('name="csrf-token" content="')[1].split('"')[0]
 
     if path in ("/delete", "/replace"):
@@ -162,7 +163,7 @@ def test_another_members_song_is_404(app, client, song, path):
 
 def test_an_admin_may_stream_anyones_song(app, client, song):
     admin = UserFactory(admin=True)
-    client_login(client, admin)
+    log_in_client(client, admin)
 
     assert client.get(f"/songs/{song.id}/stream").status_code == 200
 
@@ -175,6 +176,6 @@ def test_logged_out_stream_is_refused(client, song):
 
 @pytest.mark.parametrize("song_id", ["not-an-id", "0" * 24])
 def test_unknown_song_is_404(client, owner, song_id):
-    client_login(client, owner)
+    log_in_client(client, owner)
 
     assert client.get(f"/songs/{song_id}/stream").status_code == 404

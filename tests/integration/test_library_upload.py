@@ -12,7 +12,9 @@ from app.database import get_database
 from app.library.models import Song
 from tests.factories import AlbumFactory, UserFactory
 from tests.fixtures import audio_file
-from tests.library import MP3, client_login, post_multipart, upload
+from tests.helpers import csrf_token
+from tests.library import MP3, post_multipart, upload
+from tests.logins import log_in_client
 
 AUDIO = {
     "tone-440hz-5s.mp3": "audio/mpeg",
@@ -44,7 +46,7 @@ def member(app):
 
 @pytest.fixture
 def token(client, member):
-    return client_login(client, member)
+    return csrf_token(log_in_client(client, member).text)
 
 
 @pytest.mark.parametrize("raw_name", ["..\\..\\windows\\evil.mp3", 'quote"and\\slash.mp3'])
@@ -109,7 +111,7 @@ def test_empty_file_is_refused(app, client, token):
 def test_oversize_file_is_refused_naming_the_limit(make_app, app):
     small = make_app(MAX_UPLOAD_MB=0.05)  # 51,200 bytes; the MP3 is 81,227
     client = small.test_client()
-    token = client_login(client, UserFactory())
+    token = csrf_token(log_in_client(client, UserFactory()).text)
 
     response = upload(client, token, MP3)
 
@@ -120,7 +122,7 @@ def test_oversize_file_is_refused_naming_the_limit(make_app, app):
 
 def test_oversize_declared_length_is_refused_before_reading(make_app, app):
     client = make_app(MAX_UPLOAD_MB=0.05).test_client()
-    token = client_login(client, UserFactory())
+    token = csrf_token(log_in_client(client, UserFactory()).text)
 
     response = upload(client, token, None, content=b"\xff\xfb" * 1_000_000, filename="big.mp3")
 
@@ -130,7 +132,7 @@ def test_oversize_declared_length_is_refused_before_reading(make_app, app):
 
 def test_oversize_page_upload_gets_an_html_page_naming_the_limit(make_app, app):
     client = make_app(MAX_UPLOAD_MB=0.05).test_client()
-    token = client_login(client, UserFactory())
+    token = csrf_token(log_in_client(client, UserFactory()).text)
 
     response = post_multipart(
         client, "/songs", {"csrf_token": token, "file": (io.BytesIO(MP3.read_bytes()), "song.mp3")}

@@ -10,8 +10,9 @@ import pytest
 import requests
 import socketio
 
-from tests.factories import TEST_PASSWORD, SongFactory, UserFactory
+from tests.factories import SongFactory, UserFactory
 from tests.fixtures import audio_file
+from tests.logins import log_in_api
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -157,11 +158,7 @@ def test_notifications_survive_a_reload_and_can_be_marked_read(
 def test_an_api_upload_shows_up_live_like_a_page_upload(live_server, app, login, socket_client):
     owner = UserFactory()
     tab = listen(socket_client(login(owner)), "song.status")
-    token = requests.post(
-        f"{live_server.url}/api/v1/auth/token",
-        json={"identity": owner.username, "password": TEST_PASSWORD},
-        timeout=10,
-    ).json()["token"]
+    token = log_in_api(requests, owner, url=live_server.url)
     path = audio_file("tone-880hz-5s.m4a")
 
     with path.open("rb") as audio:

@@ -10,7 +10,9 @@ from app.library.models import Album, Song
 from tasks.uploads import process_song
 from tests.factories import SongFactory, UserFactory
 from tests.fixtures import audio_file
-from tests.library import client_login, upload
+from tests.helpers import csrf_token
+from tests.library import upload
+from tests.logins import log_in_client
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -34,7 +36,7 @@ def member(app):
 
 @pytest.fixture
 def token(client, member):
-    return client_login(client, member)
+    return csrf_token(log_in_client(client, member).text)
 
 
 @pytest.mark.parametrize(
