@@ -271,16 +271,22 @@ def test_deleting_an_album_keeps_or_deletes_its_songs(app, logged_in, member, ch
     SongFactory(owner=member, title="Inside", album=album)
     page = logged_in.get(f"/albums/{album.id}").text
 
-    logged_in.post(
-        f"/albums/{album.id}/delete", data={"songs": choice, "csrf_token": csrf_token(page)}
+    response = logged_in.post(
+        f"/albums/{album.id}/delete",
+        data={"songs": choice, "csrf_token": csrf_token(page)},
+        follow_redirects=True,
     )
 
+    assert response.request.path == "/albums/"
+    assert "Album “Gone” deleted" in response.text
     assert Album.objects.count() == 0
     if choice == "keep":
         song = Song.objects.get(title="Inside")
         assert song.album is None
+        assert titles(logged_in.get("/songs?q=inside").text) == ["Inside"]
         assert titles(logged_in.get("/songs?q=gone").text) == []
     else:
+        assert "deleted with 1 song" in response.text
         assert Song.objects.count() == 0
         assert get_database()["songs.chunks"].count_documents({}) == 0
 

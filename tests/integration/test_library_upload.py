@@ -53,6 +53,7 @@ def token(client, member):
 def test_names_with_quotes_and_backslashes_keep_no_path(app, client, token, raw_name):
     response = upload(client, token, MP3, filename=raw_name)
 
+    assert response.status_code == 201
     kept = Song.objects.get(id=response.get_json()["id"]).original_filename
     assert not set(kept) & set('/\\"\x00')
     assert kept

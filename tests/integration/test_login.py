@@ -34,6 +34,8 @@ def test_deactivated_user_cannot_log_in(app, client):
 
     page = log_in_client(client, "ann@example.org", check=False)
 
+    assert page.request.path == "/login"
+    assert "identity or password/passcode invalid" in page.text
     assert "Welcome back" not in page.text
 
 

@@ -145,6 +145,9 @@ def test_a_mismatched_confirmation_asks_for_the_password_again(runner, client):
 def test_the_password_is_never_shown(runner):
     result = create(runner, *ALICE[:PASSWORD], "password123", *ALICE[PASSWORD:])
 
+    assert result.exit_code == 0, result.output
+    assert f"Error: This is a very common password.\n{PROMPTS[PASSWORD]}" in result.output
+    assert User.objects(username="alice").count() == 1
     assert "password123" not in result.output
     assert STRONG_PASSWORD not in result.output
 
