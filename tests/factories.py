@@ -51,7 +51,7 @@ def use_app(app: Flask | None) -> None:
 
 
 @contextmanager
-def app_context() -> Iterator[None]:
+def _in_app() -> Iterator[None]:
     if has_app_context():
         yield
         return
@@ -83,7 +83,7 @@ class UserFactory(factory.Factory):
 
     @classmethod
     def _build(cls, model_class, *, password, roles, **fields):
-        with app_context():
+        with _in_app():
             return model_class(
                 password=password and hash_password(password),
                 roles=[role_named(name) for name in roles or [_default_role()]],
@@ -93,7 +93,7 @@ class UserFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *, password, roles, **fields):
-        with app_context():
+        with _in_app():
             datastore = current_app.extensions["security"].datastore
             user = datastore.create_user(
                 password=hash_password(password),
@@ -119,7 +119,7 @@ class AlbumFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *, owner, **fields):
-        with app_context():
+        with _in_app():
             return create_album(owner, **fields)
 
 
@@ -137,7 +137,7 @@ class SongFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *, content, original_filename, **fields):
-        with app_context():
+        with _in_app():
             stored = store_stream(
                 [content],
                 original_filename=original_filename,
@@ -169,5 +169,5 @@ class NotificationFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *, user, **fields):
-        with app_context():
+        with _in_app():
             return add_notification(str(user.id), **fields)
