@@ -21,8 +21,10 @@ import requests
 
 from app.config import PROJECT_ROOT, SETTINGS, load_config
 from app.processes import free_port, spawn, stop, wait_until_ready
+from tests.factories import UserFactory
 from tests.fixtures import audio_file
 from tests.helpers import assert_websocket_connects, csrf_token
+from tests.logins import log_in_http
 from tests.servers import start_live_server
 
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
@@ -332,8 +334,8 @@ def test_proxy_limits_request_bodies_as_the_app_does(resolved, proxy):
     assert at_the_limit.status_code == 400  # the app's answer: not JSON
 
 
-def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy, make_user):
-    user = make_user()
+def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy):
+    user = UserFactory()
     http = requests.Session()
     http.trust_env = False  # or REQUESTS_CA_BUNDLE would win over the session's verify
     http.verify = str(proxy.cert)  # the certificate app.tls wrote is what nginx serves
@@ -343,13 +345,7 @@ def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy, make_us
     assert re.fullmatch(r"[0-9a-f]{32}", page.headers["X-Request-ID"])  # nginx's $request_id
     # The CSRF check compares the Referer with the host the app sees: it passes only if
     # ProxyFix reads the proxy's X-Forwarded-Host and -Proto.
-    login = http.post(
-        f"{proxy.https_url}/login",
-        json={"email": user.email, "password": "correct horse battery staple"},
-        headers={"X-CSRFToken": csrf_token(page.text), "Referer": page.url},
-        timeout=10,
-    )
-    assert login.status_code == 200, login.text
+    log_in_http(proxy.https_url, user, http=http)
 
     assert_websocket_connects(proxy.https_url, http, http_session=http)
 
