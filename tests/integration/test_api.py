@@ -11,10 +11,10 @@ from flask import url_for
 
 from app.accounts.services import set_active
 from app.library.models import Song
-from tests.factories import TEST_PASSWORD, NotificationFactory, SongFactory, UserFactory
+from tests.factories import MP3, TEST_PASSWORD, NotificationFactory, SongFactory, UserFactory
 from tests.fixtures import audio_file
 from tests.helpers import csrf_token
-from tests.library import MP3, post_multipart
+from tests.library import post_multipart
 from tests.logins import bearer, log_in_api, log_in_client
 
 API = "/api/v1"
@@ -343,11 +343,10 @@ def test_admin_changes_through_the_api_are_audited(app, client):
 def test_a_session_caller_with_a_bogus_token_header_still_needs_csrf(
     app, client, member, token_header
 ):
-    from tests.library import client_login
 
-    client_login(client, member)
+    log_in_client(client, member)
     with app.app_context():
-        song = make_song(member, "Kept")
+        song = SongFactory(owner=member, title="Kept")
     headers = {"Accept": "application/json", **token_header}
 
     uploaded = upload_api(client, headers)
@@ -397,7 +396,7 @@ def test_the_token_endpoint_checks_one_password_hash_whether_or_not_the_account_
 
     monkeypatch.setattr(context, "verify", counting_verify)
 
-    get_token(client, identity, password)
+    request_token(client, identity, password)
 
     assert len(checked) == 1
     assert checked[0].startswith("$argon2")
@@ -407,7 +406,7 @@ def test_the_token_endpoint_checks_one_password_hash_whether_or_not_the_account_
 def test_unexpected_query_arguments_stay_out_of_the_next_link(app, client, member, headers, extra):
     with app.app_context():
         for number in range(3):
-            make_song(member, f"Track {number}", content=b"x")
+            SongFactory(owner=member, title=f"Track {number}", content=b"x")
 
     response = client.get(f"{API}/songs?limit=2&sort=title&{extra}", headers=headers)
 

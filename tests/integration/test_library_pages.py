@@ -304,7 +304,7 @@ def test_another_members_album_is_404(app, logged_in):
 def test_page_links_carry_only_the_listing_arguments(app, logged_in, member, extra):
     with app.app_context():
         for number in range(26):
-            make_song(member, f"Song {number:02d}", content=b"x")
+            SongFactory(owner=member, title=f"Song {number:02d}", content=b"x")
 
     first = logged_in.get(f"/songs?sort=title&q=song&{extra}")
     assert first.status_code == 200
@@ -320,13 +320,11 @@ def test_page_links_carry_only_the_listing_arguments(app, logged_in, member, ext
     assert extra.split("=")[0] not in first_page
 
 
-def test_admin_song_page_links_carry_only_the_filter_arguments(app, client, member, make_user):
-    admin = make_user(username="boss")
-    with app.app_context():
-        set_roles(admin, ["Admin"])
-        for number in range(51):
-            make_song(member, f"Song {number:02d}", content=b"x")
-    client_login(client, admin)
+def test_admin_song_page_links_carry_only_the_filter_arguments(app, client, member):
+    admin = UserFactory(username="boss", admin=True)
+    for number in range(51):
+        SongFactory(owner=member, title=f"Song {number:02d}", content=b"x")
+    log_in_client(client, admin)
 
     first = client.get("/admin/songs?owner=mia&_method=DELETE")
     assert first.status_code == 200

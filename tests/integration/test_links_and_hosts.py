@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import UserFactory
 from tests.helpers import csrf_token, link_in, mails_to, wait_for_mail
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -17,9 +18,9 @@ def ask_for_reset(client, email: str, base_url: str):
     return client.post("/reset", data={"email": email, "csrf_token": token}, base_url=base_url)
 
 
-def test_mail_links_use_the_external_url_whichever_host_was_asked(make_app, make_user, settings):
+def test_mail_links_use_the_external_url_whichever_host_was_asked(make_app, settings):
     app = make_app(EXTERNAL_URL=EXTERNAL)
-    user = make_user()
+    user = UserFactory()
 
     response = ask_for_reset(app.test_client(), user.email, "http://localhost")
 
@@ -30,9 +31,9 @@ def test_mail_links_use_the_external_url_whichever_host_was_asked(make_app, make
     assert f'href="{EXTERNAL}/reset/' in mail.html
 
 
-def test_a_forged_host_is_refused_before_any_mail(make_app, make_user, settings):
+def test_a_forged_host_is_refused_before_any_mail(make_app, settings):
     app = make_app(WTF_CSRF_ENABLED=False)  # the Host alone decides here
-    user = make_user()
+    user = UserFactory()
     client = app.test_client()
 
     forged = client.post("/reset", data={"email": user.email}, headers={"Host": "evil.example"})

@@ -13,8 +13,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from app.library.models import Song
-from tests.conftest import TEST_PASSWORD
-from tests.library import MP3, client_login, make_song, post_multipart
+from tests.factories import MP3, TEST_PASSWORD, SongFactory, UserFactory
+from tests.helpers import csrf_token
+from tests.library import post_multipart
+from tests.logins import log_in_client
 
 API = "/api/v1"
 LIMIT_KB = 16
@@ -32,7 +34,7 @@ def test_the_default_limit_is_one_mebibyte(app):
     assert app.config["MAX_CONTENT_LENGTH"] == 1024 * 1024
 
 
-def test_an_anonymous_body_past_the_limit_is_413_before_anything_else(small_app, make_user):
+def test_an_anonymous_body_past_the_limit_is_413_before_anything_else(small_app):
     client = small_app.test_client()
 
     for method, path in [("POST", f"{API}/auth/token"), ("PATCH", f"{API}/songs/{'0' * 24}")]:
@@ -55,12 +57,12 @@ def test_a_form_past_the_limit_gets_the_413_page(small_app):
     assert f"{LIMIT_KB} KiB" in response.text
 
 
-def test_a_member_past_the_limit_gets_413_and_nothing_changes(small_app, make_user):
-    member = make_user()
+def test_a_member_past_the_limit_gets_413_and_nothing_changes(small_app):
+    member = UserFactory()
     client = small_app.test_client()
-    token = client_login(client, member)
+    token = csrf_token(log_in_client(client, member).text)
     with small_app.app_context():
-        song = make_song(member, "Kept")
+        song = SongFactory(owner=member, title="Kept")
 
     response = client.patch(
         f"{API}/songs/{song.id}",
@@ -74,10 +76,10 @@ def test_a_member_past_the_limit_gets_413_and_nothing_changes(small_app, make_us
         assert Song.objects.get(id=song.id).title == "Kept"
 
 
-def test_the_upload_endpoints_take_files_larger_than_the_request_limit(small_app, make_user):
-    member = make_user()
+def test_the_upload_endpoints_take_files_larger_than_the_request_limit(small_app):
+    member = UserFactory()
     client = small_app.test_client()
-    token = client_login(client, member)
+    token = csrf_token(log_in_client(client, member).text)
     headers = {"X-CSRFToken": token, "Accept": "application/json"}
     file = {"title": "Big", "file": (io.BytesIO(MP3.read_bytes()), "big.mp3")}
     assert MP3.stat().st_size > LIMIT_KB * 1024
@@ -146,10 +148,10 @@ def send_until_answered(url: str, method: str, path: str, headers: dict[str, str
     return status, sent
 
 
-def test_the_server_answers_413_before_reading_a_large_body(live_server, login, make_user):
+def test_the_server_answers_413_before_reading_a_large_body(app, live_server, login):
     """Anonymous and logged in: the answer comes while most of the body is still unsent,
     and the web process does not grow by the body's size."""
-    http = login(make_user())
+    http = login(UserFactory())
     cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
     pid = live_server.process.pid
     before = resident_bytes(pid)

@@ -9,14 +9,15 @@ import io
 import pytest
 
 from app.accounts.models import User
-from app.accounts.services import set_roles
 from app.admin.models import AuditEntry
 from app.database import get_database
 from app.library.models import Song
 from app.library.quota import recount_storage
-from tests.conftest import TEST_PASSWORD
+from tests.factories import MP3, TEST_PASSWORD, SongFactory, UserFactory
 from tests.fixtures import audio_file
-from tests.library import MP3, client_login, make_song, post_multipart, upload
+from tests.helpers import csrf_token
+from tests.library import post_multipart, upload
+from tests.logins import log_in_client
 
 OGG = audio_file("tone-523hz-5s.ogg")
 MP3_SIZE = MP3.stat().st_size
@@ -34,12 +35,12 @@ def used(user: User) -> int:
 
 
 @pytest.fixture
-def member(make_user):
-    return make_user(username="mia")
+def member(app):
+    return UserFactory(username="mia")
 
 
 def test_the_counter_follows_upload_replace_and_delete(app, client, member):
-    token = client_login(client, member)
+    token = csrf_token(log_in_client(client, member).text)
 
     song_id = upload(client, token, MP3).get_json()["id"]
     assert used(member) == MP3_SIZE
@@ -63,7 +64,7 @@ def test_the_counter_follows_upload_replace_and_delete(app, client, member):
 def test_an_upload_past_the_quota_is_refused_while_streaming_and_nothing_stays(make_app, member):
     app = make_app(STORAGE_QUOTA_MB=QUOTA_MB)
     client = app.test_client()
-    token = client_login(client, member)
+    token = csrf_token(log_in_client(client, member).text)
     assert upload(client, token, MP3).status_code == 201
 
     refused = upload(client, token, MP3)
@@ -84,7 +85,7 @@ def test_an_upload_past_the_quota_is_refused_while_streaming_and_nothing_stays(m
 def test_a_declared_length_past_the_quota_is_refused_before_reading(make_app, member, path):
     app = make_app(STORAGE_QUOTA_MB=QUOTA_MB)
     client = app.test_client()
-    token = client_login(client, member)
+    token = csrf_token(log_in_client(client, member).text)
     body = io.BytesIO(b"\0" * 5 * 1024 * 1024)
 
     refused = client.post(
@@ -103,7 +104,7 @@ def test_a_declared_length_past_the_quota_is_refused_before_reading(make_app, me
 def test_a_replacement_may_use_the_room_its_old_file_frees(make_app, member):
     app = make_app(STORAGE_QUOTA_MB=QUOTA_MB)
     client = app.test_client()
-    token = client_login(client, member)
+    token = csrf_token(log_in_client(client, member).text)
     song_id = upload(client, token, MP3).get_json()["id"]
 
     replaced = post_multipart(
@@ -119,11 +120,11 @@ def test_a_replacement_may_use_the_room_its_old_file_frees(make_app, member):
         assert files_stored() == 1
 
 
-def test_the_recount_repairs_a_counter_that_drifted(app, runner, member, make_user):
-    other = make_user()
+def test_the_recount_repairs_a_counter_that_drifted(app, runner, member):
+    other = UserFactory()
     with app.app_context():
-        make_song(member, "One")
-        make_song(member, "Two", content=b"x" * 10)
+        SongFactory(owner=member, title="One")
+        SongFactory(owner=member, title="Two", content=b"x" * 10)
         User.objects(id=member.id).update_one(set__storage_bytes=12345)
         User.objects(id=other.id).update_one(set__storage_bytes=99)
 
@@ -142,7 +143,7 @@ def test_the_recount_repairs_a_counter_that_drifted(app, runner, member, make_us
 def test_the_upload_page_shows_what_is_used_and_left(make_app, member):
     app = make_app(STORAGE_QUOTA_MB=QUOTA_MB)
     client = app.test_client()
-    token = client_login(client, member)
+    token = csrf_token(log_in_client(client, member).text)
     upload(client, token, MP3)
 
     page = client.get("/songs/upload").text
@@ -150,14 +151,12 @@ def test_the_upload_page_shows_what_is_used_and_left(make_app, member):
     assert "79.3 KB of 102.4 KB used, 23.1 KB left" in page
 
 
-def test_admins_see_and_change_a_quota_and_the_change_is_audited(app, client, make_user):
-    admin = make_user(username="boss")
-    with app.app_context():
-        set_roles(admin, ["Admin"])
-    member = make_user(username="mia")
+def test_admins_see_and_change_a_quota_and_the_change_is_audited(app, client):
+    admin = UserFactory(username="boss", admin=True)
+    member = UserFactory(username="mia")
     members_client = app.test_client()
-    upload(members_client, client_login(members_client, member), MP3)
-    token = client_login(client, admin)
+    upload(members_client, csrf_token(log_in_client(members_client, member).text), MP3)
+    token = csrf_token(log_in_client(client, admin).text)
 
     page = client.get(f"/admin/users/{member.id}").text
     assert "79.3 KB of 2 GB used" in page
@@ -199,17 +198,17 @@ def test_a_member_quota_set_by_an_admin_wins_over_the_default(make_app, member):
     with app.app_context():
         User.objects(id=member.id).update_one(set__storage_quota_mb=QUOTA_MB)
     client = app.test_client()
-    token = client_login(client, member)
+    token = csrf_token(log_in_client(client, member).text)
     upload(client, token, MP3)
 
     assert upload(client, token, MP3).status_code == 413
 
 
-def test_uploads_past_the_rate_are_429_per_member_with_when_to_retry(make_app, make_user):
+def test_uploads_past_the_rate_are_429_per_member_with_when_to_retry(make_app):
     app = make_app(UPLOAD_RATE_LIMIT="2 per minute")
-    member, other = make_user(), make_user()
+    member, other = UserFactory(), UserFactory()
     client = app.test_client()
-    token = client_login(client, member)
+    token = csrf_token(log_in_client(client, member).text)
     bearer = client.post(
         "/api/v1/auth/token", json={"identity": member.username, "password": TEST_PASSWORD}
     ).get_json()["token"]
@@ -234,4 +233,7 @@ def test_uploads_past_the_rate_are_429_per_member_with_when_to_retry(make_app, m
         assert Song.objects(owner=member.id).count() == 2
         assert files_stored() == 2
     other_client = app.test_client()
-    assert upload(other_client, client_login(other_client, other), MP3).status_code == 201
+    assert (
+        upload(other_client, csrf_token(log_in_client(other_client, other).text), MP3).status_code
+        == 201
+    )
