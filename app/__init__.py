@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from app.logs import configure_logging
-from app.web_security import init_web_security
+from app.web_security import EncoreFlask, init_web_security
 
 
 def create_app(config: Mapping[str, Any] | None = None, *, worker: bool = False) -> Flask:
@@ -17,7 +17,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, worker: bool = False)
     from app.config import load_config
 
     settings = load_config(config)
-    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
+    app = EncoreFlask(__name__, instance_path=settings["INSTANCE_PATH"])
     app.config.from_mapping(settings)
     configure_logging(app)
     init_web_security(app)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -63,6 +64,11 @@ def _optional(value: str) -> str | None:
     return value.strip() or None
 
 
+def _names(value: str) -> list[str]:
+    """Comma-separated names; blanks around each are dropped."""
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
 # What each parser accepts, as the documentation names it.
 TYPE_NAMES: dict[Callable[[str], Any], str] = {
     str: "text",
@@ -71,6 +77,7 @@ TYPE_NAMES: dict[Callable[[str], Any], str] = {
     float: "number",
     _bool: "true/false",
     _duration: "duration",
+    _names: "comma-separated list",
 }
 
 
@@ -82,6 +89,8 @@ def environment_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(value)
     if isinstance(value, timedelta):
         seconds = int(value.total_seconds())
         for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
@@ -167,6 +176,24 @@ SETTINGS: tuple[Setting, ...] = (
         "text",
         "text, or json: one JSON object per line with time, level, logger, message and request id.",
         env_defaults={"production": "json"},
+    ),
+    Setting(
+        "EXTERNAL_URL",
+        _optional,
+        None,
+        "The address people reach the site at, e.g. https://music.example.org (no path). "
+        "Every absolute link, those in mail included, is built on it, never on the Host a "
+        "request names. Required in production (https); elsewhere unset means "
+        "http://WEB_HOST:WEB_PORT (https with WEB_TLS_CERT).",
+    ),
+    Setting(
+        "TRUSTED_HOSTS",
+        _names,
+        ["localhost", "127.0.0.1"],
+        "Host names requests may be addressed to besides EXTERNAL_URL's; any other Host "
+        "(or X-Forwarded-Host from a trusted proxy) is answered 400. A leading dot admits "
+        "subdomains (.example.org). The loopback names serve local tools and the container "
+        "health check.",
     ),
     Setting(
         "PROXY_FIX_HOPS",
@@ -267,7 +294,27 @@ SETTINGS: tuple[Setting, ...] = (
         "Registrations, password-reset requests and activation-mail resends allowed per "
         "client address.",
     ),
+    Setting(
+        "MAX_REQUEST_KB",
+        int,
+        1024,
+        "Largest request body accepted, in KiB, except by the three upload endpoints (which "
+        "stream the file and enforce MAX_UPLOAD_MB); a larger body is answered 413 unread.",
+    ),
     Setting("MAX_UPLOAD_MB", float, 200.0, "Largest audio file accepted, in MiB."),
+    Setting(
+        "STORAGE_QUOTA_MB",
+        float,
+        2048.0,
+        "Audio each member may store, in MiB, unless an admin sets their own quota; 0 for "
+        "no limit.",
+    ),
+    Setting(
+        "UPLOAD_RATE_LIMIT",
+        str,
+        "60 per hour",
+        "Uploads and replacements allowed per member, pages and API together.",
+    ),
     Setting(
         "STUCK_SONG_SECONDS",
         float,
@@ -315,7 +362,6 @@ FIXED_SETTINGS: dict[str, Any] = {
     "TESTING": False,
     # Starts MongoDB and Redis for this process when their URLs are unset.
     "EMBEDDED_SERVERS": True,
-    "PREFERRED_URL_SCHEME": "http",
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -357,8 +403,12 @@ FIXED_SETTINGS: dict[str, Any] = {
     "SECURITY_POST_LOGIN_VIEW": "/",
     "SECURITY_POST_REGISTER_VIEW": "/",
     "SECURITY_POST_CONFIRM_VIEW": "/login",
-    # Flask-Security's own default; the API tells token callers from cookie callers by it.
+    # Flask-Security's own default: the one place a token is read from (Authorization:
+    # Bearer fills it).
     "SECURITY_TOKEN_AUTHENTICATION_HEADER": "Authentication-Token",
+    # Flask-Security's own default; a request carrying it in the URL is refused
+    # (app/accounts/tokens.py).
+    "SECURITY_TOKEN_AUTHENTICATION_KEY": "auth_token",
     # Our own `flask users` group replaces Flask-Security's users/roles commands.
     "SECURITY_CLI_USERS_NAME": False,
     "SECURITY_CLI_ROLES_NAME": False,
@@ -388,16 +438,57 @@ FIXED_BY_ENVIRONMENT: dict[str, dict[str, Any]] = {
     },
     "production": {
         "EMBEDDED_SERVERS": False,
-        "PREFERRED_URL_SCHEME": "https",
         "SESSION_COOKIE_SECURE": True,
         "REMEMBER_COOKIE_SECURE": True,
     },
 }
 
 
+def local_url(settings: Mapping[str, Any]) -> str:
+    """Where a server started here answers: http(s)://WEB_HOST:WEB_PORT."""
+    host = settings["WEB_HOST"]
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - every address: name one of them
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    scheme = "https" if settings.get("WEB_TLS_CERT") else "http"
+    return f"{scheme}://{host}:{settings['WEB_PORT']}"
+
+
+def split_external_url(url: str) -> tuple[str, str, str]:
+    """The scheme, host[:port] (without the scheme's default port) and host name of an
+    EXTERNAL_URL; ConfigError unless it is http(s)://host[:port] with no path."""
+    parts = urlsplit(url.strip())
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = parts._replace(netloc="")
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ConfigError(f"EXTERNAL_URL must be http(s)://host[:port] with no path, not {url!r}")
+    default_port = {"http": ":80", "https": ":443"}[parts.scheme]
+    return parts.scheme, parts.netloc.lower().removesuffix(default_port), parts.hostname
+
+
 def derived_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     """Settings that follow from others, so each fact is configured once."""
+    scheme, server_name, hostname = split_external_url(
+        settings.get("EXTERNAL_URL") or local_url(settings)
+    )
     return {
+        # Flask builds absolute URLs on SERVER_NAME and this scheme (app/web_security.py).
+        "SERVER_NAME": server_name,
+        "PREFERRED_URL_SCHEME": scheme,
+        # Flask answers 400 to any other Host.
+        "TRUSTED_HOSTS": list(dict.fromkeys([hostname, *settings["TRUSTED_HOSTS"]])),
+        # Raised per request for the upload endpoints only (app/web_security.py).
+        "MAX_CONTENT_LENGTH": settings["MAX_REQUEST_KB"] * 1024,
         "SECURITY_EMAIL_SENDER": settings["MAIL_DEFAULT_SENDER"],
         "RECAPTCHA_ENABLED": bool(
             settings.get("RECAPTCHA_PUBLIC_KEY") and settings.get("RECAPTCHA_PRIVATE_KEY")
@@ -421,10 +512,12 @@ def refuse_unsafe(settings: Mapping[str, Any]) -> None:
     """Raise ConfigError when the settings are unsafe for their environment."""
     if settings["ENCORE_ENV"] != "production":
         return
-    required = ("SECRET_KEY", "SECURITY_PASSWORD_SALT", "MONGODB_URI", "REDIS_URL")
+    required = ("SECRET_KEY", "SECURITY_PASSWORD_SALT", "MONGODB_URI", "REDIS_URL", "EXTERNAL_URL")
     missing = [name for name in required if not settings.get(name)]
     if missing:
         raise ConfigError(f"production needs {', '.join(missing)} to be set")
+    if not settings["EXTERNAL_URL"].startswith("https://"):
+        raise ConfigError("production needs an https:// EXTERNAL_URL")
     if settings.get("DEBUG"):
         raise ConfigError("production refuses DEBUG=true")
     if settings.get("MAIL_BACKEND") != "smtp":

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, jsonify, render_template, request
+from markupsafe import escape
 from mongoengine import NotUniqueError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -19,6 +22,14 @@ class EncoreError(Exception):
         super().__init__(detail)
         self.detail = detail
 
+    def problem_fields(self) -> dict[str, Any]:
+        """Members of the problem JSON besides type, status, title and detail."""
+        return {}
+
+    def headers(self) -> dict[str, str]:
+        """Headers the answer carries."""
+        return {}
+
 
 class ValidationFailed(EncoreError):
     """Input that breaks a rule; ``errors`` maps each field to the reason."""
@@ -31,6 +42,9 @@ class ValidationFailed(EncoreError):
         super().__init__(detail)
         self.errors = errors
 
+    def problem_fields(self) -> dict[str, Any]:
+        return {"errors": self.errors}
+
 
 class NotFound(EncoreError):
     status = 404
@@ -40,6 +54,24 @@ class NotFound(EncoreError):
 class Conflict(EncoreError):
     status = 409
     title = "Conflict"
+
+
+class RateLimited(EncoreError):
+    """A rate limit (``limit``, e.g. "10 per 1 minute") was reached; ``retry_after`` is in
+    seconds."""
+
+    status = 429
+    title = "Too Many Requests"
+
+    def __init__(self, limit: str, retry_after: int) -> None:
+        super().__init__(f"Too many requests: the limit is {limit}. Try again in {retry_after} s.")
+        self.retry_after = retry_after
+
+    def problem_fields(self) -> dict[str, Any]:
+        return {"retry_after": self.retry_after}
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 def wants_json() -> bool:
@@ -59,16 +91,32 @@ def problem(status: int, title: str, detail: str, **extra) -> Response:
 
 
 def _field_errors(error: HTTPException) -> dict[str, str]:
-    """Per-field reasons from request-parsing errors (webargs puts them in ``data``)."""
+    """Per-field reasons from request-parsing errors (webargs puts them in ``data``); a
+    body that cannot be parsed at all is named by its location (``json``)."""
     messages = (getattr(error, "data", None) or {}).get("messages") or {}
     flat: dict[str, str] = {}
-    for location in messages.values():
-        for field, reasons in (location or {}).items():
+    for location, found in messages.items():
+        by_field = found if isinstance(found, dict) else {location: found}
+        for field, reasons in by_field.items():
             flat[field] = " ".join(reasons) if isinstance(reasons, list) else str(reasons)
     return flat
 
 
+def untrusted_host(error: SecurityError) -> Response:
+    """400 for a Host the app does not serve (TRUSTED_HOSTS). No URL can be built for
+    such a request, so the page is a bare one."""
+    detail = "This site does not answer to that host name."
+    if wants_json():
+        return problem(400, "Bad Request", detail)
+    page = f"<!doctype html><title>400 Bad Request</title><h1>Bad Request</h1><p>{escape(detail)}"
+    return Response(page, status=400, mimetype="text/html")
+
+
 def handle_http_error(error: HTTPException):
+    if error.response is not None:  # answered already (a rate limit's 429, for one)
+        return error.response
+    if isinstance(error, SecurityError):
+        return untrusted_host(error)
     if wants_json():
         errors = _field_errors(error)
         detail = "; ".join(f"{name}: {reason}" for name, reason in errors.items())
@@ -90,23 +138,28 @@ def handle_http_error(error: HTTPException):
     return response
 
 
-def handle_encore_error(error: EncoreError):
+def error_response(error: EncoreError) -> Response:
+    """``error`` as problem JSON or as the error page, whichever the caller wants."""
     if wants_json():
-        extra = {"errors": error.errors} if isinstance(error, ValidationFailed) else {}
-        return problem(error.status, error.title, error.detail, **extra)
-    page = render_template("error.html", code=error.status, name=error.title, detail=error.detail)
-    return Response(page, status=error.status, mimetype="text/html")
+        response = problem(error.status, error.title, error.detail, **error.problem_fields())
+    else:
+        page = render_template(
+            "error.html", code=error.status, name=error.title, detail=error.detail
+        )
+        response = Response(page, status=error.status, mimetype="text/html")
+    response.headers.update(error.headers())
+    return response
 
 
 def handle_not_unique(error: NotUniqueError):
     """The unique indexes caught a duplicate our checks could not see (two requests at
     once): a clear 409, never a 500."""
-    return handle_encore_error(
+    return error_response(
         Conflict("That was just taken by someone else (a username or email, for example).")
     )
 
 
 def register_errors(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
-    app.register_error_handler(EncoreError, handle_encore_error)
+    app.register_error_handler(EncoreError, error_response)
     app.register_error_handler(NotUniqueError, handle_not_unique)

@@ -1,11 +1,32 @@
-"""HTTP hardening: proxy headers, security headers and a Content-Security-Policy that the
-app's own pages satisfy (they use no inline script)."""
+"""HTTP hardening: proxy headers, trusted hosts and links built on EXTERNAL_URL, bounded
+request bodies, security headers and a Content-Security-Policy that the app's own pages
+satisfy (they use no inline script)."""
 
 from __future__ import annotations
 
-from flask import Flask
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, Request, current_app, request
 from flask_talisman import Talisman
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import MapAdapter
+
+View = TypeVar("View", bound=Callable)
+
+
+class EncoreFlask(Flask):
+    """Flask whose absolute URLs are all built on EXTERNAL_URL: the host from SERVER_NAME
+    (Flask's own rule) and, here, the scheme too, instead of the request's. A link mailed
+    while answering a request therefore points at the site whatever that request said."""
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        adapter = super().create_url_adapter(request)
+        if adapter is not None:
+            adapter.url_scheme = self.config["PREFERRED_URL_SCHEME"]
+        return adapter
+
 
 RECAPTCHA_HOSTS = ["https://www.google.com/recaptcha/", "https://www.gstatic.com/recaptcha/"]
 
@@ -28,7 +49,36 @@ def content_security_policy(recaptcha: bool) -> dict[str, str | list[str]]:
     }
 
 
+def accepts_large_body(limit: Callable[[], int]) -> Callable[[View], View]:
+    """Let the view receive a request body of up to ``limit()`` bytes instead of
+    MAX_REQUEST_KB: for the views that stream an upload and enforce its size themselves.
+    Put it right under the route decorator."""
+
+    def mark(view: View) -> View:
+        view.max_content_length = limit  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def refuse_large_bodies() -> None:
+    """Before anything reads the body (or asks who is calling): a declared length past
+    this view's limit is answered 413 unread. Werkzeug holds a body without a declared
+    length to the same limit as it is read."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = getattr(view, "max_content_length", None)
+    if limit is not None:
+        request.max_content_length = limit()
+    allowed = request.max_content_length
+    if allowed is not None and (request.content_length or 0) > allowed:
+        raise RequestEntityTooLarge(
+            f"The request body is larger than {allowed // 1024} KiB, the most this address accepts."
+        )
+
+
 def init_web_security(app: Flask) -> None:
+    # First of the request hooks, so an oversized body is refused before any other runs.
+    app.before_request(refuse_large_bodies)
     hops = app.config["PROXY_FIX_HOPS"]
     if hops:
         # Trust X-Forwarded-For/Proto/Host from this many proxies in front (nginx: one).

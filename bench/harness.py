@@ -24,6 +24,7 @@ from flask import Flask
 
 from tests.fixtures import LONG_MP3_NAME, audio_file
 from tests.helpers import csrf_token
+from tests.logins import log_in_http
 
 MIB = 1024 * 1024
 PASSWORD = "bench-password-42"
@@ -33,7 +34,8 @@ SHORT_MP3 = audio_file("tone-440hz-5s.mp3")
 
 
 def bench_settings(servers, workdir: str, **extra: object) -> dict:
-    """Settings for the apps and processes of one benchmark run (no rate limits)."""
+    """Settings for the apps and processes of one benchmark run (no rate limits, no
+    storage quota)."""
     return {
         "ENCORE_ENV": "testing",
         "MONGODB_URI": servers.mongodb_uri,
@@ -44,6 +46,8 @@ def bench_settings(servers, workdir: str, **extra: object) -> dict:
         "LOG_LEVEL": "WARNING",
         "LOGIN_RATE_LIMIT": "100000 per minute",
         "API_WRITE_RATE_LIMIT": "100000 per minute",
+        "UPLOAD_RATE_LIMIT": "100000 per minute",
+        "STORAGE_QUOTA_MB": 0,
         **extra,
     }
 
@@ -119,17 +123,9 @@ def bench_run(**extra_settings: object) -> Iterator[BenchRun]:
 
 
 def log_in(url: str, username: str) -> tuple[requests.Session, str]:
-    """A session logged in through the login form, and the CSRF token for its requests."""
-    http = requests.Session()
-    page = http.get(f"{url}/login", timeout=30)
-    answer = http.post(
-        f"{url}/login",
-        data={"email": username, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
-        allow_redirects=False,
-        timeout=30,
-    )
-    if answer.status_code != 302:
-        raise RuntimeError(f"login answered {answer.status_code}: {answer.text[:300]}")
+    """A session logged in as ``username`` (with PASSWORD) the way the tests log in on a
+    running server, and the CSRF token for its requests."""
+    http = log_in_http(url, username, PASSWORD)
     return http, csrf_token(http.get(f"{url}/songs/upload", timeout=30).text)
 
 

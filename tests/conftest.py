@@ -6,23 +6,22 @@ import os
 
 os.environ["ENCORE_ENV"] = "testing"  # before the app reads any configuration
 
-import itertools
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 
 import mongoengine
 import pytest
 import requests
 import socketio
 from flask import Flask
-from flask_security import hash_password
 
 from app import create_app
 from app.accounts.models import User
 from app.accounts.services import ensure_roles
 from app.processes import stop
-from tests.helpers import clear_outbox, csrf_token
+from tests.factories import TEST_PASSWORD, use_app
+from tests.helpers import clear_outbox
+from tests.logins import log_in_http
 from tests.servers import (
     LiveServer,
     ServerUrls,
@@ -30,8 +29,6 @@ from tests.servers import (
     start_live_server,
     start_worker,
 )
-
-TEST_PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +51,7 @@ def settings(servers: ServerUrls, tmp_path_factory: pytest.TempPathFactory) -> d
         # Rate-limit tests set their own low limits; elsewhere they must not interfere.
         "LOGIN_RATE_LIMIT": "10000 per minute",
         "REGISTER_RATE_LIMIT": "10000 per minute",
+        "UPLOAD_RATE_LIMIT": "10000 per minute",
         # Retries fast, so the give-up path can be watched within a test.
         "MAIL_RETRY_DELAY_SECONDS": 0.2,
         "MAIL_MAX_RETRIES": 2,
@@ -82,7 +80,9 @@ def app(settings: dict) -> Iterator[Flask]:
     with app.app_context():
         clean_database()
         ensure_roles()
+    use_app(app)
     yield app
+    use_app(None)
     with app.app_context():
         clean_database()
     mongoengine.disconnect()
@@ -110,34 +110,6 @@ def runner(app: Flask):
     return app.test_cli_runner()
 
 
-_usernames = itertools.count(1)
-
-
-@pytest.fixture
-def make_user(app: Flask) -> Callable[..., User]:
-    """Create a confirmed, active user; keyword arguments override the defaults."""
-
-    def make(**fields) -> User:
-        number = next(_usernames)
-        values = {
-            "username": f"member{number}",
-            "email": f"member{number}@example.org",
-            "first_name": "Member",
-            "last_name": str(number),
-            "password": TEST_PASSWORD,
-            "confirmed_at": datetime.now(UTC),
-        }
-        values.update(fields)
-        with app.app_context():
-            values["password"] = hash_password(values["password"])
-            datastore = app.extensions["security"].datastore
-            user = datastore.create_user(**values)
-            datastore.commit()
-        return user
-
-    return make
-
-
 @pytest.fixture(scope="session")
 def worker(settings: dict, tmp_path_factory: pytest.TempPathFactory):
     """A real Celery worker process for the whole session."""
@@ -163,15 +135,7 @@ def login(live_server: LiveServer) -> Callable[[User], requests.Session]:
     def log_in(user: User, password: str = TEST_PASSWORD) -> requests.Session:
         http = requests.Session()
         sessions.append(http)
-        form = http.get(f"{live_server.url}/login", timeout=10).text
-        response = http.post(
-            f"{live_server.url}/login",
-            json={"email": user.email, "password": password},
-            headers={"X-CSRFToken": csrf_token(form)},
-            timeout=10,
-        )
-        assert response.status_code == 200, response.text
-        return http
+        return log_in_http(live_server.url, user, password, http=http)
 
     yield log_in
     for http in sessions:

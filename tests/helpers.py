@@ -1,4 +1,5 @@
-"""Small helpers the tests share: CSRF tokens, waiting for mail, finding links."""
+"""Small helpers the tests share: CSRF tokens, the registration form, waiting for mail,
+finding links."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from app.mail import outbox
 from app.mail.message import MailMessage
+from tests.factories import STRONG_PASSWORD
 
 MAIL_WAIT_SECONDS = 20
 
@@ -19,6 +21,23 @@ def csrf_token(html: str) -> str:
     )
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def register(client, **overrides):
+    """Submit the registration form for Bob Marley (username Bobby, Bob@Example.org,
+    STRONG_PASSWORD); ``overrides`` change fields, None leaves one out."""
+    token = csrf_token(client.get("/register").text)
+    form = {
+        "username": "Bobby",
+        "first_name": "Bob",
+        "last_name": "Marley",
+        "email": "Bob@Example.org",
+        "password": STRONG_PASSWORD,
+        "password_confirm": STRONG_PASSWORD,
+        "csrf_token": token,
+    }
+    form.update(overrides)
+    return client.post("/register", data={k: v for k, v in form.items() if v is not None})
 
 
 def wait_for_mail(instance_path: str, to: str, *, count: int = 1) -> list[MailMessage]:

@@ -1,4 +1,4 @@
-"""Helpers for library tests: log in with the test client, upload files, make songs."""
+"""Helpers for library tests: upload files the way the upload page does."""
 
 from __future__ import annotations
 
@@ -8,26 +8,10 @@ from pathlib import Path
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from app.accounts.models import User
-from app.library import counters
-from app.library.models import Song
-from app.storage import store_stream
-from tests.conftest import TEST_PASSWORD
+from tests.factories import MP3
 from tests.fixtures import audio_file
-from tests.helpers import csrf_token
 
-MP3 = audio_file("tone-440hz-5s.mp3")
 LONG_MP3 = audio_file("tone-440hz-4min.mp3")
-
-
-def client_login(client, user: User, password: str = TEST_PASSWORD) -> str:
-    """Log ``user`` in on the test client; returns a CSRF token for later requests."""
-    token = csrf_token(client.get("/login").text)
-    response = client.post(
-        "/login", data={"email": user.email, "password": password, "csrf_token": token}
-    )
-    assert response.status_code == 302, response.text
-    return csrf_token(client.get("/songs/upload").text)
 
 
 def upload(
@@ -71,29 +55,3 @@ def post_multipart(client, url: str, data: dict, headers: dict | None = None):
         headers=headers or {},
         content_type=f"multipart/form-data; boundary={boundary}",
     )
-
-
-def make_song(owner: User, title: str = "Song", **fields) -> Song:
-    """A song stored directly (no request), for listing and permission tests."""
-    content = fields.pop("content", MP3.read_bytes())
-    stored = store_stream(
-        [content],
-        original_filename=fields.pop("original_filename", "song.mp3"),
-        content_type="audio/mpeg",
-        max_bytes=len(content) + 1,
-    )
-    song = Song(
-        title=title,
-        owner=owner,
-        file_id=stored.file_id,
-        storage_name=stored.storage_name,
-        original_filename=stored.original_filename,
-        content_type=stored.content_type,
-        size=stored.size,
-        sha256=stored.sha256,
-        **fields,
-    )
-    counters.give_positions(song)  # what the pipeline does for a new song
-    song.save()
-    counters.count_added(song)
-    return song

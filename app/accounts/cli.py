@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from app.accounts import services
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, User
 from app.errors import EncoreError, ValidationFailed
+from app.library.quota import recount_storage
 
 users = AppGroup("users", help="Create and manage user accounts.")
 
@@ -212,3 +213,10 @@ def delete(identity: str, yes: bool) -> None:
         click.confirm(f"Delete user {user.username} ({user.email})?", abort=True)
     services.delete_user(user)
     click.echo(f"User {user.username} deleted.")
+
+
+@users.command("recount-storage")
+def recount_storage_command() -> None:
+    """Recount the storage each user's songs take, correcting counters that drifted."""
+    repaired = recount_storage()
+    click.echo(f"Storage recounted; {repaired} user{'' if repaired == 1 else 's'} corrected.")

@@ -8,8 +8,10 @@ from flask_security import RoleMixin, UserMixin
 from mongoengine import (
     BooleanField,
     DateTimeField,
+    FloatField,
     IntField,
     ListField,
+    LongField,
     ReferenceField,
     StringField,
 )
@@ -56,6 +58,10 @@ class User(Document, UserMixin):
     created_at = DateTimeField(default=utcnow, required=True)
     #: Position among all accounts, in the order they were made (app/paging.py).
     seq = IntField()
+    #: Bytes of audio stored, kept by the library's services (app/library/quota.py).
+    storage_bytes = LongField(default=0)
+    #: This user's storage quota in MiB, set by an admin; None: STORAGE_QUOTA_MB.
+    storage_quota_mb = FloatField(min_value=0)
 
     meta = {"collection": "users", "indexes": ["created_at", "seq"]}
 

@@ -13,6 +13,7 @@ from app.admin.views import back_to, blueprint, flash_refusal, plural, require_b
 from app.errors import ValidationFailed
 from app.library.forms import DeleteAlbumForm, show_errors
 from app.library.services import get_album, get_song
+from app.links import carried_args
 
 
 @blueprint.get("/songs")
@@ -29,7 +30,7 @@ def songs():
             )
         except ValidationFailed as error:
             show_errors(form, error)
-    kept = {name: value for name, value in request.args.items() if name != "after"}
+    kept = carried_args(request.args, [field.name for field in form])
     return render_template(
         "admin/songs.html",
         form=form,
@@ -76,7 +77,7 @@ def albums():
             page = content.albums_page(content.owner_named(form.owner.data), form.page.data or 1)
         except ValidationFailed as error:
             show_errors(form, error)
-    kept = {name: value for name, value in request.args.items() if name != "page"}
+    kept = carried_args(request.args, [field.name for field in form if field.name != "page"])
     return render_template(
         "admin/albums.html", form=form, page=page, kept=kept, delete_form=DeleteAlbumForm()
     ), (200 if page is not None else 422)

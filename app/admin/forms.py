@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    FloatField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -91,6 +92,7 @@ class UserEditForm(FlaskForm):
     last_name = StringField("Last name")
     roles = CheckboxesField("Roles", choices=[])
     active = BooleanField("Active (may log in)")
+    storage_quota_mb = FloatField("Storage quota (MB)", validators=[Optional()])
 
 
 class BulkUsersForm(FlaskForm):

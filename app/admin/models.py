@@ -13,6 +13,7 @@ ACTIONS = {
     "user.roles": "changed roles",
     "user.activate": "activated",
     "user.deactivate": "deactivated",
+    "user.quota": "changed storage quota",
     "user.delete": "deleted user",
     "user.password_reset": "sent a password reset",
     "role.create": "created role",

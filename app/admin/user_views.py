@@ -1,9 +1,9 @@
 """Admin pages for users: list (search, filters, sort, pages), bulk (de)activation,
-edit, password reset, delete."""
+edit (storage quota included), password reset, delete."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_security import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -14,6 +14,8 @@ from app.admin.roles import all_role_names
 from app.admin.views import back_to, blueprint, flash_refusal, plural, require_button_post
 from app.errors import ValidationFailed
 from app.library.forms import show_errors
+from app.library.quota import usage_of
+from app.links import carried_args
 
 
 def _search(form: UserFilterForm) -> user_service.UserSearch:
@@ -37,7 +39,7 @@ def users():
             page = user_service.find_users(_search(form))
         except ValidationFailed as error:
             show_errors(form, error)
-    kept = {name: value for name, value in request.args.items() if name != "page"}
+    kept = carried_args(request.args, [field.name for field in form if field.name != "page"])
     return render_template(
         "admin/users.html", form=form, page=page, kept=kept, bulk_form=BulkUsersForm()
     ), (200 if page is not None else 422)
@@ -69,6 +71,7 @@ def user_edit(user_id: str):
             "last_name": user.last_name,
             "roles": user_service.role_names(user),
             "active": user.active,
+            "storage_quota_mb": user.storage_quota_mb,
         }
     )
     form.roles.choices = [SelectChoice(name, name) for name in all_role_names()]
@@ -81,6 +84,7 @@ def user_edit(user_id: str):
                 last_name=form.last_name.data,
                 roles=form.roles.data,
                 active=form.active.data,
+                storage_quota_mb=form.storage_quota_mb.data,
             )
         except ValidationFailed as error:
             show_errors(form, error)
@@ -92,6 +96,8 @@ def user_edit(user_id: str):
         user=user,
         form=form,
         songs=user_service.song_count(user),
+        usage=usage_of(user),
+        default_quota_mb=current_app.config["STORAGE_QUOTA_MB"],
     ), (422 if form.errors or form.form_errors else 200)
 
 

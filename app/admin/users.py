@@ -1,5 +1,5 @@
-"""Managing users: find them, change names, roles and activation, send a password reset,
-delete them. Every change is written to the audit log.
+"""Managing users: find them, change names, roles, activation and storage quota, send a
+password reset, delete them. Every change is written to the audit log.
 
 Search must not use a case-insensitive regex on ``email`` or ``username``: both are
 unique-indexed, and SecantusDB (the embedded test server) silently matches nothing for
@@ -155,13 +155,17 @@ def update_user(
     last_name: str,
     roles: list[str],
     active: bool,
+    storage_quota_mb: float | None,
 ) -> list[str]:
-    """Set the user's names, roles and activation; returns the audit actions taken.
-    Every value is checked before anything is stored."""
+    """Set the user's names, roles, activation and own storage quota (in MiB, None for
+    STORAGE_QUOTA_MB; lowering it below what they store keeps their songs and refuses
+    further uploads); returns the audit actions taken. Every value is checked before
+    anything is stored."""
     names = {
         "first_name": accounts.check_name("first_name", first_name),
         "last_name": accounts.check_name("last_name", last_name),
     }
+    storage_quota_mb = check_quota(storage_quota_mb)
     roles = sorted(dict.fromkeys(roles))
     for name in roles:
         accounts.role_named(name)
@@ -187,12 +191,27 @@ def update_user(
     if user.active != active:
         _set_active(actor, user, active)
         actions.append("user.activate" if active else "user.deactivate")
+    if user.storage_quota_mb != storage_quota_mb:
+        before, user.storage_quota_mb = user.storage_quota_mb, storage_quota_mb
+        user.save()
+        quota_change = {"from": before, "to": storage_quota_mb}
+        record(actor, "user.quota", target, user.id, storage_quota_mb=quota_change)
+        actions.append("user.quota")
     return actions
 
 
 def _set_active(actor: User, user: User, active: bool) -> None:
     accounts.set_active(user, active)
     record(actor, "user.activate" if active else "user.deactivate", describe_user(user), user.id)
+
+
+def check_quota(quota_mb: float | None) -> float | None:
+    """A user's own storage quota in MiB (0: no limit), or None for STORAGE_QUOTA_MB."""
+    if quota_mb is not None and not (math.isfinite(quota_mb) and quota_mb >= 0):
+        raise ValidationFailed(
+            {"storage_quota_mb": "must be 0 (no limit) or more, or empty for the default"}
+        )
+    return quota_mb
 
 
 def set_users_active(actor: User, user_ids: list[str], active: bool) -> int:

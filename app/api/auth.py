@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
-from flask_security import auth_required, current_user, verify_and_update_password
+from flask import current_app
+from flask_security import auth_required, current_user
 from flask_smorest import Blueprint
 
-from app.accounts.datastore import normalise_identity
 from app.accounts.limits import rate_limit
-from app.accounts.models import User
+from app.accounts.services import authenticate
 from app.api.schemas import ProblemSchema, TokenRequestSchema, TokenSchema, UserSchema
 from app.errors import problem
 
@@ -30,15 +29,6 @@ class BearerTokenMiddleware:
         return self.wsgi_app(environ, start_response)
 
 
-def token_authenticated() -> bool:
-    return bool(request.headers.get(current_app.config["SECURITY_TOKEN_AUTHENTICATION_HEADER"]))
-
-
-def _find(identity: str) -> User | None:
-    normalised = normalise_identity(identity)
-    return User.objects(email=normalised).first() or User.objects(username=normalised).first()
-
-
 @blueprint.route("/auth/token", methods=["POST"])
 @rate_limit("LOGIN_RATE_LIMIT", scope="api-token")
 @blueprint.arguments(TokenRequestSchema)
@@ -49,12 +39,12 @@ def _find(identity: str) -> User | None:
 def issue_token(credentials: dict):
     """Get a token with email or username and password.
 
-    The same answer for an unknown user and a wrong password; unconfirmed and
-    deactivated accounts get no token.
+    The same answer, after the same work, for an unknown user and a wrong password;
+    unconfirmed and deactivated accounts get no token. The token is accepted in the
+    ``Authorization: Bearer`` header only, never in the URL.
     """
-    user = _find(credentials["identity"])
-    valid = user is not None and verify_and_update_password(credentials["password"], user)
-    if not valid or not user.active or user.confirmed_at is None:
+    user = authenticate(credentials["identity"], credentials["password"])
+    if user is None:
         return problem(401, "Unauthorized", "Wrong identity or password, or inactive account.")
     return {
         "token": user.get_auth_token(),

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from app.accounts.decorators import csrf_before_storing, member_required_streaming
 from app.accounts.limits import rate_limit
-from app.api.auth import token_authenticated
+from app.accounts.tokens import token_authenticated
 from app.api.schemas import (
     ProblemSchema,
     SongListArgs,
@@ -20,8 +20,10 @@ from app.api.schemas import (
 from app.library import services
 from app.library.albums import album_for
 from app.library.queries import SongQuery, list_songs
-from app.library.receiving import receive_song
+from app.library.receiving import receive_song, upload_body_bytes
 from app.library.serving import send_song
+from app.links import carried_args
+from app.web_security import accepts_large_body
 
 PREFIX = "/songs"
 blueprint = Blueprint("api_songs", __name__, description="Songs and their audio")
@@ -74,7 +76,8 @@ def list_(args: dict):
     )
     next_url = None
     if page.next_cursor:
-        query = {key: value for key, value in request.args.items() if key != "cursor"}
+        listing = [name for name in SongListArgs().fields if name != "cursor"]
+        query = carried_args(request.args, listing)
         next_url = url_for("api_songs.list_", **query, cursor=page.next_cursor)
     return {
         "items": [_resolved(row) for row in page.rows],
@@ -92,7 +95,9 @@ def _resolved(row):
 
 
 @blueprint.route("", methods=["POST"])
+@accepts_large_body(upload_body_bytes)
 @rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
+@rate_limit("UPLOAD_RATE_LIMIT", scope="upload", shared=True, per_member=True)
 @member_required_streaming
 @blueprint.doc(
     requestBody={
@@ -102,7 +107,10 @@ def _resolved(row):
 )
 @blueprint.response(201, SongSchema)
 @_problems(401, 422)
-@blueprint.alt_response(413, schema=ProblemSchema, description="Larger than MAX_UPLOAD_MB")
+@blueprint.alt_response(
+    413, schema=ProblemSchema, description="Larger than MAX_UPLOAD_MB, or than the quota left"
+)
+@blueprint.alt_response(429, schema=ProblemSchema, description="Too many uploads: retry_after")
 def create():
     """Upload a song as multipart/form-data; the file is streamed into storage.
 
@@ -119,7 +127,8 @@ def create():
 
 
 def _csrf_unless_token(fields: dict[str, str]) -> None:
-    """Browsers calling with their session cookie need a CSRF token; tokens do not."""
+    """Browsers calling with their session cookie need a CSRF token; callers whose token
+    was verified do not (a bogus token header changes nothing)."""
     if not token_authenticated():
         csrf_before_storing(fields)
 

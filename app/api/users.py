@@ -54,6 +54,7 @@ def update(changes: dict, user_id: str):
         last_name=changes.get("last_name", user.last_name),
         roles=changes.get("roles", role_names(user)),
         active=changes.get("active", user.active),
+        storage_quota_mb=user.storage_quota_mb,
     )
     return user.reload()
 

@@ -4,6 +4,9 @@ pages and the API alike.
 The body is read part by part and the file flows straight into GridFS. Fields sent before
 the file are checked before anything is stored; fields sent after it are checked at the
 end, and a failure then deletes the stored file. So a refused upload leaves nothing.
+
+Size and storage quota are checked from the declared length before a byte is read, when
+it is enough to tell, and otherwise while the file streams in.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import IO
 
 from app.accounts.models import User
 from app.errors import ValidationFailed
-from app.library import services
+from app.library import quota, services
 from app.library.albums import album_for
 from app.library.models import Song
 from app.library.sniff import AudioKind
@@ -28,11 +31,23 @@ ENVELOPE_BYTES = 1024 * 1024
 BeforeStoring = Callable[[dict[str, str]], None]
 
 
-def refuse_oversize(declared_length: int | None) -> None:
-    """A declared length past the limit is refused before a byte is read."""
+def upload_body_bytes() -> int:
+    """The largest request body an upload endpoint reads: a file at MAX_UPLOAD_MB and
+    its envelope."""
+    return services.max_upload_bytes() + ENVELOPE_BYTES
+
+
+def refuse_oversize(owner: User, declared_length: int | None, *, freed: int = 0) -> None:
+    """A declared length past MAX_UPLOAD_MB, or past what is left of ``owner``'s quota,
+    is refused before a byte is read."""
+    if declared_length is None:
+        return
     limit = services.max_upload_bytes()
-    if declared_length is not None and declared_length > limit + ENVELOPE_BYTES:
+    if declared_length > limit + ENVELOPE_BYTES:
         raise UploadTooLarge(limit)
+    room = quota.room_for(owner, freed=freed)
+    if room is not None and declared_length > room + ENVELOPE_BYTES:
+        raise quota.QuotaExceeded(quota.usage_of(owner, freed=freed))
 
 
 def _check_fields_so_far(owner: User, fields: dict[str, str]) -> None:
@@ -48,8 +63,11 @@ def read_upload(
     content_type: str | None,
     *,
     before_storing: BeforeStoring,
+    freed: int = 0,
 ) -> tuple[dict[str, str], StoredFile, AudioKind]:
-    """Read the text fields and exactly one file (field ``file``), storing the file."""
+    """Read the text fields and exactly one file (field ``file``), storing the file
+    within what is left of ``owner``'s quota (counting ``freed``, the size of a file it
+    replaces)."""
     fields: dict[str, str] = {}
     stored, kind = None, None
     try:
@@ -61,7 +79,9 @@ def read_upload(
                 raise ValidationFailed({"file": "Send exactly one file, in the field 'file'."})
             before_storing(fields)
             _check_fields_so_far(owner, fields)
-            stored, kind = services.store_audio(part.chunks, part.filename)
+            stored, kind = services.store_audio(
+                part.chunks, part.filename, owner=owner, freed=freed
+            )
     except BaseException:
         if stored is not None:
             delete_file(stored.file_id)
@@ -81,7 +101,7 @@ def receive_song(
 ) -> Song:
     """Create a song from a multipart upload: fields ``title`` (default: the file name),
     ``rating``, ``album`` and ``file``."""
-    refuse_oversize(content_length)
+    refuse_oversize(owner, content_length)
     fields, stored, kind = read_upload(owner, stream, content_type, before_storing=before_storing)
     try:
         default_title = PurePosixPath(stored.original_filename).stem or stored.original_filename
@@ -107,6 +127,8 @@ def receive_replacement(
     before_storing: BeforeStoring,
 ) -> Song:
     """Replace ``song``'s audio with the uploaded ``file`` and process it again."""
-    refuse_oversize(content_length)
-    _, stored, kind = read_upload(song.owner, stream, content_type, before_storing=before_storing)
+    refuse_oversize(song.owner, content_length, freed=song.size)
+    _, stored, kind = read_upload(
+        song.owner, stream, content_type, before_storing=before_storing, freed=song.size
+    )
     return services.replace_audio(song, stored, kind)

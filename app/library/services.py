@@ -3,7 +3,8 @@ with its songs.
 
 Views, the API, the CLI and the tasks all come through here, so each rule exists once.
 A song's status is the pipeline's (app/library/pipeline.py): new audio and re-processing
-go through :func:`~app.library.pipeline.queue_song`.
+go through :func:`~app.library.pipeline.queue_song`. The storage each member uses is
+counted here too, as songs are stored, replaced and deleted (app/library/quota.py).
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from flask import current_app
 from app.accounts.models import ADMIN_ROLE, User
 from app.database import QuerySet
 from app.errors import ValidationFailed
-from app.library import counters
+from app.library import counters, quota
 from app.library.models import TITLE_MAX, Album, Song
 from app.library.pipeline import queue_song
 from app.library.sniff import SNIFF_BYTES, AudioKind, sniff_audio
-from app.storage import StoredFile, delete_file, store_stream
+from app.storage import StoredFile, UploadTooLarge, delete_file, store_stream
 
 
 def is_admin(user: User) -> bool:
@@ -85,15 +86,26 @@ def _sniffed(chunks: Iterable[bytes]) -> tuple[AudioKind, Iterator[bytes]]:
     return kind, chain(head, iterator)
 
 
-def store_audio(chunks: Iterable[bytes], filename: str) -> tuple[StoredFile, AudioKind]:
-    """Refuse non-audio from its first bytes, then stream the rest into GridFS."""
+def store_audio(
+    chunks: Iterable[bytes], filename: str, *, owner: User, freed: int = 0
+) -> tuple[StoredFile, AudioKind]:
+    """Refuse non-audio from its first bytes, then stream the rest into GridFS, stopping
+    at MAX_UPLOAD_MB or at what is left of ``owner``'s quota (counting ``freed``, the
+    size of a file this one replaces), whichever comes first."""
     kind, everything = _sniffed(chunks)
-    stored = store_stream(
-        everything,
-        original_filename=filename,
-        content_type=kind.content_type,
-        max_bytes=max_upload_bytes(),
-    )
+    room = quota.room_for(owner, freed=freed)
+    limit = max_upload_bytes() if room is None else min(room, max_upload_bytes())
+    try:
+        stored = store_stream(
+            everything,
+            original_filename=filename,
+            content_type=kind.content_type,
+            max_bytes=limit,
+        )
+    except UploadTooLarge:
+        if limit < max_upload_bytes():
+            raise quota.QuotaExceeded(quota.usage_of(owner, freed=freed)) from None
+        raise
     return stored, kind
 
 
@@ -106,8 +118,14 @@ def create_song(
     stored: StoredFile,
     kind: AudioKind,
 ) -> Song:
-    """Record an uploaded file as a song and queue it for processing. If the record
-    cannot be saved, the stored file is deleted: nothing half-made stays behind."""
+    """Record an uploaded file as a song, count it to its owner's storage and queue it for
+    processing. If it does not fit in the quota, or the record cannot be saved, the stored
+    file is deleted and nothing is counted: nothing half-made stays behind."""
+    try:
+        quota.charge(owner, stored.size)
+    except Exception:
+        delete_file(stored.file_id)
+        raise
     song = Song(
         title=title,
         rating=rating,
@@ -124,6 +142,7 @@ def create_song(
     try:
         return queue_song(song)
     except Exception:
+        quota.release(owner.id, stored.size)
         delete_file(stored.file_id)
         raise
 
@@ -142,8 +161,14 @@ def _id_of(document) -> ObjectId | None:
 
 
 def replace_audio(song: Song, stored: StoredFile, kind: AudioKind) -> Song:
-    """Swap in a new file, forget what was learnt from the old one and process again."""
-    old_file = song.file_id
+    """Swap in a new file, forget what was learnt from the old one and process again.
+    The owner's storage counts the new size instead of the old one."""
+    old_file, old_size = song.file_id, song.size
+    try:
+        quota.charge(song.owner, stored.size, freed=old_size)
+    except Exception:
+        delete_file(stored.file_id)
+        raise
     song.file_id = stored.file_id
     song.storage_name = stored.storage_name
     song.original_filename = stored.original_filename
@@ -154,6 +179,7 @@ def replace_audio(song: Song, stored: StoredFile, kind: AudioKind) -> Song:
     try:
         queue_song(song)
     except Exception:
+        quota.release(song.owner.id, stored.size - old_size)
         delete_file(stored.file_id)
         raise
     delete_file(old_file)
@@ -161,11 +187,13 @@ def replace_audio(song: Song, stored: StoredFile, kind: AudioKind) -> Song:
 
 
 def delete_song(song: Song) -> None:
-    """Delete the song and its file (GridFS document and every chunk)."""
+    """Delete the song and its file (GridFS document and every chunk), and count its
+    size as free again."""
     delete_file(song.file_id)
     deleted = Song._get_collection().find_one_and_delete({"_id": song.id})
     if deleted is not None:  # counted from what was stored, not from this copy
         counters.count_removed(deleted["owner"], deleted["status"], deleted.get("album"))
+        quota.release(deleted["owner"], deleted["size"])
 
 
 def requeue(song: Song) -> Song:

@@ -13,8 +13,12 @@ from app.library.forms import SongForm, show_errors
 from app.library.models import STATUSES
 from app.library.queries import SORTS, SongQuery, SongRow, list_songs
 from app.library.serving import send_song
+from app.links import carried_args
 
 blueprint = Blueprint("library", __name__)
+
+#: The query arguments of the library page, carried into its page links.
+LISTING_ARGS = ("q", "album", "status", "sort", "order")
 
 
 def _album_choices(owner) -> list[SelectChoice]:
@@ -39,7 +43,7 @@ def songs():
         cursor=args.get("after") or None,
     )
     page = list_songs(query)
-    kept = {name: value for name, value in args.items() if name != "after"}
+    kept = carried_args(args, LISTING_ARGS)
     return render_template(
         "library/songs.html",
         page=page,

@@ -3,7 +3,9 @@
 The POST endpoints never let Flask parse the body (which would spool the file to disk):
 app/library/receiving.py reads it part by part. So they check login with
 ``member_required_streaming`` and CSRF from the X-CSRFToken header or a ``csrf_token``
-field sent before the file (app/accounts/decorators.py).
+field sent before the file (app/accounts/decorators.py). They accept bodies past
+MAX_REQUEST_KB (``accepts_large_body``) because they bound the file themselves, and
+count against each member's upload rate.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from app.accounts.decorators import (
     csrf_before_storing,
     member_required_streaming,
 )
+from app.accounts.limits import rate_limit
 from app.errors import wants_json
-from app.library import services
+from app.library import quota, services
 from app.library.albums import albums_of
 from app.library.models import Song
-from app.library.receiving import receive_replacement, receive_song
+from app.library.receiving import receive_replacement, receive_song, upload_body_bytes
+from app.web_security import accepts_large_body
 
 blueprint = Blueprint("uploads", __name__)
 
@@ -43,10 +47,13 @@ def upload_page():
         "library/upload.html",
         albums=albums_of(current_user),
         max_upload_mb=current_app.config["MAX_UPLOAD_MB"],
+        usage=quota.usage_of(current_user),
     )
 
 
 @blueprint.post("/songs")
+@accepts_large_body(upload_body_bytes)
+@rate_limit("UPLOAD_RATE_LIMIT", scope="upload", shared=True, per_member=True)
 @member_required_streaming
 def upload():
     """Receive one song: fields title, rating, album (id) and file, as multipart."""
@@ -65,6 +72,8 @@ def upload():
 
 
 @blueprint.post("/songs/<song_id>/replace")
+@accepts_large_body(upload_body_bytes)
+@rate_limit("UPLOAD_RATE_LIMIT", scope="upload", shared=True, per_member=True)
 @member_required_streaming
 def replace(song_id: str):
     """Replace a song's audio with the uploaded file and process it again."""

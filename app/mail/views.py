@@ -1,15 +1,36 @@
-"""/dev/outbox: the development outbox, so activation links can be followed locally."""
+"""/dev/outbox: the development outbox, so activation links can be followed locally.
+
+It holds every account's mail, so it answers only clients on this machine (a loopback
+address) and is 404 to everyone else. The address is the one ProxyFix settles on: the
+socket's peer, or with PROXY_FIX_HOPS proxies in front, what the last of them forwarded;
+an X-Forwarded-For a client wrote itself is never believed.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 from markupsafe import Markup, escape
 
 from app.mail import outbox
 
 blueprint = Blueprint("outbox", __name__, url_prefix="/dev/outbox")
+
+
+def is_loopback(address: str | None) -> bool:
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    return (getattr(ip, "ipv4_mapped", None) or ip).is_loopback
+
+
+@blueprint.before_request
+def only_this_machine() -> None:
+    if not is_loopback(request.remote_addr):
+        abort(404)
 
 
 def _folder():

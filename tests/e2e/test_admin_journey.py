@@ -9,13 +9,11 @@ import pytest
 from playwright.sync_api import expect
 
 from app.accounts.models import User
-from app.accounts.services import set_roles
 from app.database import get_database
 from app.library.models import Song
-from tests.conftest import TEST_PASSWORD
-from tests.e2e.test_journey import log_in
+from tests.factories import MP3, SongFactory, UserFactory
 from tests.fixtures import audio_file
-from tests.library import MP3, make_song
+from tests.logins import log_in_browser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("app", "worker")]
 
@@ -61,31 +59,28 @@ def gridfs_file_and_chunks(file_id) -> tuple[int, int]:
     )
 
 
-def test_admin_manages_users_and_songs_and_sees_it_all_in_the_audit_log(
-    app, page, member_context, make_user
-):
-    boss = make_user(username="boss", email="boss@example.org", first_name="Bea")
-    with app.app_context():
-        set_roles(boss, ["Admin"])
-    olga = make_user(username="olga", email="olga@example.org", first_name="Olga")
-    anna = make_user(
+def test_admin_manages_users_and_songs_and_sees_it_all_in_the_audit_log(app, page, member_context):
+    UserFactory(username="boss", email="boss@example.org", first_name="Bea", admin=True)
+    olga = UserFactory(username="olga", email="olga@example.org", first_name="Olga")
+    anna = UserFactory(
         username="annak", email="anna.k@example.org", first_name="Anna", last_name="Karenina"
     )
-    robert = make_user(username="robert", email="robert@example.org", first_name="Robert")
-    carla = make_user(username="carla", email="carla@example.org", first_name="Carla")
-    make_user(username="newcomer", confirmed_at=None, active=False)
-    with app.app_context():
-        make_song(olga, "Broken", status="failed", status_reason="This file is not audio.")
+    robert = UserFactory(username="robert", email="robert@example.org", first_name="Robert")
+    carla = UserFactory(username="carla", email="carla@example.org", first_name="Carla")
+    UserFactory(username="newcomer", unconfirmed=True, inactive=True)
+    SongFactory(
+        owner=olga, title="Broken", status="failed", status_reason="This file is not audio."
+    )
 
     # Olga, a member, uploads two songs and keeps her library open.
     member = member_context.new_page()
-    log_in(member, "olga", TEST_PASSWORD)
+    log_in_browser(member, "olga")
     upload_songs(member, UPLOADS)
     member.goto("/songs")
     expect(member.locator("[data-testid=unread-count]")).to_have_text("2")
 
     # The admin logs in and opens the dashboard from the top bar.
-    log_in(page, "boss", TEST_PASSWORD)
+    log_in_browser(page, "boss")
     expect(page.locator("h1")).to_have_text("Welcome back, Bea")
     page.get_by_role("link", name="Admin", exact=True).click()
     expect(page.locator("h1")).to_have_text("Admin dashboard")

@@ -9,12 +9,12 @@ from playwright.sync_api import expect
 
 from app.accounts.models import User
 from app.library.models import Song
-from tests.conftest import TEST_PASSWORD
+from tests.factories import STRONG_PASSWORD, UserFactory
 from tests.fixtures import audio_file
+from tests.logins import log_in_browser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("app", "worker")]
 
-PASSWORD = "blue-velvet-harmonica-42"
 UPLOADS = ["tone-440hz-4min.mp3", "tone-523hz-5s.ogg", "tone-659hz-5s.flac"]
 WAIT_FOR_METADATA = """a => new Promise(done =>
     a.readyState >= 1 ? done() : a.addEventListener("loadedmetadata", done))"""
@@ -30,8 +30,8 @@ def register_and_activate(page, *, username: str, email: str) -> None:
     page.fill("#first_name", "Nina")
     page.fill("#last_name", "Simone")
     page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.fill("#password_confirm", PASSWORD)
+    page.fill("#password", STRONG_PASSWORD)
+    page.fill("#password_confirm", STRONG_PASSWORD)
     page.click("input[type=submit]")
     expect(page.locator(".flash").first).to_be_visible()
 
@@ -41,16 +41,9 @@ def register_and_activate(page, *, username: str, email: str) -> None:
     expect(page.locator(".flash").first).to_contain_text("confirmed")
 
 
-def log_in(page, identity: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.fill("#email", identity)
-    page.fill("#password", password)
-    page.click("input[type=submit]")
-
-
 def test_register_activate_upload_watch_play_download_edit_delete(context, page, tmp_path):
     register_and_activate(page, username="nina", email="nina@example.org")
-    log_in(page, "nina")
+    log_in_browser(page, "nina", STRONG_PASSWORD)
     expect(page.locator("h1")).to_have_text("Welcome back, Nina")
 
     library = context.new_page()  # a second tab, open on the library before the upload
@@ -114,9 +107,9 @@ def test_register_activate_upload_watch_play_download_edit_delete(context, page,
     expect(page.get_by_role("link", name="Log in").first).to_be_visible()
 
 
-def test_a_rejected_upload_shows_its_reason(page, make_user):
-    make_user(username="omar", email="omar@example.org", password=TEST_PASSWORD)
-    log_in(page, "omar", TEST_PASSWORD)
+def test_a_rejected_upload_shows_its_reason(page, app):
+    UserFactory(username="omar", email="omar@example.org")
+    log_in_browser(page, "omar")
 
     page.goto("/songs/upload")
     page.set_input_files("#files", str(audio_file("not-audio.mp3")))

@@ -8,20 +8,21 @@ from flask import url_for
 
 from app.accounts.models import Role, User
 from app.admin.models import AuditEntry
-from app.library.albums import create_album
 from app.library.models import Album, Song
-from tests.library import client_login, make_song
+from tests.factories import AlbumFactory, SongFactory, UserFactory
+from tests.helpers import csrf_token
+from tests.logins import log_in_client
 
 METHODS = ("GET", "POST")
 
 
 @pytest.fixture
-def targets(app, make_user) -> dict:
+def targets(app) -> dict:
     """Real objects for every URL parameter of the admin pages."""
-    owner = make_user(username="owner")
+    owner = UserFactory(username="owner")
     with app.app_context():
-        song = make_song(owner, "Kept")
-        album = create_album(owner, title="Kept album")
+        song = SongFactory(owner=owner, title="Kept")
+        album = AlbumFactory(owner=owner, title="Kept album")
         role = Role.objects.get(name="Public")
     return {"user_id": owner.id, "song_id": song.id, "album_id": album.id, "role_id": role.id}
 
@@ -90,8 +91,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client, admin_requests, targets):
     assert_nothing_changed(targets)
 
 
-def test_members_get_403_even_with_a_valid_csrf_token(client, make_user, admin_requests, targets):
-    token = client_login(client, make_user(username="nosy"))
+def test_members_get_403_even_with_a_valid_csrf_token(client, app, admin_requests, targets):
+    token = csrf_token(log_in_client(client, UserFactory(username="nosy")).text)
 
     for method, url in admin_requests:
         response = client.open(url, method=method, data=harmful_form(targets, token))
@@ -102,9 +103,9 @@ def test_members_get_403_even_with_a_valid_csrf_token(client, make_user, admin_r
     assert_nothing_changed(targets)
 
 
-def test_the_admin_link_is_shown_to_admins_only(app, client, make_user):
-    member = make_user()
-    client_login(client, member)
+def test_the_admin_link_is_shown_to_admins_only(app, client):
+    member = UserFactory()
+    log_in_client(client, member)
     assert 'href="/admin/"' not in client.get("/songs").text
 
     with app.app_context():

@@ -7,17 +7,15 @@ import re
 import pytest
 
 from app.accounts.models import User
-from app.accounts.services import set_roles
 from app.admin.audit import record
-from tests.library import client_login
+from tests.factories import UserFactory
+from tests.helpers import csrf_token
+from tests.logins import log_in_client
 
 
 @pytest.fixture
-def admin(app, make_user) -> User:
-    user = make_user(username="boss")
-    with app.app_context():
-        set_roles(user, ["Admin"])
-    return user
+def admin(app) -> User:
+    return UserFactory(username="boss", admin=True)
 
 
 def rows(html: str) -> list[tuple[str, str, str]]:
@@ -28,9 +26,9 @@ def rows(html: str) -> list[tuple[str, str, str]]:
     )
 
 
-def test_changes_made_in_the_admin_area_appear_newest_first(client, admin, make_user):
-    token = client_login(client, admin)
-    member = make_user(username="mia", email="mia@example.org")
+def test_changes_made_in_the_admin_area_appear_newest_first(client, admin, app):
+    token = csrf_token(log_in_client(client, admin).text)
+    member = UserFactory(username="mia", email="mia@example.org")
     client.post(
         "/admin/users/bulk",
         data={"csrf_token": token, "ids": [str(member.id)], "action": "deactivate"},
@@ -45,9 +43,9 @@ def test_changes_made_in_the_admin_area_appear_newest_first(client, admin, make_
     ]
 
 
-def test_the_details_of_a_change_read_from_before_to_after(app, client, admin, make_user):
-    token = client_login(client, admin)
-    member = make_user(username="mia", first_name="Mia", last_name="Old")
+def test_the_details_of_a_change_read_from_before_to_after(app, client, admin):
+    token = csrf_token(log_in_client(client, admin).text)
+    member = UserFactory(username="mia", first_name="Mia", last_name="Old")
     client.post(
         f"/admin/users/{member.id}",
         data={
@@ -69,7 +67,7 @@ def test_pages_follow_each_other_without_overlap(app, client, admin):
     with app.app_context():
         for number in range(55):
             record(admin, "role.update", f"role R{number:02d}")
-    client_login(client, admin)
+    log_in_client(client, admin)
 
     first = client.get("/admin/audit").text
     next_url = re.search(r'rel="next" href="([^"]+)"', first).group(1)

@@ -8,31 +8,29 @@ import re
 import pytest
 
 from app.accounts.models import User
-from app.accounts.services import set_roles
 from app.admin.models import AuditEntry
 from app.database import get_database
-from app.library.albums import create_album
 from app.library.models import Album, Song
 from app.signals import song_queued
-from tests.library import client_login, make_song
+from tests.factories import AlbumFactory, SongFactory, UserFactory
+from tests.helpers import csrf_token
+from tests.logins import log_in_client
 
 
 @pytest.fixture
-def token(app, client, make_user) -> str:
-    admin = make_user(username="boss")
-    with app.app_context():
-        set_roles(admin, ["Admin"])
-    return client_login(client, admin)
+def token(app, client) -> str:
+    admin = UserFactory(username="boss", admin=True)
+    return csrf_token(log_in_client(client, admin).text)
 
 
 @pytest.fixture
-def mia(make_user) -> User:
-    return make_user(username="mia")
+def mia(app) -> User:
+    return UserFactory(username="mia")
 
 
 @pytest.fixture
-def otto(make_user) -> User:
-    return make_user(username="otto")
+def otto(app) -> User:
+    return UserFactory(username="otto")
 
 
 def titles(html: str) -> list[str]:
@@ -48,8 +46,7 @@ def stored_files() -> tuple[int, int]:
 
 
 def test_songs_are_listed_with_owner_status_size_and_duration(app, client, token, mia):
-    with app.app_context():
-        song = make_song(mia, "Tune", status="ready", duration=125.0)
+    song = SongFactory(owner=mia, title="Tune", status="ready", duration=125.0)
 
     page = client.get("/admin/songs").text
 
@@ -64,10 +61,9 @@ def test_songs_are_listed_with_owner_status_size_and_duration(app, client, token
 
 
 def test_songs_filter_by_status_and_owner(app, client, token, mia, otto):
-    with app.app_context():
-        make_song(mia, "Mine ready", status="ready")
-        make_song(mia, "Mine failed", status="failed", status_reason="broken")
-        make_song(otto, "Theirs failed", status="failed", status_reason="broken")
+    SongFactory(owner=mia, title="Mine ready", status="ready")
+    SongFactory(owner=mia, title="Mine failed", status="failed", status_reason="broken")
+    SongFactory(owner=otto, title="Theirs failed", status="failed", status_reason="broken")
 
     assert sorted(titles(client.get("/admin/songs?status=failed").text)) == [
         "Mine failed",
@@ -80,9 +76,8 @@ def test_songs_filter_by_status_and_owner(app, client, token, mia, otto):
 
 
 def test_deleting_a_song_removes_its_file_and_chunks(app, client, token, mia):
-    with app.app_context():
-        doomed = make_song(mia, "Doomed")
-        make_song(mia, "Kept")
+    doomed = SongFactory(owner=mia, title="Doomed")
+    SongFactory(owner=mia, title="Kept")
     files, chunks = stored_files()
 
     response = client.post(
@@ -100,10 +95,11 @@ def test_deleting_a_song_removes_its_file_and_chunks(app, client, token, mia):
 
 
 def test_bulk_reprocess_queues_the_songs_again(app, client, token, mia):
-    with app.app_context():
-        failed = make_song(mia, "Failed", status="failed", status_reason="Worker bug")
-        ready = make_song(mia, "Ready", status="ready")
-        untouched = make_song(mia, "Untouched", status="failed", status_reason="Worker bug")
+    failed = SongFactory(owner=mia, title="Failed", status="failed", status_reason="Worker bug")
+    ready = SongFactory(owner=mia, title="Ready", status="ready")
+    untouched = SongFactory(
+        owner=mia, title="Untouched", status="failed", status_reason="Worker bug"
+    )
     announced: list[str] = []
 
     def remember(sender, *, song_id: str) -> None:
@@ -131,9 +127,8 @@ def test_bulk_reprocess_queues_the_songs_again(app, client, token, mia):
 
 
 def test_bulk_delete_removes_songs_and_files(app, client, token, mia, otto):
-    with app.app_context():
-        songs = [make_song(mia, "One"), make_song(otto, "Two")]
-        kept = make_song(otto, "Kept")
+    songs = [SongFactory(owner=mia, title="One"), SongFactory(owner=otto, title="Two")]
+    kept = SongFactory(owner=otto, title="Kept")
 
     client.post(
         "/admin/songs/bulk",
@@ -163,11 +158,10 @@ def test_bulk_actions_need_songs_and_a_known_action(client, token):
 
 
 def test_albums_are_listed_with_owner_and_song_count(app, client, token, mia, otto):
-    with app.app_context():
-        blue = create_album(mia, title="Blue")
-        create_album(otto, title="Empty")
-        make_song(mia, "One", album=blue)
-        make_song(mia, "Two", album=blue)
+    blue = AlbumFactory(owner=mia, title="Blue")
+    AlbumFactory(owner=otto, title="Empty")
+    SongFactory(owner=mia, title="One", album=blue)
+    SongFactory(owner=mia, title="Two", album=blue)
 
     page = client.get("/admin/albums").text
     only_otto = client.get("/admin/albums?owner=Otto").text
@@ -188,7 +182,7 @@ def album_titles(html: str) -> list[str]:
 
 
 def make_albums(owner: User, count: int) -> list[Album]:
-    return [create_album(owner, title=f"Album {number:02d}") for number in range(count)]
+    return [AlbumFactory(owner=owner, title=f"Album {number:02d}") for number in range(count)]
 
 
 def test_albums_come_fifty_to_a_page(app, client, token, mia):
@@ -228,9 +222,8 @@ def test_deleting_the_only_album_of_the_last_page_returns_to_the_page_before(
 
 @pytest.mark.parametrize("choice", ["keep", "delete"])
 def test_deleting_an_album_keeps_or_deletes_its_songs(app, client, token, mia, choice):
-    with app.app_context():
-        album = create_album(mia, title="Gone")
-        make_song(mia, "Inside", album=album)
+    album = AlbumFactory(owner=mia, title="Gone")
+    SongFactory(owner=mia, title="Inside", album=album)
 
     response = client.post(
         f"/admin/albums/{album.id}/delete",

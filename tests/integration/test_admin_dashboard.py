@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from app.accounts.services import set_roles
-from tests.library import client_login, make_song
+from tests.factories import SongFactory, UserFactory
+from tests.logins import log_in_client
 
 
 @pytest.mark.usefixtures("worker")
-def test_the_dashboard_counts_users_songs_storage_and_failures(app, client, make_user):
-    admin = make_user(username="boss")
-    member = make_user()
-    make_user(username="newcomer", confirmed_at=None, active=False)
-    with app.app_context():
-        set_roles(admin, ["Admin"])
-        make_song(member, "Fine", status="ready")
-        broken = make_song(
-            member, "Broken", status="failed", status_reason="This file is not audio."
-        )
-    client_login(client, admin)
+def test_the_dashboard_counts_users_songs_storage_and_failures(app, client):
+    admin = UserFactory(username="boss", admin=True)
+    member = UserFactory()
+    UserFactory(username="newcomer", unconfirmed=True, inactive=True)
+    SongFactory(owner=member, title="Fine", status="ready")
+    broken = SongFactory(
+        owner=member, title="Broken", status="failed", status_reason="This file is not audio."
+    )
+    log_in_client(client, admin)
 
     page = client.get("/admin/").text
 

@@ -7,18 +7,17 @@ import re
 import pytest
 
 from app.accounts.models import Role, User
-from app.accounts.services import set_roles
 from app.admin import roles as role_service
 from app.admin.models import AuditEntry
-from tests.library import client_login
+from tests.factories import UserFactory
+from tests.helpers import csrf_token
+from tests.logins import log_in_client
 
 
 @pytest.fixture
-def token(app, client, make_user) -> str:
-    admin = make_user(username="boss")
-    with app.app_context():
-        set_roles(admin, ["Admin", "Public"])
-    return client_login(client, admin)
+def token(app, client) -> str:
+    admin = UserFactory(username="boss", roles=["Admin", "Public"])
+    return csrf_token(log_in_client(client, admin).text)
 
 
 def role_rows(html: str) -> list[tuple[str, str]]:
@@ -30,9 +29,9 @@ def role_rows(html: str) -> list[tuple[str, str]]:
     )
 
 
-def test_roles_are_listed_with_their_user_counts(client, token, make_user):
-    make_user()
-    make_user()
+def test_roles_are_listed_with_their_user_counts(client, token, app):
+    UserFactory()
+    UserFactory()
 
     assert role_rows(client.get("/admin/roles").text) == [("Admin", "1"), ("Public", "3")]
 

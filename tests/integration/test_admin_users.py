@@ -4,31 +4,27 @@ the self-lockout rules, deletion with everything the user owns, password reset m
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 
 from app.accounts.models import User
-from app.accounts.services import set_roles
 from app.admin.models import AuditEntry
 from app.database import get_database
 from app.library.models import Song
-from tests.helpers import link_in, wait_for_mail
-from tests.library import client_login, make_song
+from tests.factories import SongFactory, UserFactory
+from tests.helpers import csrf_token, link_in, wait_for_mail
+from tests.logins import log_in_client
 
 
 @pytest.fixture
-def admin(app, make_user) -> User:
-    user = make_user(username="boss", email="boss@example.org", first_name="Bea")
-    with app.app_context():
-        set_roles(user, ["Admin"])
-    return user
+def admin(app) -> User:
+    return UserFactory(username="boss", email="boss@example.org", first_name="Bea", admin=True)
 
 
 @pytest.fixture
 def token(client, admin) -> str:
     """Log the admin in on ``client``; the CSRF token for its forms."""
-    return client_login(client, admin)
+    return csrf_token(log_in_client(client, admin).text)
 
 
 def listed(html: str) -> list[str]:
@@ -44,12 +40,12 @@ def audit_actions() -> list[str]:
 
 
 @pytest.fixture
-def people(make_user) -> dict[str, User]:
+def people(app) -> dict[str, User]:
     return {
-        "anna": make_user(
+        "anna": UserFactory(
             username="annak", email="anna.k@example.org", first_name="Anna", last_name="Karenina"
         ),
-        "bob": make_user(
+        "bob": UserFactory(
             username="bobby", email="robert@example.net", first_name="Robert", last_name="Smith"
         ),
     }
@@ -78,9 +74,9 @@ def test_search_by_email_username_and_name_in_any_case(client, token, people):
         assert listed(page.text) == expected, text
 
 
-def test_filters_by_role_active_and_confirmed(client, token, make_user):
-    make_user(username="sleeper", active=False)
-    make_user(username="fresh", confirmed_at=None)
+def test_filters_by_role_active_and_confirmed(client, token, app):
+    UserFactory(username="sleeper", active=False)
+    UserFactory(username="fresh", confirmed_at=None)
 
     assert listed(client.get("/admin/users?role=Admin").text) == ["boss"]
     assert listed(client.get("/admin/users?active=no").text) == ["sleeper"]
@@ -88,9 +84,9 @@ def test_filters_by_role_active_and_confirmed(client, token, make_user):
     assert listed(client.get("/admin/users?role=Public&confirmed=yes").text) == ["sleeper"]
 
 
-def test_sorts_and_bad_filters(client, token, make_user):
-    make_user(username="zed", email="a@example.org")
-    make_user(username="abe", email="z@example.org")
+def test_sorts_and_bad_filters(client, token, app):
+    UserFactory(username="zed", email="a@example.org")
+    UserFactory(username="abe", email="z@example.org")
 
     assert listed(client.get("/admin/users?sort=username").text) == ["abe", "boss", "zed"]
     assert listed(client.get("/admin/users?sort=email").text) == ["zed", "boss", "abe"]
@@ -104,12 +100,11 @@ def test_sorts_and_bad_filters(client, token, make_user):
 
 
 def insert_users(count: int) -> None:
+    """``count`` members in one insert, without hashing a password for each."""
     User.objects.insert(
         [
-            User(
-                username=f"user{number:02d}",
-                email=f"user{number:02d}@example.org",
-                fs_uniquifier=uuid.uuid4().hex,
+            UserFactory.build(
+                username=f"user{number:02d}", email=f"user{number:02d}@example.org", password=None
             )
             for number in range(count)
         ]
@@ -162,8 +157,8 @@ def test_a_page_past_the_end_shows_the_last_page(app, client, token):
     assert "Page 2 of 2" in response.text
 
 
-def test_edit_names_roles_and_active_is_stored_and_audited(client, token, make_user):
-    member = make_user(username="mia", first_name="Mia", last_name="Old")
+def test_edit_names_roles_and_active_is_stored_and_audited(client, token, app):
+    member = UserFactory(username="mia", first_name="Mia", last_name="Old")
     page = client.get(f"/admin/users/{member.id}")
     assert 'name="password"' not in page.text
     assert member.password not in page.text
@@ -191,8 +186,8 @@ def test_edit_names_roles_and_active_is_stored_and_audited(client, token, make_u
     assert roles_entry.details == {"roles": {"from": ["Public"], "to": ["Admin", "Public"]}}
 
 
-def test_bad_names_are_explained_and_change_nothing(client, token, make_user):
-    member = make_user(username="mia")
+def test_bad_names_are_explained_and_change_nothing(client, token, app):
+    member = UserFactory(username="mia")
 
     response = client.post(
         f"/admin/users/{member.id}",
@@ -225,8 +220,8 @@ def test_an_admin_cannot_lock_themselves_out(client, token, admin, form, message
     assert "Admin" in [role.name for role in admin.roles]
 
 
-def test_bulk_deactivate_and_activate(client, token, make_user):
-    first, second, bystander = make_user(), make_user(), make_user()
+def test_bulk_deactivate_and_activate(client, token, app):
+    first, second, bystander = UserFactory(), UserFactory(), UserFactory()
     ids = [str(first.id), str(second.id)]
 
     response = client.post(
@@ -247,8 +242,8 @@ def test_bulk_deactivate_and_activate(client, token, make_user):
     assert [u.active for u in User.objects(id__in=ids)] == [True, True]
 
 
-def test_bulk_deactivation_refuses_the_admin_themselves(client, token, admin, make_user):
-    member = make_user()
+def test_bulk_deactivation_refuses_the_admin_themselves(client, token, admin, app):
+    member = UserFactory()
 
     response = client.post(
         "/admin/users/bulk",
@@ -269,11 +264,10 @@ def test_a_bulk_action_without_choices_is_explained(client, token):
     assert flashes(response.text) == ["Choose at least one user."]
 
 
-def test_deleting_a_user_deletes_their_songs_and_files(app, client, token, make_user):
-    member = make_user(username="leaving", email="leaving@example.org")
-    with app.app_context():
-        make_song(member, "One")
-        make_song(member, "Two")
+def test_deleting_a_user_deletes_their_songs_and_files(app, client, token):
+    member = UserFactory(username="leaving", email="leaving@example.org")
+    SongFactory(owner=member, title="One")
+    SongFactory(owner=member, title="Two")
 
     response = client.post(
         f"/admin/users/{member.id}/delete", data={"csrf_token": token}, follow_redirects=True
@@ -297,8 +291,8 @@ def test_an_admin_cannot_delete_themselves(client, token, admin):
     assert User.objects(id=admin.id).count() == 1
 
 
-def test_an_admin_post_without_csrf_is_refused(client, token, make_user):
-    member = make_user()
+def test_an_admin_post_without_csrf_is_refused(client, token, app):
+    member = UserFactory()
 
     response = client.post(f"/admin/users/{member.id}/delete")
 
@@ -307,8 +301,8 @@ def test_an_admin_post_without_csrf_is_refused(client, token, make_user):
 
 
 @pytest.mark.usefixtures("worker")
-def test_send_password_reset_mails_a_working_link(client, token, make_user, settings):
-    member = make_user(username="forgetful", email="forgetful@example.org")
+def test_send_password_reset_mails_a_working_link(client, token, app, settings):
+    member = UserFactory(username="forgetful", email="forgetful@example.org")
 
     response = client.post(
         f"/admin/users/{member.id}/password-reset",
@@ -325,8 +319,8 @@ def test_send_password_reset_mails_a_working_link(client, token, make_user, sett
     assert audit_actions() == ["user.password_reset"]
 
 
-def test_no_password_reset_for_a_deactivated_user(client, token, make_user):
-    member = make_user(username="sleeper", active=False)
+def test_no_password_reset_for_a_deactivated_user(client, token, app):
+    member = UserFactory(username="sleeper", active=False)
 
     response = client.post(
         f"/admin/users/{member.id}/password-reset",

@@ -9,36 +9,35 @@ import time
 import pytest
 from flask import url_for
 
-from app.accounts.services import set_active, set_roles
+from app.accounts.services import set_active
 from app.library.models import Song
-from tests.conftest import TEST_PASSWORD
+from tests.factories import MP3, TEST_PASSWORD, NotificationFactory, SongFactory, UserFactory
 from tests.fixtures import audio_file
-from tests.library import MP3, make_song, post_multipart
+from tests.helpers import csrf_token
+from tests.library import post_multipart
+from tests.logins import bearer, log_in_api, log_in_client
 
 API = "/api/v1"
 
 
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-
-
-def get_token(client, identity: str, password: str = TEST_PASSWORD):
+def request_token(client, identity: str, password: str = TEST_PASSWORD):
+    """The token endpoint's own answer, for the tests of that endpoint."""
     return client.post(f"{API}/auth/token", json={"identity": identity, "password": password})
 
 
 @pytest.fixture
-def member(make_user):
-    return make_user(username="ada", email="ada@example.org", first_name="Ada")
+def member(app):
+    return UserFactory(username="ada", email="ada@example.org", first_name="Ada")
 
 
 @pytest.fixture
 def headers(client, member):
-    return bearer(get_token(client, "ada").get_json()["token"])
+    return bearer(log_in_api(client, "ada"))
 
 
 def test_a_token_for_email_or_username_in_any_case(client, member):
     for identity in ("ada@example.org", "ADA"):
-        response = get_token(client, identity)
+        response = request_token(client, identity)
         assert response.status_code == 200
         body = response.get_json()
         assert body["token_type"] == "Bearer"
@@ -50,18 +49,17 @@ def test_a_token_for_email_or_username_in_any_case(client, member):
 def test_no_token_for_bad_credentials_and_the_same_answer_either_way(
     client, member, identity, password
 ):
-    response = get_token(client, identity, password)
+    response = request_token(client, identity, password)
 
     assert response.status_code == 401
     assert response.mimetype == "application/problem+json"
     assert response.get_json()["detail"] == "Wrong identity or password, or inactive account."
 
 
-def test_no_token_for_a_deactivated_account(app, client, member):
-    with app.app_context():
-        set_active(member, False)
+def test_no_token_for_a_deactivated_account(client):
+    UserFactory(username="ada", inactive=True)
 
-    assert get_token(client, "ada").status_code == 401
+    assert request_token(client, "ada").status_code == 401
 
 
 def test_token_request_is_validated(client):
@@ -87,7 +85,7 @@ def test_logging_out_with_a_token_needs_no_csrf_token(client, headers):
 
 
 def test_revoking_ends_every_token(client, member, headers):
-    other = bearer(get_token(client, "ada").get_json()["token"])
+    other = bearer(log_in_api(client, "ada"))
 
     assert client.delete(f"{API}/auth/token", headers=headers).status_code == 204
 
@@ -148,9 +146,8 @@ def test_upload_without_a_token_or_session_is_refused_unread(client):
 
 
 def test_session_upload_through_the_api_needs_csrf(client, member):
-    from tests.library import client_login
 
-    client_login(client, member)
+    log_in_client(client, member)
 
     response = upload_api(client, {"Accept": "application/json"})
 
@@ -159,9 +156,8 @@ def test_session_upload_through_the_api_needs_csrf(client, member):
 
 
 def test_list_filters_and_pages_with_next_links(app, client, member, headers):
-    with app.app_context():
-        for number in range(5):
-            make_song(member, f"Track {number}", rating=number + 1)
+    for number in range(5):
+        SongFactory(owner=member, title=f"Track {number}", rating=number + 1)
 
     first = client.get(f"{API}/songs?sort=title&limit=2", headers=headers).get_json()
     second = client.get(first["next"], headers=headers).get_json()
@@ -177,8 +173,7 @@ def test_list_filters_and_pages_with_next_links(app, client, member, headers):
 
 
 def test_patch_and_delete_a_song(app, client, member, headers):
-    with app.app_context():
-        song = make_song(member, "Before")
+    song = SongFactory(owner=member, title="Before")
 
     patched = client.patch(
         f"{API}/songs/{song.id}", json={"title": "After", "rating": 5}, headers=headers
@@ -193,9 +188,8 @@ def test_patch_and_delete_a_song(app, client, member, headers):
     assert Song.objects.count() == 0
 
 
-def test_another_members_song_is_404_and_users_need_admin(app, client, make_user, headers):
-    with app.app_context():
-        theirs = make_song(make_user(), "Theirs")
+def test_another_members_song_is_404_and_users_need_admin(app, client, headers):
+    theirs = SongFactory(owner=UserFactory(), title="Theirs")
 
     for method, path in [
         ("get", f"/songs/{theirs.id}"),
@@ -208,12 +202,10 @@ def test_another_members_song_is_404_and_users_need_admin(app, client, make_user
     assert client.get(f"{API}/users", headers=headers).status_code == 403
 
 
-def test_admin_manages_users(app, client, make_user):
-    admin = make_user(username="root")
-    other = make_user(username="olga")
-    with app.app_context():
-        set_roles(admin, ["Admin"])
-    headers = bearer(get_token(client, "root").get_json()["token"])
+def test_admin_manages_users(app, client):
+    admin = UserFactory(username="root", admin=True)
+    other = UserFactory(username="olga")
+    headers = bearer(log_in_api(client, "root"))
 
     listed = client.get(f"{API}/users", headers=headers).get_json()
     patched = client.patch(
@@ -252,10 +244,7 @@ def test_albums_crud(client, headers):
 
 
 def test_notifications_list_and_mark_read(app, client, member, headers):
-    from app.notifications.services import add_notification
-
-    with app.app_context():
-        note = add_notification(str(member.id), "Hello", link="/")
+    note = NotificationFactory(user=member, text="Hello", link="/")
 
     listed = client.get(f"{API}/notifications", headers=headers).get_json()
     read = client.post(f"{API}/notifications/{note.id}/read", headers=headers).get_json()
@@ -268,11 +257,11 @@ def test_notifications_list_and_mark_read(app, client, member, headers):
 def test_token_requests_are_rate_limited(make_app, member):
     client = make_app(LOGIN_RATE_LIMIT="2 per minute").test_client()
 
-    statuses = [get_token(client, "ada", "wrong").status_code for _ in range(3)]
+    statuses = [request_token(client, "ada", "wrong").status_code for _ in range(3)]
 
     assert statuses[:2] == [401, 401]
     assert statuses[2] == 429
-    blocked = get_token(client, "ada", "wrong")
+    blocked = request_token(client, "ada", "wrong")
     assert int(blocked.headers["Retry-After"]) > 0
     assert blocked.mimetype == "application/problem+json"
 
@@ -298,7 +287,7 @@ def test_every_api_write_is_rate_limited_and_reads_are_not(make_app):
         assert second.status_code == 429, (method, url)
         assert second.mimetype == "application/problem+json"
     assert [client.get(f"{API}/songs").status_code for _ in range(3)] == [401, 401, 401]
-    assert [get_token(client, "nobody", "wrong").status_code for _ in range(3)] == [401] * 3
+    assert [request_token(client, "nobody", "wrong").status_code for _ in range(3)] == [401] * 3
 
 
 def test_openapi_document_and_swagger_ui_are_served_locally(client):
@@ -313,10 +302,8 @@ def test_openapi_document_and_swagger_ui_are_served_locally(client):
 
 
 def test_changing_the_password_ends_tokens(app, client, member, headers):
-    from tests.helpers import csrf_token
-    from tests.library import client_login
 
-    client_login(client, member)
+    log_in_client(client, member)
     form = client.get("/change").text
     client.post(
         "/change",
@@ -332,17 +319,107 @@ def test_changing_the_password_ends_tokens(app, client, member, headers):
     assert cookieless.get(f"{API}/me", headers=headers).status_code == 401
 
 
-def test_admin_changes_through_the_api_are_audited(app, client, make_user):
+def test_admin_changes_through_the_api_are_audited(app, client):
     from app.admin.models import AuditEntry
 
-    admin = make_user(username="chief")
-    other = make_user(username="ursula")
-    with app.app_context():
-        set_roles(admin, ["Admin"])
-    headers = bearer(get_token(client, "chief").get_json()["token"])
+    UserFactory(username="chief", admin=True)
+    other = UserFactory(username="ursula")
+    headers = bearer(log_in_api(client, "chief"))
 
     client.patch(f"{API}/users/{other.id}", json={"active": False}, headers=headers)
     client.delete(f"{API}/users/{other.id}", headers=headers)
 
     actions = [entry.action for entry in AuditEntry.objects.order_by("created_at")]
     assert actions == ["user.deactivate", "user.delete"]
+
+
+# --- edges: how a caller is recognised, and what a link may carry ------------------------
+
+
+@pytest.mark.parametrize(
+    "token_header",
+    [{"Authentication-Token": "bogus"}, {"Authorization": "Bearer bogus"}],
+)
+def test_a_session_caller_with_a_bogus_token_header_still_needs_csrf(
+    app, client, member, token_header
+):
+
+    log_in_client(client, member)
+    with app.app_context():
+        song = SongFactory(owner=member, title="Kept")
+    headers = {"Accept": "application/json", **token_header}
+
+    uploaded = upload_api(client, headers)
+    patched = client.patch(f"{API}/songs/{song.id}", json={"title": "Changed"}, headers=headers)
+    deleted = client.delete(f"{API}/songs/{song.id}", headers=headers)
+
+    assert [uploaded.status_code, patched.status_code, deleted.status_code] == [400] * 3
+    assert [song.title for song in Song.objects] == ["Kept"]
+
+
+def test_a_token_in_the_query_string_is_refused(client, headers):
+    token = headers["Authorization"].removeprefix("Bearer ")
+
+    response = client.get(f"{API}/me?auth_token={token}")
+
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert "Authorization: Bearer" in response.get_json()["detail"]
+    assert client.get(f"{API}/me?auth_token={token}", headers=headers).status_code == 400
+
+
+def test_a_token_in_a_json_body_is_not_read(client, headers):
+    token = headers["Authorization"].removeprefix("Bearer ")
+
+    response = client.delete(
+        f"{API}/auth/token", json={"auth_token": token}, headers={"Accept": "application/json"}
+    )
+
+    assert response.status_code == 401
+    assert client.get(f"{API}/me", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("identity", "password"),
+    [("ada", TEST_PASSWORD), ("ada", "wrong"), ("nobody@example.org", "wrong")],
+)
+def test_the_token_endpoint_checks_one_password_hash_whether_or_not_the_account_exists(
+    app, client, member, monkeypatch, identity, password
+):
+    context = app.extensions["security"].pwd_context
+    checked = []
+    verify = context.verify
+
+    def counting_verify(secret, hashed, *args, **kwargs):
+        checked.append(hashed)
+        return verify(secret, hashed, *args, **kwargs)
+
+    monkeypatch.setattr(context, "verify", counting_verify)
+
+    request_token(client, identity, password)
+
+    assert len(checked) == 1
+    assert checked[0].startswith("$argon2")
+
+
+@pytest.mark.parametrize("extra", ["_method=DELETE", "endpoint=x", "_scheme=javascript"])
+def test_unexpected_query_arguments_stay_out_of_the_next_link(app, client, member, headers, extra):
+    with app.app_context():
+        for number in range(3):
+            SongFactory(owner=member, title=f"Track {number}", content=b"x")
+
+    response = client.get(f"{API}/songs?limit=2&sort=title&{extra}", headers=headers)
+
+    assert response.status_code == 200
+    assert response.get_json()["next"].startswith(f"{API}/songs?")
+    assert extra.split("=")[0] not in response.get_json()["next"]
+
+
+def test_a_body_that_is_not_json_is_a_problem_not_a_crash(client):
+    response = client.post(
+        f"{API}/auth/token", data=b"not json", headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["errors"] == {"json": "Invalid JSON body."}

@@ -14,33 +14,29 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from app.accounts.services import set_roles
-from tests.conftest import TEST_PASSWORD
-from tests.library import make_song
+from tests.factories import SongFactory, UserFactory
+from tests.logins import log_in_api
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 
-def token_for(app, client, make_user, *, admin: bool) -> str:
-    user = make_user(username="fuzz-admin" if admin else "fuzz-member")
-    with app.app_context():
-        if admin:
-            set_roles(user, ["Admin", "Public"])
-        make_song(user, "Something to find")
-    response = client.post(
-        "/api/v1/auth/token", json={"identity": user.username, "password": TEST_PASSWORD}
+def token_for(client, *, admin: bool) -> str:
+    user = UserFactory(
+        username="fuzz-admin" if admin else "fuzz-member",
+        roles=["Admin", "Public"] if admin else [],
     )
-    return response.get_json()["token"]
+    SongFactory(owner=user, title="Something to find")
+    return log_in_api(client, user)
 
 
 @pytest.fixture
-def member_token(app, client, make_user):
-    return token_for(app, client, make_user, admin=False)
+def member_token(client):
+    return token_for(client, admin=False)
 
 
 @pytest.fixture
-def admin_token(app, client, make_user):
-    return token_for(app, client, make_user, admin=True)
+def admin_token(client):
+    return token_for(client, admin=True)
 
 
 FUZZ = settings(

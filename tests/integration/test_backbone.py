@@ -15,9 +15,9 @@ import requests
 import socketio
 
 from app.library.pipeline import queue_song
+from tests.factories import SongFactory, UserFactory
 from tests.fixtures import audio_file
 from tests.helpers import csrf_token
-from tests.library import make_song
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -65,9 +65,9 @@ def upload(live_server, http) -> str:
 
 
 def test_an_upload_reaches_the_owners_socket_through_a_real_worker(
-    live_server, make_user, login, socket_client
+    live_server, app, login, socket_client
 ):
-    alice = make_user()
+    alice = UserFactory()
     http = login(alice)
     heard = listen(socket_client(http))
 
@@ -81,21 +81,21 @@ def test_an_upload_reaches_the_owners_socket_through_a_real_worker(
     assert payloads[-1]["duration"] == pytest.approx(5.0, abs=0.05)
 
 
-def test_a_song_queued_by_another_process_reaches_the_socket(app, make_user, login, socket_client):
+def test_a_song_queued_by_another_process_reaches_the_socket(app, login, socket_client):
     """The test process is neither the web server nor the worker: its push and its
     signal reach them only through Redis."""
-    alice = make_user()
+    alice = UserFactory()
     heard = listen(socket_client(login(alice)))
     with app.app_context():
-        song = make_song(alice, "Queued here")
+        song = SongFactory(owner=alice, title="Queued here")
 
         queue_song(song)
 
     assert statuses(heard_until_final(heard, str(song.id))) == ["queued", "processing", "ready"]
 
 
-def test_the_status_goes_only_to_the_owner(live_server, make_user, login, socket_client):
-    alice, bob = make_user(), make_user()
+def test_the_status_goes_only_to_the_owner(live_server, app, login, socket_client):
+    alice, bob = UserFactory(), UserFactory()
     alice_http, bob_http = login(alice), login(bob)
     alice_heard = listen(socket_client(alice_http))
     bob_heard = listen(socket_client(bob_http))
@@ -111,8 +111,8 @@ def test_the_status_goes_only_to_the_owner(live_server, make_user, login, socket
         alice_heard.get(timeout=1)
 
 
-def test_every_socket_of_the_owner_receives(live_server, make_user, login, socket_client):
-    alice = make_user()
+def test_every_socket_of_the_owner_receives(live_server, app, login, socket_client):
+    alice = UserFactory()
     http = login(alice)
     first, second = listen(socket_client(http)), listen(socket_client(http))
 
@@ -128,9 +128,9 @@ def test_anonymous_socket_is_refused(socket_client):
 
 
 def test_an_upload_without_csrf_token_is_refused_and_nothing_is_heard(
-    live_server, make_user, login, socket_client
+    live_server, app, login, socket_client
 ):
-    http = login(make_user())
+    http = login(UserFactory())
     heard = listen(socket_client(http))
 
     response = post_upload(live_server, http)

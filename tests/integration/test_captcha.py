@@ -6,7 +6,7 @@ import pytest
 
 from app.accounts.models import User
 from tests.fakes import FakeRecaptcha
-from tests.integration.test_registration import register
+from tests.helpers import register
 
 
 @pytest.fixture
@@ -29,9 +29,12 @@ def captcha_client(make_app, recaptcha):
 
 
 def test_no_captcha_without_keys(app, client):
-    page = client.get("/register").text
+    response = client.get("/register")
 
-    assert "g-recaptcha" not in page
+    assert response.status_code == 200
+    assert "<h1>Create your account</h1>" in response.text
+    assert 'value="Register"' in response.text
+    assert "g-recaptcha" not in response.text
 
 
 def test_captcha_is_shown_with_keys(captcha_client):

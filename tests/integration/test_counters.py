@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from app import paging
@@ -21,12 +23,12 @@ from app.notifications.services import (
     repair_inboxes,
     unread_count,
 )
-from tests.library import make_song
+from tests.factories import SongFactory, UserFactory
 
 
 @pytest.fixture
-def member(make_user):
-    return make_user()
+def member(app):
+    return UserFactory()
 
 
 def true_counts(owner) -> counters.Counts:
@@ -42,31 +44,42 @@ def shown(owner) -> counters.Counts:
     return counters.Counts(songs=counted.songs, by_status=counted.by_status)
 
 
-def test_each_change_keeps_the_counts_true(app, member):
+def test_each_change_keeps_the_counts_true(app, member, worker):
     with app.app_context():
         album = create_album(member, title="Live")
         other = create_album(member, title="Studio")
-        songs = [make_song(member, f"Song {n}", album=album, status="ready") for n in range(4)]
-        make_song(member, "Loose", status="failed")
+        songs = [
+            SongFactory(owner=member, title=f"Song {n}", album=album, status="ready")
+            for n in range(4)
+        ]
+        SongFactory(owner=member, title="Loose", status="failed")
 
         delete_song(songs[0])
-        requeue(songs[1])
+        requeue(songs[1])  # the worker takes it through processing to ready
         update_song(songs[2], title="Moved", rating=None, album=other)
         delete_album(album, delete_songs=False)
+        wait_until(lambda: Song.objects.get(id=songs[1].id).status == "ready")
 
         assert shown(member) == true_counts(member)
         assert shown(member).songs == 4
-        assert shown(member).by_status["queued"] == 1
+        assert shown(member).by_status == {"queued": 0, "processing": 0, "ready": 3, "failed": 1}
         assert counters.counts_of(counters.album_key(other.id)).songs == 1
         assert counters.counts_of(counters.EVERYONE).songs == 4
         assert counters.repair_counters() == 0
 
 
+def wait_until(condition, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the worker did not finish in time"
+        time.sleep(0.1)
+
+
 def test_positions_follow_upload_order_and_album_membership(app, member):
     with app.app_context():
         album = create_album(member, title="Live")
-        first = make_song(member, "First")
-        second = make_song(member, "Second", album=album)
+        first = SongFactory(owner=member, title="First")
+        second = SongFactory(owner=member, title="Second", album=album)
         update_song(first, title="First", rating=None, album=album)
 
         assert (first.seq, second.seq) == (1, 2)
@@ -77,11 +90,11 @@ def test_positions_follow_upload_order_and_album_membership(app, member):
 def test_drifted_counters_are_repaired(app, member, client):
     with app.app_context():
         for n in range(3):
-            make_song(member, f"Song {n}", status="ready")
+            SongFactory(owner=member, title=f"Song {n}", status="ready")
         paging.counters().update_one(
             {"_id": counters.library_key(member.id)}, {"$set": {"songs": 40, "status.ready": 0}}
         )
-        unplaced = make_song(member, "Old song")
+        unplaced = SongFactory(owner=member, title="Old song")
         Song.objects(id=unplaced.id).update(unset__seq=True, unset__all_seq=True)
 
         assert counters.repair_counters() >= 1
@@ -108,8 +121,8 @@ def test_unread_count_follows_reads_and_is_repaired(app, member):
         assert unread_count(member.id) == 1
 
 
-def test_accounts_are_counted_and_placed_and_repaired(app, make_user):
-    people = [make_user() for _ in range(3)]
+def test_accounts_are_counted_and_placed_and_repaired(app):
+    people = [UserFactory() for _ in range(3)]
     with app.app_context():
         assert [person.seq for person in people] == [1, 2, 3]
         assert paging.read_counters(USERS)[USERS]["users"] == 3

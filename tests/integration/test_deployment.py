@@ -5,6 +5,7 @@ the environment compose gives the containers, and the proxy's nginx config run f
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import shutil
@@ -20,8 +21,10 @@ import requests
 
 from app.config import PROJECT_ROOT, SETTINGS, load_config
 from app.processes import free_port, spawn, stop, wait_until_ready
+from tests.factories import UserFactory
 from tests.fixtures import audio_file
 from tests.helpers import assert_websocket_connects, csrf_token
+from tests.logins import log_in_http
 from tests.servers import start_live_server
 
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
@@ -168,18 +171,23 @@ class Proxy:
     https_url: str
     http_url: str
     cert: Path
+    https_port: int
 
 
-def proxy_config(folder: Path, web_address: str, https_port: int, http_port: int) -> Path:
-    """The compose template as the nginx image renders it (ENCORE_WEB_ADDRESS filled in),
-    listening on free local ports with the certificate from ``folder``, wrapped in a
-    main config that keeps nginx's files in ``folder``."""
-    template = PROXY_TEMPLATE.read_text()
-    rendered = template.replace("${ENCORE_WEB_ADDRESS}", web_address)
+def proxy_config(
+    folder: Path, environment: dict[str, str], web_address: str, https_port: int, http_port: int
+) -> Path:
+    """The compose template as the nginx image renders it (the proxy's ``environment`` from
+    compose filled in, ENCORE_WEB_ADDRESS pointing at ``web_address``), listening on free
+    local ports with the certificate from ``folder``, wrapped in a main config that keeps
+    nginx's files in ``folder``."""
+    rendered = PROXY_TEMPLATE.read_text()
+    for name, value in {**environment, "ENCORE_WEB_ADDRESS": web_address}.items():
+        rendered = rendered.replace(f"${{{name}}}", str(value))
     assert "${" not in rendered, "the template uses a variable compose does not set"
     rendered = rendered.replace("/etc/nginx/certs", str(folder))
-    rendered = rendered.replace("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;")
-    rendered = rendered.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
+    rendered = re.sub(r"listen 443\b", f"listen 127.0.0.1:{https_port}", rendered)
+    rendered = re.sub(r"listen 80\b", f"listen 127.0.0.1:{http_port}", rendered)
     (folder / "encore.conf").write_text(rendered)
     temp = folder / "temp"
     temp.mkdir(mode=0o777, exist_ok=True)
@@ -215,7 +223,7 @@ def proxied_web(settings, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def proxy(proxied_web, tmp_path_factory) -> Iterator[Proxy]:
+def proxy(resolved, proxied_web, tmp_path_factory) -> Iterator[Proxy]:
     if not Path(NGINX).exists():
         pytest.skip(
             "PROXY TESTS NOT RUN: no nginx. Install Debian's nginx-light "
@@ -228,7 +236,9 @@ def proxy(proxied_web, tmp_path_factory) -> Iterator[Proxy]:
     assert "wrote a self-signed certificate" in written.stdout
     https_port, http_port = free_port(), free_port()
     address = proxied_web.url.removeprefix("http://")
-    main = proxy_config(folder, address, https_port, http_port)
+    environment = resolved["services"]["proxy"]["environment"]
+    assert environment["ENCORE_HOSTNAME"] == "localhost"
+    main = proxy_config(folder, environment, address, https_port, http_port)
     checked = subprocess.run(
         [NGINX, "-t", "-p", str(folder), "-c", str(main)],
         capture_output=True,
@@ -241,7 +251,7 @@ def proxy(proxied_web, tmp_path_factory) -> Iterator[Proxy]:
     process = spawn(
         [NGINX, "-p", str(folder), "-c", str(main)], log_path=folder / "nginx.out", cwd=folder
     )
-    https_url = f"https://127.0.0.1:{https_port}"
+    https_url = f"https://localhost:{https_port}"
 
     def answers() -> bool:
         try:
@@ -250,18 +260,82 @@ def proxy(proxied_web, tmp_path_factory) -> Iterator[Proxy]:
             return False
 
     wait_until_ready(process, answers, what="nginx", timeout=30, log_path=folder / "error.log")
-    yield Proxy(https_url, f"http://127.0.0.1:{http_port}", cert)
+    yield Proxy(https_url, f"http://localhost:{http_port}", cert, https_port)
     stop(process)
 
 
 def test_proxy_redirects_plain_http_to_https(proxy):
     answer = requests.get(f"{proxy.http_url}/songs?sort=title", allow_redirects=False, timeout=10)
     assert answer.status_code == 308
-    assert answer.headers["Location"] == "https://127.0.0.1/songs?sort=title"
+    assert answer.headers["Location"] == "https://localhost/songs?sort=title"
 
 
-def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy, make_user):
-    user = make_user()
+def test_proxy_answers_no_other_host_name(proxy):
+    """A forged Host, or a TLS handshake for another name (an address gives none), gets
+    the connection closed without an answer."""
+    by_address = proxy.https_url.replace("localhost", "127.0.0.1")
+    cert = str(proxy.cert)
+    forged = {"Host": "evil.example"}
+    attempts = [
+        lambda: requests.get(f"{proxy.http_url}/login", headers=forged, timeout=10),
+        lambda: requests.get(f"{proxy.https_url}/login", headers=forged, verify=cert, timeout=10),
+        lambda: requests.get(f"{by_address}/login", verify=cert, timeout=10),
+    ]
+    for attempt in attempts:
+        with pytest.raises(requests.ConnectionError):
+            attempt()
+    assert requests.get(f"{proxy.https_url}/login", verify=cert, timeout=10).status_code == 200
+
+
+def declared_length_answer(proxy: Proxy, path: str, length: int) -> tuple[int, str]:
+    """What the proxy answers a POST that declares ``length`` bytes, before any is sent."""
+    context = ssl.create_default_context(cafile=str(proxy.cert))
+    connection = http.client.HTTPSConnection(
+        "localhost", proxy.https_port, context=context, timeout=10
+    )
+    try:
+        connection.putrequest("POST", path)
+        for name, value in {
+            "Content-Length": str(length),
+            "Content-Type": "multipart/form-data; boundary=x",
+            "Accept": "application/json",
+        }.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        answer = connection.getresponse()
+        return answer.status, answer.getheader("Content-Type") or ""
+    finally:
+        connection.close()
+
+
+def test_proxy_limits_request_bodies_as_the_app_does(resolved, proxy):
+    app_limit = int(resolved["services"]["web"]["environment"]["MAX_REQUEST_KB"]) * 1024
+    assert resolved["services"]["proxy"]["environment"]["ENCORE_MAX_REQUEST_KB"] == str(
+        app_limit // 1024
+    )
+    past_the_limit = app_limit + 1
+
+    # Refused by nginx itself (its own page, where the app would answer problem JSON).
+    for path in ("/login", "/api/v1/auth/token", f"/api/v1/songs/{'0' * 24}"):
+        status, content_type = declared_length_answer(proxy, path, past_the_limit)
+        assert (status, content_type) == (413, "text/html"), path
+    # The upload endpoints pass larger bodies on: the app answers (here: who are you?).
+    for path in ("/songs", f"/songs/{'0' * 24}/replace", "/api/v1/songs"):
+        status, content_type = declared_length_answer(proxy, path, 50 * app_limit)
+        assert status == 401, path
+        assert content_type == "application/problem+json"
+    at_the_limit = requests.post(
+        f"{proxy.https_url}/api/v1/auth/token",
+        data=b"x" * app_limit,
+        headers={"Content-Type": "application/json"},
+        verify=str(proxy.cert),
+        timeout=10,
+    )
+    assert at_the_limit.status_code == 400  # the app's answer: not JSON
+
+
+def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy):
+    user = UserFactory()
     http = requests.Session()
     http.trust_env = False  # or REQUESTS_CA_BUNDLE would win over the session's verify
     http.verify = str(proxy.cert)  # the certificate app.tls wrote is what nginx serves
@@ -271,13 +345,7 @@ def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy, make_us
     assert re.fullmatch(r"[0-9a-f]{32}", page.headers["X-Request-ID"])  # nginx's $request_id
     # The CSRF check compares the Referer with the host the app sees: it passes only if
     # ProxyFix reads the proxy's X-Forwarded-Host and -Proto.
-    login = http.post(
-        f"{proxy.https_url}/login",
-        json={"email": user.email, "password": "correct horse battery staple"},
-        headers={"X-CSRFToken": csrf_token(page.text), "Referer": page.url},
-        timeout=10,
-    )
-    assert login.status_code == 200, login.text
+    log_in_http(proxy.https_url, user, http=http)
 
     assert_websocket_connects(proxy.https_url, http, http_session=http)
 

@@ -40,6 +40,8 @@ def test_a_second_caller_shares_the_running_servers(servers, tmp_path):
 def test_stop_ends_the_processes_and_forgets_the_record(tmp_path):
     servers = attach_or_start(tmp_path)
     pids = [servers.mongodb.pid, servers.redis.pid]
+    assert all(pid_alive(pid) for pid in pids)
+    assert (tmp_path / "embedded.json").is_file()
 
     servers.stop()
 

@@ -15,8 +15,11 @@ import pytest
 from app.embedded import start_redis
 from app.library.models import Song
 from app.processes import free_port, stop
+from tests.factories import UserFactory
 from tests.fixtures import audio_file, mp3_frames_for
-from tests.library import client_login, upload
+from tests.helpers import csrf_token
+from tests.library import upload
+from tests.logins import log_in_client
 from tests.servers import start_worker
 
 WAIT_SECONDS = 120
@@ -83,11 +86,9 @@ def long_mp3(tmp_path):
     return path
 
 
-def test_a_song_survives_its_worker_being_killed(
-    make_app, fault_settings, workers, make_user, long_mp3
-):
+def test_a_song_survives_its_worker_being_killed(make_app, fault_settings, workers, app, long_mp3):
     client = make_app(**fault_settings).test_client()
-    token = client_login(client, make_user())
+    token = csrf_token(log_in_client(client, UserFactory()).text)
     first = workers("first")
 
     song_id = upload(client, token, long_mp3, fields={"title": "Long"}).get_json()["id"]
@@ -104,11 +105,11 @@ def test_a_song_survives_its_worker_being_killed(
 
 
 def test_an_upload_while_redis_is_down_is_kept_and_processed_when_it_returns(
-    make_app, fault_settings, fault_redis, workers, make_user
+    make_app, fault_settings, fault_redis, workers, app
 ):
     servers, restart = fault_redis
     client = make_app(**fault_settings).test_client()
-    token = client_login(client, make_user())
+    token = csrf_token(log_in_client(client, UserFactory()).text)
     workers("steady")
     servers[0].stop()
 

@@ -6,23 +6,22 @@ import re
 
 import pytest
 
-from app.accounts.services import set_roles
 from app.database import get_database
-from app.library.albums import create_album
 from app.library.models import Album, Song
 from app.library.queries import SongQuery, list_songs
+from tests.factories import AlbumFactory, SongFactory, UserFactory
 from tests.helpers import csrf_token
-from tests.library import client_login, make_song
+from tests.logins import log_in_client
 
 
 @pytest.fixture
-def member(make_user):
-    return make_user(username="mia", first_name="Mia")
+def member(app):
+    return UserFactory(username="mia", first_name="Mia")
 
 
 @pytest.fixture
 def logged_in(client, member):
-    client_login(client, member)
+    log_in_client(client, member)
     return client
 
 
@@ -32,10 +31,10 @@ def titles(html: str) -> list[str]:
 
 def test_search_is_case_insensitive_over_title_album_and_artist(app, logged_in, member):
     with app.app_context():
-        blue = create_album(member, title="Kind of Blue", artist="Miles Davis")
-        make_song(member, "So What", album=blue)
-        make_song(member, "Blue in Green", album=blue)
-        make_song(member, "Giant Steps")
+        blue = AlbumFactory(owner=member, title="Kind of Blue", artist="Miles Davis")
+        SongFactory(owner=member, title="So What", album=blue)
+        SongFactory(owner=member, title="Blue in Green", album=blue)
+        SongFactory(owner=member, title="Giant Steps")
         assert "search_words_1" in Song._get_collection().index_information()
 
     assert titles(logged_in.get("/songs?q=MILES").text) == ["Blue in Green", "So What"]
@@ -46,10 +45,9 @@ def test_search_is_case_insensitive_over_title_album_and_artist(app, logged_in, 
 
 
 def test_filters_by_album_and_status(app, logged_in, member):
-    with app.app_context():
-        album = create_album(member, title="Live")
-        make_song(member, "In album", album=album, status="ready")
-        make_song(member, "Loose", status="failed", status_reason="broken")
+    album = AlbumFactory(owner=member, title="Live")
+    SongFactory(owner=member, title="In album", album=album, status="ready")
+    SongFactory(owner=member, title="Loose", status="failed", status_reason="broken")
 
     assert titles(logged_in.get(f"/songs?album={album.id}").text) == ["In album"]
     assert titles(logged_in.get("/songs?status=failed").text) == ["Loose"]
@@ -66,10 +64,9 @@ def test_filters_by_album_and_status(app, logged_in, member):
     ],
 )
 def test_sorts(app, logged_in, member, query, expected):
-    with app.app_context():
-        make_song(member, "alpha", rating=3, duration=120.0)
-        make_song(member, "Bravo", rating=5, duration=300.0)
-        make_song(member, "charlie", duration=10.0)
+    SongFactory(owner=member, title="alpha", rating=3, duration=120.0)
+    SongFactory(owner=member, title="Bravo", rating=5, duration=300.0)
+    SongFactory(owner=member, title="charlie", duration=10.0)
 
     assert titles(logged_in.get(f"/songs?{query}").text) == expected
 
@@ -78,9 +75,9 @@ def test_sorts(app, logged_in, member, query, expected):
 def test_keyset_pages_cover_every_song_once(app, member, sort):
     with app.app_context():
         for number in range(23):
-            make_song(
-                member,
-                f"Song {number % 7}",  # equal titles: the id breaks ties
+            SongFactory(
+                owner=member,
+                title=f"Song {number % 7}",  # equal titles: the id breaks ties
                 rating=(number % 6) or None,  # some without a rating
                 duration=float(number % 4) if number % 5 else None,
             )
@@ -98,9 +95,8 @@ def test_keyset_pages_cover_every_song_once(app, member, sort):
 
 
 def test_page_links_follow_the_cursor(app, logged_in, member):
-    with app.app_context():
-        for number in range(30):
-            make_song(member, f"Song {number:02d}")
+    for number in range(30):
+        SongFactory(owner=member, title=f"Song {number:02d}")
 
     first = logged_in.get("/songs?sort=title").text
     next_url = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
@@ -126,21 +122,16 @@ def test_bad_listing_parameters_are_explained(logged_in, query, message):
     assert message in response.text
 
 
-def test_members_see_only_their_songs_and_admins_see_all_with_owners(
-    app, client, member, make_user
-):
-    other = make_user(username="otto")
-    with app.app_context():
-        make_song(member, "Mine")
-        make_song(other, "Theirs")
-    client_login(client, member)
+def test_members_see_only_their_songs_and_admins_see_all_with_owners(app, client, member):
+    other = UserFactory(username="otto")
+    SongFactory(owner=member, title="Mine")
+    SongFactory(owner=other, title="Theirs")
+    log_in_client(client, member)
     assert titles(client.get("/songs").text) == ["Mine"]
 
-    admin = make_user(username="root")
-    with app.app_context():
-        set_roles(admin, ["Admin"])
+    admin = UserFactory(username="root", admin=True)
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
-    client_login(client, admin)
+    log_in_client(client, admin)
     page = client.get("/songs").text
 
     assert sorted(titles(page)) == ["Mine", "Theirs"]
@@ -149,8 +140,7 @@ def test_members_see_only_their_songs_and_admins_see_all_with_owners(
 
 
 def test_the_list_has_file_name_and_download_columns(app, logged_in, member):
-    with app.app_context():
-        song = make_song(member, "Tune", original_filename="my tune.mp3")
+    song = SongFactory(owner=member, title="Tune", original_filename="my tune.mp3")
 
     page = logged_in.get("/songs").text
 
@@ -160,9 +150,8 @@ def test_the_list_has_file_name_and_download_columns(app, logged_in, member):
 
 
 def test_edit_a_song(app, logged_in, member):
-    with app.app_context():
-        song = make_song(member, "Old title")
-        album = create_album(member, title="New album")
+    song = SongFactory(owner=member, title="Old title")
+    album = AlbumFactory(owner=member, title="New album")
     form = logged_in.get(f"/songs/{song.id}/edit").text
 
     response = logged_in.post(
@@ -191,8 +180,7 @@ def test_edit_a_song(app, logged_in, member):
 def test_edit_with_bad_values_shows_the_reason_and_changes_nothing(
     app, logged_in, member, data, message
 ):
-    with app.app_context():
-        song = make_song(member, "Kept")
+    song = SongFactory(owner=member, title="Kept")
     form = logged_in.get(f"/songs/{song.id}/edit").text
 
     response = logged_in.post(
@@ -205,8 +193,7 @@ def test_edit_with_bad_values_shows_the_reason_and_changes_nothing(
 
 
 def test_delete_a_song_removes_its_file_and_chunks(app, logged_in, member):
-    with app.app_context():
-        song = make_song(member, "Doomed")
+    song = SongFactory(owner=member, title="Doomed")
     page = logged_in.get(f"/songs/{song.id}").text
 
     response = logged_in.post(f"/songs/{song.id}/delete", data={"csrf_token": csrf_token(page)})
@@ -218,8 +205,7 @@ def test_delete_a_song_removes_its_file_and_chunks(app, logged_in, member):
 
 
 def test_delete_without_csrf_is_refused(app, logged_in, member):
-    with app.app_context():
-        song = make_song(member, "Safe")
+    song = SongFactory(owner=member, title="Safe")
 
     response = logged_in.post(f"/songs/{song.id}/delete")
 
@@ -239,8 +225,7 @@ def test_create_and_show_an_album(app, logged_in, member):
         },
     )
     album = Album.objects.get(title="Blue Train")
-    with app.app_context():
-        make_song(member, "Moment's Notice", album=album)
+    SongFactory(owner=member, title="Moment's Notice", album=album)
 
     shown = logged_in.get(f"/albums/{album.id}").text
 
@@ -267,9 +252,8 @@ def test_bad_album_values_are_refused(logged_in, data, message):
 
 
 def test_renaming_an_album_updates_song_search(app, logged_in, member):
-    with app.app_context():
-        album = create_album(member, title="Working Title")
-        make_song(member, "Track", album=album)
+    album = AlbumFactory(owner=member, title="Working Title")
+    SongFactory(owner=member, title="Track", album=album)
     page = logged_in.get(f"/albums/{album.id}/edit").text
 
     logged_in.post(
@@ -283,28 +267,70 @@ def test_renaming_an_album_updates_song_search(app, logged_in, member):
 
 @pytest.mark.parametrize("choice", ["keep", "delete"])
 def test_deleting_an_album_keeps_or_deletes_its_songs(app, logged_in, member, choice):
-    with app.app_context():
-        album = create_album(member, title="Gone")
-        make_song(member, "Inside", album=album)
+    album = AlbumFactory(owner=member, title="Gone")
+    SongFactory(owner=member, title="Inside", album=album)
     page = logged_in.get(f"/albums/{album.id}").text
 
-    logged_in.post(
-        f"/albums/{album.id}/delete", data={"songs": choice, "csrf_token": csrf_token(page)}
+    response = logged_in.post(
+        f"/albums/{album.id}/delete",
+        data={"songs": choice, "csrf_token": csrf_token(page)},
+        follow_redirects=True,
     )
 
+    assert response.request.path == "/albums/"
+    assert "Album “Gone” deleted" in response.text
     assert Album.objects.count() == 0
     if choice == "keep":
         song = Song.objects.get(title="Inside")
         assert song.album is None
+        assert titles(logged_in.get("/songs?q=inside").text) == ["Inside"]
         assert titles(logged_in.get("/songs?q=gone").text) == []
     else:
+        assert "deleted with 1 song" in response.text
         assert Song.objects.count() == 0
         assert get_database()["songs.chunks"].count_documents({}) == 0
 
 
-def test_another_members_album_is_404(app, logged_in, make_user):
-    with app.app_context():
-        theirs = create_album(make_user(), title="Private")
+def test_another_members_album_is_404(app, logged_in):
+    theirs = AlbumFactory(owner=UserFactory(), title="Private")
 
     assert logged_in.get(f"/albums/{theirs.id}").status_code == 404
     assert logged_in.get(f"/albums/{theirs.id}/edit").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "extra", ["_method=DELETE", "endpoint=x", "_scheme=javascript", "_external=1", "foo=bar"]
+)
+def test_page_links_carry_only_the_listing_arguments(app, logged_in, member, extra):
+    with app.app_context():
+        for number in range(26):
+            SongFactory(owner=member, title=f"Song {number:02d}", content=b"x")
+
+    first = logged_in.get(f"/songs?sort=title&q=song&{extra}")
+    assert first.status_code == 200
+    next_url = re.search(r'rel="next" href="([^"]+)"', first.text).group(1).replace("&amp;", "&")
+    second = logged_in.get(next_url)
+
+    assert second.status_code == 200
+    assert next_url.startswith("/songs?")
+    assert "sort=title" in next_url
+    assert "q=song" in next_url
+    assert extra.split("=")[0] not in next_url
+    first_page = re.search(r'href="([^"]+)">« First page', second.text).group(1)
+    assert extra.split("=")[0] not in first_page
+
+
+def test_admin_song_page_links_carry_only_the_filter_arguments(app, client, member):
+    admin = UserFactory(username="boss", admin=True)
+    for number in range(51):
+        SongFactory(owner=member, title=f"Song {number:02d}", content=b"x")
+    log_in_client(client, admin)
+
+    first = client.get("/admin/songs?owner=mia&_method=DELETE")
+    assert first.status_code == 200
+    next_url = re.search(r'rel="next" href="([^"]+)"', first.text).group(1).replace("&amp;", "&")
+    second = client.get(next_url + "&_method=DELETE")
+
+    assert second.status_code == 200
+    assert "owner=mia" in next_url
+    assert "_method" not in next_url

@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import pytest
 
-from tests.library import LONG_MP3, client_login, make_song
+from tests.factories import SongFactory, UserFactory
+from tests.library import LONG_MP3
+from tests.logins import log_in_client
 
 LONG_BYTES = LONG_MP3.read_bytes()
 SIZE = len(LONG_BYTES)
 
 
 @pytest.fixture
-def owner(make_user):
-    return make_user()
+def owner(app):
+    return UserFactory()
 
 
 @pytest.fixture
 def song(app, owner):
-    with app.app_context():
-        return make_song(owner, "Four minutes", content=LONG_BYTES, original_filename="e4.mp3")
+    return SongFactory(
+        owner=owner, title="Four minutes", content=LONG_BYTES, original_filename="e4.mp3"
+    )
 
 
 @pytest.fixture
 def stream_url(client, owner, song):
-    client_login(client, owner)
+    log_in_client(client, owner)
     return f"/songs/{song.id}/stream"
 
 
@@ -132,9 +135,8 @@ def test_head_has_headers_and_no_body(client, stream_url):
     ],
 )
 def test_download_keeps_the_original_name_safely(app, client, owner, name, expected):
-    with app.app_context():
-        song = make_song(owner, original_filename=name)
-    client_login(client, owner)
+    song = SongFactory(owner=owner, original_filename=name)
+    log_in_client(client, owner)
 
     response = client.get(f"/songs/{song.id}/download")
 
@@ -143,8 +145,8 @@ def test_download_keeps_the_original_name_safely(app, client, owner, name, expec
 
 
 @pytest.mark.parametrize("path", ["", "/stream", "/download", "/edit", "/delete", "/replace"])
-def test_another_members_song_is_404(app, client, song, make_user, path):
-    client_login(client, make_user())
+def test_another_members_song_is_404(app, client, song, path):
+    log_in_client(client, UserFactory())
     token = client.get("/songs/upload").text.split('name="csrf-token" content="')[1].split('"')[0]
 
     if path in ("/delete", "/replace"):
@@ -159,13 +161,9 @@ def test_another_members_song_is_404(app, client, song, make_user, path):
     assert response.status_code == 404
 
 
-def test_an_admin_may_stream_anyones_song(app, client, song, make_user):
-    with app.app_context():
-        from app.accounts.services import set_roles
-
-        admin = make_user()
-        set_roles(admin, ["Admin"])
-    client_login(client, admin)
+def test_an_admin_may_stream_anyones_song(app, client, song):
+    admin = UserFactory(admin=True)
+    log_in_client(client, admin)
 
     assert client.get(f"/songs/{song.id}/stream").status_code == 200
 
@@ -178,6 +176,6 @@ def test_logged_out_stream_is_refused(client, song):
 
 @pytest.mark.parametrize("song_id", ["not-an-id", "0" * 24])
 def test_unknown_song_is_404(client, owner, song_id):
-    client_login(client, owner)
+    log_in_client(client, owner)
 
     assert client.get(f"/songs/{song_id}/stream").status_code == 404

@@ -10,8 +10,11 @@ import pytest
 
 from app.database import get_database
 from app.library.models import Song
+from tests.factories import AlbumFactory, UserFactory
 from tests.fixtures import audio_file
-from tests.library import MP3, client_login, post_multipart, upload
+from tests.helpers import csrf_token
+from tests.library import MP3, post_multipart, upload
+from tests.logins import log_in_client
 
 AUDIO = {
     "tone-440hz-5s.mp3": "audio/mpeg",
@@ -37,19 +40,20 @@ def assert_nothing_stored() -> None:
 
 
 @pytest.fixture
-def member(make_user):
-    return make_user(first_name="Mia")
+def member(app):
+    return UserFactory(first_name="Mia")
 
 
 @pytest.fixture
 def token(client, member):
-    return client_login(client, member)
+    return csrf_token(log_in_client(client, member).text)
 
 
 @pytest.mark.parametrize("raw_name", ["..\\..\\windows\\evil.mp3", 'quote"and\\slash.mp3'])
 def test_names_with_quotes_and_backslashes_keep_no_path(app, client, token, raw_name):
     response = upload(client, token, MP3, filename=raw_name)
 
+    assert response.status_code == 201
     kept = Song.objects.get(id=response.get_json()["id"]).original_filename
     assert not set(kept) & set('/\\"\x00')
     assert kept
@@ -105,10 +109,10 @@ def test_empty_file_is_refused(app, client, token):
     assert_nothing_stored()
 
 
-def test_oversize_file_is_refused_naming_the_limit(make_app, make_user):
+def test_oversize_file_is_refused_naming_the_limit(make_app, app):
     small = make_app(MAX_UPLOAD_MB=0.05)  # 51,200 bytes; the MP3 is 81,227
     client = small.test_client()
-    token = client_login(client, make_user())
+    token = csrf_token(log_in_client(client, UserFactory()).text)
 
     response = upload(client, token, MP3)
 
@@ -117,9 +121,9 @@ def test_oversize_file_is_refused_naming_the_limit(make_app, make_user):
     assert_nothing_stored()
 
 
-def test_oversize_declared_length_is_refused_before_reading(make_app, make_user):
+def test_oversize_declared_length_is_refused_before_reading(make_app, app):
     client = make_app(MAX_UPLOAD_MB=0.05).test_client()
-    token = client_login(client, make_user())
+    token = csrf_token(log_in_client(client, UserFactory()).text)
 
     response = upload(client, token, None, content=b"\xff\xfb" * 1_000_000, filename="big.mp3")
 
@@ -127,9 +131,9 @@ def test_oversize_declared_length_is_refused_before_reading(make_app, make_user)
     assert_nothing_stored()
 
 
-def test_oversize_page_upload_gets_an_html_page_naming_the_limit(make_app, make_user):
+def test_oversize_page_upload_gets_an_html_page_naming_the_limit(make_app, app):
     client = make_app(MAX_UPLOAD_MB=0.05).test_client()
-    token = client_login(client, make_user())
+    token = csrf_token(log_in_client(client, UserFactory()).text)
 
     response = post_multipart(
         client, "/songs", {"csrf_token": token, "file": (io.BytesIO(MP3.read_bytes()), "song.mp3")}
@@ -197,11 +201,9 @@ def test_title_with_html_is_kept_as_text_and_escaped(app, client, token):
 
 
 @pytest.mark.parametrize("which", ["theirs", "0" * 24, "not-an-id"])
-def test_an_album_not_in_the_library_is_refused(app, client, token, make_user, which):
-    from app.library.albums import create_album
+def test_an_album_not_in_the_library_is_refused(app, client, token, which):
 
-    with app.app_context():
-        theirs = create_album(make_user(), title="Theirs")
+    theirs = AlbumFactory(owner=UserFactory(), title="Theirs")
     album_id = str(theirs.id) if which == "theirs" else which
 
     response = upload(client, token, MP3, fields={"title": "ok", "album": album_id})

@@ -10,8 +10,9 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import TEST_PASSWORD
+from tests.factories import SongFactory, UserFactory
 from tests.fixtures import audio_file
+from tests.logins import log_in_api
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -49,10 +50,8 @@ def statuses_until_final(heard: queue.Queue, song_id: str) -> list[str]:
     return seen
 
 
-def test_every_tab_of_the_owner_hears_each_status_in_order(
-    live_server, make_user, login, socket_client
-):
-    owner, stranger = make_user(), make_user()
+def test_every_tab_of_the_owner_hears_each_status_in_order(live_server, app, login, socket_client):
+    owner, stranger = UserFactory(), UserFactory()
     http = login(owner)
     tabs = [listen(socket_client(http), "song.status", "notification.new") for _ in range(2)]
     strangers_tab = listen(socket_client(login(stranger)), "song.status", "notification.new")
@@ -70,11 +69,11 @@ def test_every_tab_of_the_owner_hears_each_status_in_order(
         strangers_tab.get(timeout=1)
 
 
-def test_a_failed_song_says_why_live(app, live_server, make_user, login, socket_client):
+def test_a_failed_song_says_why_live(app, live_server, login, socket_client):
     from app.library.models import Song
     from tasks.uploads import process_song
 
-    owner = make_user()
+    owner = UserFactory()
     http = login(owner)
     heard = listen(socket_client(http), "song.status")
     song = upload_live(live_server, http, audio_file("tone-440hz-5s.mp3"))
@@ -89,18 +88,20 @@ def test_a_failed_song_says_why_live(app, live_server, make_user, login, socket_
     assert final["reason"].startswith("The stored file is damaged")
 
 
-def test_a_song_whose_worker_died_is_heard_queued_again(app, make_user, login, socket_client):
+def test_a_song_whose_worker_died_is_heard_queued_again(app, login, socket_client):
     from datetime import timedelta
 
     from app.library.models import utcnow
     from tasks.uploads import requeue_stuck_songs
-    from tests.library import make_song
 
-    owner = make_user()
+    owner = UserFactory()
     heard = listen(socket_client(login(owner)), "song.status")
     with app.app_context():
-        song = make_song(
-            owner, "Abandoned", status="processing", lease_until=utcnow() - timedelta(seconds=1)
+        song = SongFactory(
+            owner=owner,
+            title="Abandoned",
+            status="processing",
+            lease_until=utcnow() - timedelta(seconds=1),
         )
 
         assert requeue_stuck_songs() == 1
@@ -108,8 +109,8 @@ def test_a_song_whose_worker_died_is_heard_queued_again(app, make_user, login, s
     assert statuses_until_final(heard, str(song.id)) == ["queued", "processing", "ready"]
 
 
-def test_a_page_that_reconnects_asks_for_the_current_state(live_server, make_user, login):
-    owner = make_user()
+def test_a_page_that_reconnects_asks_for_the_current_state(live_server, app, login):
+    owner = UserFactory()
     http = login(owner)
     song = upload_live(live_server, http, audio_file("tone-659hz-5s.flac"))
 
@@ -126,9 +127,9 @@ def test_a_page_that_reconnects_asks_for_the_current_state(live_server, make_use
 
 
 def test_notifications_survive_a_reload_and_can_be_marked_read(
-    live_server, make_user, login, socket_client
+    live_server, app, login, socket_client
 ):
-    owner = make_user()
+    owner = UserFactory()
     http = login(owner)
     heard = listen(socket_client(http), "notification.new")
     upload_live(live_server, http, audio_file("tone-784hz-3s.wav"))
@@ -154,16 +155,10 @@ def test_notifications_survive_a_reload_and_can_be_marked_read(
     )
 
 
-def test_an_api_upload_shows_up_live_like_a_page_upload(
-    live_server, make_user, login, socket_client
-):
-    owner = make_user()
+def test_an_api_upload_shows_up_live_like_a_page_upload(live_server, app, login, socket_client):
+    owner = UserFactory()
     tab = listen(socket_client(login(owner)), "song.status")
-    token = requests.post(
-        f"{live_server.url}/api/v1/auth/token",
-        json={"identity": owner.username, "password": TEST_PASSWORD},
-        timeout=10,
-    ).json()["token"]
+    token = log_in_api(requests, owner, url=live_server.url)
     path = audio_file("tone-880hz-5s.m4a")
 
     with path.open("rb") as audio:

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from app.accounts.services import set_active
-from tests.conftest import TEST_PASSWORD
+from tests.factories import STRONG_PASSWORD, TEST_PASSWORD, UserFactory
 from tests.helpers import csrf_token, link_in, wait_for_mail
-from tests.integration.test_registration import STRONG_PASSWORD, log_in
+from tests.logins import log_in_client
 
 
-def test_wrong_password_gives_the_same_answer_as_an_unknown_user(app, client, make_user):
-    make_user(email="ann@example.org")
+def test_wrong_password_gives_the_same_answer_as_an_unknown_user(app, client):
+    UserFactory(email="ann@example.org")
 
-    wrong = log_in(client, "ann@example.org", "not-her-password")
-    unknown = log_in(client, "nobody@example.org", "not-her-password")
+    wrong = log_in_client(client, "ann@example.org", "not-her-password", check=False)
+    unknown = log_in_client(client, "nobody@example.org", "not-her-password", check=False)
 
     assert "Welcome back" not in wrong.text
     assert "identity or password/passcode invalid" in wrong.text
     assert "identity or password/passcode invalid" in unknown.text
 
 
-def test_login_without_csrf_token_is_refused(app, client, make_user):
-    make_user(email="ann@example.org")
+def test_login_without_csrf_token_is_refused(app, client):
+    UserFactory(email="ann@example.org")
 
     response = client.post("/login", data={"email": "ann@example.org", "password": TEST_PASSWORD})
 
@@ -30,13 +29,13 @@ def test_login_without_csrf_token_is_refused(app, client, make_user):
     assert "Welcome back" not in client.get("/").text
 
 
-def test_deactivated_user_cannot_log_in(app, client, make_user):
-    user = make_user(email="ann@example.org")
-    with app.app_context():
-        set_active(user, False)
+def test_deactivated_user_cannot_log_in(app, client):
+    UserFactory(email="ann@example.org", inactive=True)
 
-    page = log_in(client, "ann@example.org", TEST_PASSWORD)
+    page = log_in_client(client, "ann@example.org", check=False)
 
+    assert page.request.path == "/login"
+    assert "identity or password/passcode invalid" in page.text
     assert "Welcome back" not in page.text
 
 
@@ -54,9 +53,9 @@ def test_anonymous_json_request_gets_401(client):
     assert response.status_code == 401
 
 
-def test_logout_is_a_csrf_protected_post(app, client, make_user):
-    make_user(email="ann@example.org", first_name="Ann")
-    assert "Welcome back, Ann" in log_in(client, "ann@example.org", TEST_PASSWORD).text
+def test_logout_is_a_csrf_protected_post(app, client):
+    UserFactory(email="ann@example.org", first_name="Ann")
+    assert "Welcome back, Ann" in log_in_client(client, "ann@example.org", TEST_PASSWORD).text
 
     assert client.get("/logout").status_code == 405
     client.post("/logout", data={})
@@ -66,9 +65,9 @@ def test_logout_is_a_csrf_protected_post(app, client, make_user):
     assert "Welcome back" not in client.get("/").text
 
 
-def test_logout_by_json_needs_the_csrf_header(app, client, make_user):
-    make_user(email="ann@example.org", first_name="Ann")
-    log_in(client, "ann@example.org", TEST_PASSWORD)
+def test_logout_by_json_needs_the_csrf_header(app, client):
+    UserFactory(email="ann@example.org", first_name="Ann")
+    log_in_client(client, "ann@example.org", TEST_PASSWORD)
     token = csrf_token(client.get("/").text)
 
     refused = client.post("/logout", json={})
@@ -80,8 +79,8 @@ def test_logout_by_json_needs_the_csrf_header(app, client, make_user):
     assert "Welcome back" not in client.get("/").text
 
 
-def test_session_cookie_is_httponly_and_samesite_lax(app, client, make_user):
-    make_user(email="ann@example.org")
+def test_session_cookie_is_httponly_and_samesite_lax(app, client):
+    UserFactory(email="ann@example.org")
     token = csrf_token(client.get("/login").text)
 
     response = client.post(
@@ -96,11 +95,14 @@ def test_session_cookie_is_httponly_and_samesite_lax(app, client, make_user):
     assert "SameSite=Lax" in cookie
 
 
-def test_login_is_rate_limited_with_retry_after(make_app, make_user):
+def test_login_is_rate_limited_with_retry_after(make_app, app):
     client = make_app(LOGIN_RATE_LIMIT="3 per minute").test_client()
-    make_user(email="ann@example.org")
+    UserFactory(email="ann@example.org")
 
-    statuses = [log_in(client, "ann@example.org", "wrong-password").status_code for _ in range(3)]
+    statuses = [
+        log_in_client(client, "ann@example.org", "wrong-password", check=False).status_code
+        for _ in range(3)
+    ]
     token = csrf_token(client.get("/login").text)
     blocked = client.post(
         "/login", data={"email": "ann@example.org", "password": TEST_PASSWORD, "csrf_token": token}
@@ -153,8 +155,8 @@ def test_the_login_limit_counts_only_login_posts(make_app):
 
 
 @pytest.mark.usefixtures("worker")
-def test_forgot_password_mail_resets_the_password(app, client, make_user, settings):
-    make_user(email="ann@example.org", first_name="Ann")
+def test_forgot_password_mail_resets_the_password(app, client, settings):
+    UserFactory(email="ann@example.org", first_name="Ann")
     token = csrf_token(client.get("/reset").text)
     client.post("/reset", data={"email": "ANN@example.org", "csrf_token": token})
 
@@ -171,8 +173,8 @@ def test_forgot_password_mail_resets_the_password(app, client, make_user, settin
     )
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
 
-    assert "Welcome back" not in log_in(client, "ann@example.org", TEST_PASSWORD).text
-    assert "Welcome back, Ann" in log_in(client, "ann@example.org", STRONG_PASSWORD).text
+    assert "Welcome back" not in log_in_client(client, "ann@example.org", check=False).text
+    assert "Welcome back, Ann" in log_in_client(client, "ann@example.org", STRONG_PASSWORD).text
 
 
 @pytest.mark.usefixtures("worker")
@@ -185,9 +187,9 @@ def test_forgot_password_answers_the_same_for_unknown_addresses(app, client, set
     assert "not exist" not in response.text.lower()
 
 
-def test_change_password_requires_the_current_one(app, client, make_user):
-    make_user(email="ann@example.org", first_name="Ann")
-    log_in(client, "ann@example.org", TEST_PASSWORD)
+def test_change_password_requires_the_current_one(app, client):
+    UserFactory(email="ann@example.org", first_name="Ann")
+    log_in_client(client, "ann@example.org", TEST_PASSWORD)
     form = client.get("/change").text
 
     wrong = client.post(
@@ -211,4 +213,4 @@ def test_change_password_requires_the_current_one(app, client, make_user):
         },
     )
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
-    assert "Welcome back, Ann" in log_in(client, "ann@example.org", STRONG_PASSWORD).text
+    assert "Welcome back, Ann" in log_in_client(client, "ann@example.org", STRONG_PASSWORD).text

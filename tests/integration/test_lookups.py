@@ -7,22 +7,18 @@ from __future__ import annotations
 import pytest
 
 from app.accounts.models import Role, User
-from app.accounts.services import set_roles
-from app.library.albums import create_album
 from app.notifications.models import Notification
-from app.notifications.services import add_notification
-from tests.conftest import TEST_PASSWORD
-from tests.library import client_login, make_song
+from tests.factories import (
+    AlbumFactory,
+    NotificationFactory,
+    SongFactory,
+    UserFactory,
+)
+from tests.helpers import csrf_token
+from tests.logins import bearer, log_in_api, log_in_client
 
 API = "/api/v1"
 UNKNOWN, MALFORMED = "0" * 24, "not-an-id"
-
-
-def api_headers(client, user: User) -> dict:
-    token = client.post(
-        f"{API}/auth/token", json={"identity": user.username, "password": TEST_PASSWORD}
-    ).get_json()["token"]
-    return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
 
 
 def assert_error_page(response, reason: str) -> None:
@@ -44,37 +40,33 @@ def assert_problem(response, reason: str) -> None:
 
 
 @pytest.fixture
-def mia(make_user) -> User:
-    return make_user(username="mia")
+def mia(app) -> User:
+    return UserFactory(username="mia")
 
 
 @pytest.fixture
-def admin(app, make_user) -> User:
-    user = make_user(username="boss")
-    with app.app_context():
-        set_roles(user, ["Admin"])
-    return user
+def admin(app) -> User:
+    return UserFactory(username="boss", admin=True)
 
 
 @pytest.fixture
-def others(app, make_user) -> dict[str, str]:
+def others(app) -> dict[str, str]:
     """The ids of another member's song and album."""
-    otto = make_user(username="otto")
-    with app.app_context():
-        return {
-            "song": str(make_song(otto, "Theirs").id),
-            "album": str(create_album(otto, title="Theirs").id),
-        }
+    otto = UserFactory(username="otto")
+    return {
+        "song": str(SongFactory(owner=otto, title="Theirs").id),
+        "album": str(AlbumFactory(owner=otto, title="Theirs").id),
+    }
 
 
 @pytest.mark.parametrize("kind", ["song", "album"])
 @pytest.mark.parametrize("which", [UNKNOWN, MALFORMED, "theirs"])
 def test_a_song_or_album_that_is_not_the_members_is_404(client, mia, others, kind, which):
     document_id = others[kind] if which == "theirs" else which
-    client_login(client, mia)
+    log_in_client(client, mia)
 
     page = client.get(f"/{kind}s/{document_id}")
-    problem = client.get(f"{API}/{kind}s/{document_id}", headers=api_headers(client, mia))
+    problem = client.get(f"{API}/{kind}s/{document_id}", headers=bearer(log_in_api(client, mia)))
 
     assert_error_page(page, f"No such {kind}.")
     assert_problem(problem, f"No such {kind}.")
@@ -82,21 +74,23 @@ def test_a_song_or_album_that_is_not_the_members_is_404(client, mia, others, kin
 
 @pytest.mark.parametrize("kind", ["song", "album"])
 def test_an_admin_finds_anyones_song_or_album_by_id(client, admin, others, kind):
-    client_login(client, admin)
+    log_in_client(client, admin)
 
     assert client.get(f"/{kind}s/{others[kind]}").status_code == 200
     assert (
-        client.get(f"{API}/{kind}s/{others[kind]}", headers=api_headers(client, admin)).json["id"]
+        client.get(f"{API}/{kind}s/{others[kind]}", headers=bearer(log_in_api(client, admin))).json[
+            "id"
+        ]
         == (others[kind])
     )
 
 
 @pytest.mark.parametrize("user_id", [UNKNOWN, MALFORMED])
 def test_an_unknown_user_is_404_on_the_admin_page_and_in_the_api(client, admin, user_id):
-    client_login(client, admin)
+    log_in_client(client, admin)
 
     page = client.get(f"/admin/users/{user_id}")
-    problem = client.get(f"{API}/users/{user_id}", headers=api_headers(client, admin))
+    problem = client.get(f"{API}/users/{user_id}", headers=bearer(log_in_api(client, admin)))
 
     assert_error_page(page, "No such user.")
     assert_problem(problem, "No such user.")
@@ -104,7 +98,7 @@ def test_an_unknown_user_is_404_on_the_admin_page_and_in_the_api(client, admin, 
 
 @pytest.mark.parametrize("role_id", [UNKNOWN, MALFORMED])
 def test_an_unknown_role_is_404_as_a_page_and_as_json(client, admin, role_id):
-    client_login(client, admin)
+    log_in_client(client, admin)
 
     page = client.get(f"/admin/roles/{role_id}")
     problem = client.get(f"/admin/roles/{role_id}", headers={"Accept": "application/json"})
@@ -114,7 +108,7 @@ def test_an_unknown_role_is_404_as_a_page_and_as_json(client, admin, role_id):
 
 
 def test_a_role_is_found_by_its_id(app, client, admin):
-    client_login(client, admin)
+    log_in_client(client, admin)
     with app.app_context():
         public = Role.objects.get(name="Public")
 
@@ -122,17 +116,14 @@ def test_a_role_is_found_by_its_id(app, client, admin):
 
 
 @pytest.mark.parametrize("which", [UNKNOWN, MALFORMED, "theirs"])
-def test_a_notification_that_is_not_the_members_is_404_and_stays_unread(
-    app, client, mia, make_user, which
-):
-    with app.app_context():
-        theirs = add_notification(str(make_user().id), "Not for Mia")
+def test_a_notification_that_is_not_the_members_is_404_and_stays_unread(app, client, mia, which):
+    theirs = NotificationFactory(text="Not for Mia")
     notification_id = str(theirs.id) if which == "theirs" else which
-    token = client_login(client, mia)
+    token = csrf_token(log_in_client(client, mia).text)
 
     page = client.post(f"/notifications/{notification_id}/read", headers={"X-CSRFToken": token})
     problem = client.post(
-        f"{API}/notifications/{notification_id}/read", headers=api_headers(client, mia)
+        f"{API}/notifications/{notification_id}/read", headers=bearer(log_in_api(client, mia))
     )
 
     assert_error_page(page, "No such notification.")
@@ -141,11 +132,12 @@ def test_a_notification_that_is_not_the_members_is_404_and_stays_unread(
 
 
 def test_a_members_own_notification_is_marked_read(app, client, mia):
-    with app.app_context():
-        note = add_notification(str(mia.id), "For Mia", link="/songs")
-    client_login(client, mia)
+    note = NotificationFactory(user=mia, text="For Mia", link="/songs")
+    log_in_client(client, mia)
 
-    response = client.post(f"{API}/notifications/{note.id}/read", headers=api_headers(client, mia))
+    response = client.post(
+        f"{API}/notifications/{note.id}/read", headers=bearer(log_in_api(client, mia))
+    )
 
     assert response.status_code == 200
     assert response.get_json()["read"] is True

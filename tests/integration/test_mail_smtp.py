@@ -10,8 +10,7 @@ import pytest
 
 from app.processes import free_port, stop
 from tests.fakes import SmtpInbox
-from tests.helpers import link_in
-from tests.integration.test_registration import register
+from tests.helpers import link_in, register
 from tests.servers import redis_database, start_worker
 
 DELIVERY_WAIT_SECONDS = 20

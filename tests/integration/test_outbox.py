@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.mail import outbox
 from app.mail.message import MailMessage
 
@@ -49,6 +51,39 @@ def test_empty_outbox_says_so(app, client):
 
 
 def test_no_outbox_in_production(make_app):
-    production = make_app(ENCORE_ENV="production", MAIL_BACKEND="smtp")
+    production = make_app(
+        ENCORE_ENV="production", MAIL_BACKEND="smtp", EXTERNAL_URL="https://songs.example"
+    )
 
     assert production.test_client().get("/dev/outbox/").status_code == 404
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.8.9.10", "::1"])
+def test_the_outbox_answers_loopback_clients(app, settings, address):
+    deliver(settings)
+
+    response = app.test_client().get("/dev/outbox/", environ_base={"REMOTE_ADDR": address})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("hops", "peer", "forwarded_for"),
+    [
+        (0, "203.0.113.9", None),
+        # No proxy is trusted: a client claiming to be local is not believed.
+        (0, "203.0.113.9", "127.0.0.1"),
+        # One proxy on this machine: what it appends is the real client.
+        (1, "127.0.0.1", "127.0.0.1, 203.0.113.9"),
+        (1, "127.0.0.1", "203.0.113.9"),
+    ],
+)
+def test_the_outbox_is_404_for_everyone_else(make_app, settings, hops, peer, forwarded_for):
+    mail_id = deliver(settings)
+    client = make_app(PROXY_FIX_HOPS=hops).test_client()
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+
+    for path in ("/dev/outbox/", f"/dev/outbox/{mail_id}"):
+        response = client.get(path, headers=headers, environ_base={"REMOTE_ADDR": peer})
+        assert response.status_code == 404, path
+        assert MESSAGE.to not in response.text

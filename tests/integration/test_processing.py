@@ -8,8 +8,11 @@ import pytest
 
 from app.library.models import Album, Song
 from tasks.uploads import process_song
+from tests.factories import SongFactory, UserFactory
 from tests.fixtures import audio_file
-from tests.library import client_login, make_song, upload
+from tests.helpers import csrf_token
+from tests.library import upload
+from tests.logins import log_in_client
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -27,13 +30,13 @@ def wait_for_final(song_id: str) -> Song:
 
 
 @pytest.fixture
-def member(make_user):
-    return make_user()
+def member(app):
+    return UserFactory()
 
 
 @pytest.fixture
 def token(client, member):
-    return client_login(client, member)
+    return csrf_token(log_in_client(client, member).text)
 
 
 @pytest.mark.parametrize(
@@ -95,7 +98,7 @@ def test_album_is_filled_from_the_tags_when_none_was_chosen(app, client, token, 
 )
 def test_a_stored_file_that_is_not_audio_fails_with_the_reason(app, member, name, reason):
     with app.app_context():
-        song = make_song(member, "Odd", content=audio_file(name).read_bytes())
+        song = SongFactory(owner=member, title="Odd", content=audio_file(name).read_bytes())
         process_song.delay(str(song.id))
 
     failed = wait_for_final(str(song.id))
@@ -106,7 +109,7 @@ def test_a_stored_file_that_is_not_audio_fails_with_the_reason(app, member, name
 
 def test_a_damaged_file_fails_its_checksum(app, member):
     with app.app_context():
-        song = make_song(member, "Damaged")
+        song = SongFactory(owner=member, title="Damaged")
         Song.objects(id=song.id).update(set__sha256="0" * 64)
         process_song.delay(str(song.id))
 
@@ -134,7 +137,9 @@ def test_processing_twice_in_a_row_gives_the_same_facts(app, member):
     from app.library.services import requeue
 
     with app.app_context():
-        song = make_song(member, "Twice", content=audio_file("tone-659hz-5s.flac").read_bytes())
+        song = SongFactory(
+            owner=member, title="Twice", content=audio_file("tone-659hz-5s.flac").read_bytes()
+        )
         process_song.delay(str(song.id))
     keys = (
         "status",
@@ -160,7 +165,7 @@ def test_a_song_deleted_during_processing_stays_deleted(app, member):
     from app.library.services import delete_song
 
     with app.app_context():
-        song = make_song(member, "Short-lived")
+        song = SongFactory(owner=member, title="Short-lived")
         claimed = start_processing(str(song.id))
         delete_song(Song.objects.get(id=song.id))
 
@@ -170,9 +175,9 @@ def test_a_song_deleted_during_processing_stays_deleted(app, member):
     assert Album.objects.count() == 0
 
 
-def test_a_waveform_stored_as_doubles_is_read_packed_and_the_song_still_saves(app, make_user):
+def test_a_waveform_stored_as_doubles_is_read_packed_and_the_song_still_saves(app):
     with app.app_context():
-        song = make_song(make_user(), "Older song", status="ready")
+        song = SongFactory(owner=UserFactory(), title="Older song", status="ready")
         Song._get_collection().update_one({"_id": song.id}, {"$set": {"waveform": [0.0, 0.5, 1.0]}})
         song = Song.objects.get(id=song.id)
         assert song.peaks == [0.0, 0.502, 1.0]

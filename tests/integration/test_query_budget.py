@@ -10,10 +10,10 @@ from contextlib import contextmanager
 import pytest
 from pymongo import monitoring
 
-from app.accounts.services import set_roles
 from app.library.albums import create_album
 from app.notifications.services import add_notification
-from tests.library import client_login, make_song
+from tests.factories import SongFactory, UserFactory
+from tests.logins import log_in_client
 
 
 class CommandCounter(monitoring.CommandListener):
@@ -57,9 +57,9 @@ def library(app, owner, songs: int) -> dict[str, str]:
     with app.app_context():
         album = create_album(owner, title="Live at home")
         for number in range(songs):
-            make_song(
-                owner,
-                "Rare bird" if number % 50 == 7 else f"Song {number}",
+            SongFactory(
+                owner=owner,
+                title="Rare bird" if number % 50 == 7 else f"Song {number}",
                 album=album if number % 3 == 0 else None,
                 status="ready",
             )
@@ -95,20 +95,16 @@ def deep_page(client, url: str, pages: int = 3) -> str:
 
 
 @pytest.mark.parametrize("admin", [False, True], ids=["member", "admin"])
-def test_page_commands_do_not_grow_with_the_library(app, make_user, admin):
-    small, large = make_user(), make_user()
-    if admin:
-        with app.app_context():
-            set_roles(small, ["Admin"])
-            set_roles(large, ["Admin"])
+def test_page_commands_do_not_grow_with_the_library(app, admin):
+    small, large = UserFactory(admin=admin), UserFactory(admin=admin)
     counts = {}
     for owner, songs in ((small, 90), (large, 300)):
         client = app.test_client()
-        client_login(client, owner)
+        log_in_client(client, owner)
         urls = library(app, owner, songs)
         if admin:
             for _ in range(songs // 3):  # more accounts with the larger library
-                make_user()
+                UserFactory()
             urls.update(
                 {
                     "admin users": "/admin/users",

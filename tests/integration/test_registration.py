@@ -8,35 +8,11 @@ from datetime import timedelta
 import pytest
 
 from app.accounts.models import PUBLIC_ROLE, User
-from tests.helpers import csrf_token, link_in, mails_to, wait_for_mail
+from tests.factories import STRONG_PASSWORD, UserFactory
+from tests.helpers import csrf_token, link_in, mails_to, register, wait_for_mail
+from tests.logins import log_in_client
 
 pytestmark = pytest.mark.usefixtures("worker")
-
-STRONG_PASSWORD = "blue-velvet-harmonica-42"
-
-
-def register(client, **overrides):
-    token = csrf_token(client.get("/register").text)
-    form = {
-        "username": "Bobby",
-        "first_name": "Bob",
-        "last_name": "Marley",
-        "email": "Bob@Example.org",
-        "password": STRONG_PASSWORD,
-        "password_confirm": STRONG_PASSWORD,
-        "csrf_token": token,
-    }
-    form.update(overrides)
-    return client.post("/register", data={k: v for k, v in form.items() if v is not None})
-
-
-def log_in(client, identity, password=STRONG_PASSWORD):
-    token = csrf_token(client.get("/login").text)
-    return client.post(
-        "/login",
-        data={"email": identity, "password": password, "csrf_token": token},
-        follow_redirects=True,
-    )
 
 
 def test_register_activate_log_in_and_be_greeted(app, client, settings):
@@ -58,22 +34,22 @@ def test_register_activate_log_in_and_be_greeted(app, client, settings):
     assert "Thank you" in page.text or "confirmed" in page.text
     assert User.objects.get(email="bob@example.org").confirmed_at is not None
 
-    welcome = log_in(client, "BOB@example.ORG")
+    welcome = log_in_client(client, "BOB@example.ORG", STRONG_PASSWORD)
     assert "Welcome back, Bob" in welcome.text
 
 
-def test_login_by_username_in_any_case(app, client, make_user):
-    make_user(
+def test_login_by_username_in_any_case(app, client):
+    UserFactory(
         username="carla", email="carla@example.org", first_name="Carla", password=STRONG_PASSWORD
     )
 
-    assert "Welcome back, Carla" in log_in(client, "CARLA").text
+    assert "Welcome back, Carla" in log_in_client(client, "CARLA", STRONG_PASSWORD).text
 
 
 def test_unconfirmed_user_cannot_log_in(app, client):
     register(client)
 
-    page = log_in(client, "bob@example.org")
+    page = log_in_client(client, "bob@example.org", STRONG_PASSWORD, check=False)
 
     assert "Welcome back" not in page.text
     assert "confirm" in page.text.lower()

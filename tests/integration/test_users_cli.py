@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
-from tests.conftest import TEST_PASSWORD
-from tests.integration.test_registration import STRONG_PASSWORD, log_in
+from tests.factories import STRONG_PASSWORD, TEST_PASSWORD, UserFactory
+from tests.logins import log_in_client
 
 PROMPTS = (
     "Role [Public]: ",
@@ -96,7 +96,7 @@ def test_an_empty_answer_to_role_takes_the_default_public(runner):
 def test_a_user_created_offline_can_log_in_straight_away(runner, client):
     create(runner, *ALICE)
 
-    assert "Welcome back, Alice" in log_in(client, "alice@example.org").text
+    assert "Welcome back, Alice" in log_in_client(client, "alice@example.org", STRONG_PASSWORD).text
 
 
 @pytest.mark.parametrize(
@@ -112,8 +112,8 @@ def test_a_user_created_offline_can_log_in_straight_away(runner, client):
         (PASSWORD, "short", "Password must be at least 10 characters"),
     ],
 )
-def test_a_bad_answer_is_asked_again_with_the_reason(runner, make_user, step, bad_answer, reason):
-    make_user(username="bobby", email="bob@example.org")
+def test_a_bad_answer_is_asked_again_with_the_reason(runner, app, step, bad_answer, reason):
+    UserFactory(username="bobby", email="bob@example.org")
     answers = [*ALICE[:step], bad_answer, *ALICE[step:]]
 
     result = create(runner, *answers)
@@ -139,12 +139,15 @@ def test_a_mismatched_confirmation_asks_for_the_password_again(runner, client):
         "Repeat for confirmation: \nError: The two entered values do not match.\nPassword: "
         in result.output
     )
-    assert "Welcome back, Alice" in log_in(client, "alice", STRONG_PASSWORD).text
+    assert "Welcome back, Alice" in log_in_client(client, "alice", STRONG_PASSWORD).text
 
 
 def test_the_password_is_never_shown(runner):
     result = create(runner, *ALICE[:PASSWORD], "password123", *ALICE[PASSWORD:])
 
+    assert result.exit_code == 0, result.output
+    assert f"Error: This is a very common password.\n{PROMPTS[PASSWORD]}" in result.output
+    assert User.objects(username="alice").count() == 1
     assert "password123" not in result.output
     assert STRONG_PASSWORD not in result.output
 
@@ -202,9 +205,9 @@ def test_options_and_prompts_mix(runner):
     ],
 )
 def test_a_bad_option_exits_2_with_the_reason_and_stores_nothing(
-    runner, make_user, option, value, reason
+    runner, app, option, value, reason
 ):
-    make_user(username="bobby", email="bob@example.org")
+    UserFactory(username="bobby", email="bob@example.org")
 
     result = runner.invoke(args=["users", "create", *options(**{option: value})])
 
@@ -240,11 +243,11 @@ def test_create_admin_asks_all_but_the_role_and_the_admin_can_log_in(runner, cli
     user = User.objects.get(username="alice")
     assert role_names(user) == [ADMIN_ROLE]
     assert user.confirmed_at is not None
-    assert "Welcome back, Alice" in log_in(client, "Alice@example.org").text
+    assert "Welcome back, Alice" in log_in_client(client, "Alice@example.org", STRONG_PASSWORD).text
 
 
-def test_create_admin_with_a_taken_email_option_exits_2(runner, make_user):
-    make_user(username="bobby", email="bob@example.org")
+def test_create_admin_with_a_taken_email_option_exits_2(runner, app):
+    UserFactory(username="bobby", email="bob@example.org")
 
     result = runner.invoke(
         args=["users", "create-admin", *options(role=None, email="BOB@Example.org")]
@@ -258,22 +261,22 @@ def test_create_admin_with_a_taken_email_option_exits_2(runner, make_user):
 # list
 
 
-def test_list_shows_every_user_with_roles_and_state(runner, make_user):
-    make_user(
+def test_list_shows_every_user_with_roles_and_state(runner, app):
+    UserFactory(
         username="carol",
         email="carol@example.org",
         first_name="Carol",
         last_name="King",
         roles=[ADMIN_ROLE, PUBLIC_ROLE],
     )
-    make_user(
+    UserFactory(
         username="alice",
         email="alice@example.org",
         first_name="Alice",
         last_name="Liddell",
         active=False,
     )
-    make_user(
+    UserFactory(
         username="bobby",
         email="bob@example.org",
         first_name="Bob",
@@ -291,15 +294,15 @@ def test_list_shows_every_user_with_roles_and_state(runner, make_user):
     )
 
 
-def test_list_with_role_shows_only_its_members(runner, make_user):
-    make_user(
+def test_list_with_role_shows_only_its_members(runner, app):
+    UserFactory(
         username="alice",
         email="alice@example.org",
         first_name="Alice",
         last_name="L",
         roles=[ADMIN_ROLE],
     )
-    make_user(username="bobby", email="bob@example.org")
+    UserFactory(username="bobby", email="bob@example.org")
 
     result = runner.invoke(args=["users", "list", "--role", ADMIN_ROLE])
 
@@ -324,8 +327,8 @@ def test_list_with_an_unknown_role_says_so(runner):
 # set-role
 
 
-def test_set_role_replaces_the_roles(runner, make_user):
-    make_user(username="bobby", email="bob@example.org")
+def test_set_role_replaces_the_roles(runner, app):
+    UserFactory(username="bobby", email="bob@example.org")
 
     both = runner.invoke(args=["users", "set-role", "bobby", ADMIN_ROLE, PUBLIC_ROLE, ADMIN_ROLE])
     assert both.output == "User bobby now has roles: Admin, Public.\n"
@@ -338,8 +341,8 @@ def test_set_role_replaces_the_roles(runner, make_user):
     assert role_names(User.objects.get(username="bobby")) == [ADMIN_ROLE]
 
 
-def test_set_role_to_an_unknown_role_changes_nothing(runner, make_user):
-    make_user(username="bobby", email="bob@example.org")
+def test_set_role_to_an_unknown_role_changes_nothing(runner, app):
+    UserFactory(username="bobby", email="bob@example.org")
 
     result = runner.invoke(args=["users", "set-role", "bobby", ADMIN_ROLE, "Nope"])
 
@@ -368,9 +371,9 @@ def test_an_unknown_user_is_reported(runner, args):
 # activate, deactivate
 
 
-def test_deactivate_ends_sessions_and_stops_logins_until_activated(runner, client, make_user):
-    before = make_user(username="bobby", email="bob@example.org", first_name="Bob")
-    assert "Welcome back, Bob" in log_in(client, "bobby", TEST_PASSWORD).text
+def test_deactivate_ends_sessions_and_stops_logins_until_activated(runner, client, app):
+    before = UserFactory(username="bobby", email="bob@example.org", first_name="Bob")
+    assert "Welcome back, Bob" in log_in_client(client, "bobby", TEST_PASSWORD).text
 
     result = runner.invoke(args=["users", "deactivate", "BOBBY"])
 
@@ -380,21 +383,21 @@ def test_deactivate_ends_sessions_and_stops_logins_until_activated(runner, clien
     assert not after.active
     assert after.fs_uniquifier != before.fs_uniquifier
     assert "Welcome back" not in client.get("/").text
-    assert "Welcome back" not in log_in(client, "bobby", TEST_PASSWORD).text
+    assert "Welcome back" not in log_in_client(client, "bobby", check=False).text
 
     result = runner.invoke(args=["users", "activate", "bob@example.org"])
 
     assert result.exit_code == 0, result.output
     assert result.output == "User bobby activated.\n"
     assert User.objects.get(username="bobby").active
-    assert "Welcome back, Bob" in log_in(client, "bobby", TEST_PASSWORD).text
+    assert "Welcome back, Bob" in log_in_client(client, "bobby", TEST_PASSWORD).text
 
 
 # delete
 
 
-def test_delete_asks_first_and_no_keeps_the_user(runner, make_user):
-    make_user(username="bobby", email="bob@example.org")
+def test_delete_asks_first_and_no_keeps_the_user(runner, app):
+    UserFactory(username="bobby", email="bob@example.org")
 
     result = runner.invoke(args=["users", "delete", "bobby"], input="n\n")
 
@@ -403,8 +406,8 @@ def test_delete_asks_first_and_no_keeps_the_user(runner, make_user):
     assert User.objects(username="bobby").count() == 1
 
 
-def test_delete_after_yes(runner, make_user):
-    make_user(username="bobby", email="bob@example.org")
+def test_delete_after_yes(runner, app):
+    UserFactory(username="bobby", email="bob@example.org")
 
     result = runner.invoke(args=["users", "delete", "bob@example.org"], input="y\n")
 
@@ -413,9 +416,9 @@ def test_delete_after_yes(runner, make_user):
     assert User.objects.count() == 0
 
 
-def test_delete_with_yes_option_does_not_ask(runner, make_user):
-    make_user(username="bobby", email="bob@example.org")
-    make_user(username="carol", email="carol@example.org")
+def test_delete_with_yes_option_does_not_ask(runner, app):
+    UserFactory(username="bobby", email="bob@example.org")
+    UserFactory(username="carol", email="carol@example.org")
 
     result = runner.invoke(args=["users", "delete", "--yes", "bobby"])
 

@@ -25,6 +25,7 @@ PRODUCTION = {
     "SECURITY_PASSWORD_SALT": "salt",
     "MONGODB_URI": "mongodb://db.example.org/encore",
     "REDIS_URL": "redis://cache.example.org/0",
+    "EXTERNAL_URL": "https://music.example.org",
 }
 
 
@@ -72,7 +73,7 @@ def test_production_starts_with_everything_required():
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "SECURITY_PASSWORD_SALT", "MONGODB_URI", "REDIS_URL"]
+    "missing", ["SECRET_KEY", "SECURITY_PASSWORD_SALT", "MONGODB_URI", "REDIS_URL", "EXTERNAL_URL"]
 )
 def test_production_refuses_to_start_without_a_required_variable(missing):
     environ = {name: value for name, value in PRODUCTION.items() if name != missing}
@@ -95,7 +96,9 @@ def test_settings_are_not_shared_between_apps():
     first = load_config(environ={})
     first["SECURITY_EMAIL_VALIDATOR_ARGS"]["changed"] = True
 
-    assert "changed" not in load_config(environ={})["SECURITY_EMAIL_VALIDATOR_ARGS"]
+    second = load_config(environ={})["SECURITY_EMAIL_VALIDATOR_ARGS"]
+    assert first["SECURITY_EMAIL_VALIDATOR_ARGS"]["changed"] is True
+    assert second == {"check_deliverability": False}
 
 
 def test_each_environment_has_its_own_defaults():
@@ -162,6 +165,7 @@ def test_every_default_reads_back_from_how_it_is_spelled(setting):
         (timedelta(minutes=90), "90 minutes"),
         (timedelta(seconds=45), "45"),
         ("10 per minute", "10 per minute"),
+        (["localhost", "127.0.0.1"], "localhost, 127.0.0.1"),
     ],
 )
 def test_values_are_spelled_as_the_environment_sets_them(value, spelled):
@@ -230,3 +234,51 @@ def test_embedded_servers_fill_the_urls_and_what_follows_from_them(monkeypatch, 
     assert app.config["MONGODB_URI"] == "mongodb://127.0.0.1:27999/encore"
     assert app.config["REDIS_URL"] == "redis://127.0.0.1:6999/0"
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6999/0"
+
+
+def test_links_and_hosts_default_to_where_a_local_server_answers():
+    development = load_config(environ={})
+    moved = load_config(environ={"WEB_PORT": "8000", "WEB_HOST": "0.0.0.0"})  # noqa: S104
+    with_tls = load_config(environ={"WEB_TLS_CERT": "adhoc"})
+
+    assert (development["PREFERRED_URL_SCHEME"], development["SERVER_NAME"]) == (
+        "http",
+        "127.0.0.1:5000",
+    )
+    assert development["TRUSTED_HOSTS"] == ["127.0.0.1", "localhost"]
+    assert moved["SERVER_NAME"] == "127.0.0.1:8000"
+    assert with_tls["PREFERRED_URL_SCHEME"] == "https"
+
+
+def test_links_and_hosts_follow_the_external_url():
+    settings = load_config(
+        environ={
+            "EXTERNAL_URL": "https://Music.Example.org:443/",
+            "TRUSTED_HOSTS": "media.example.org, .example.net",
+        }
+    )
+
+    assert settings["SERVER_NAME"] == "music.example.org"
+    assert settings["PREFERRED_URL_SCHEME"] == "https"
+    assert settings["TRUSTED_HOSTS"] == ["music.example.org", "media.example.org", ".example.net"]
+    assert load_config(environ={"EXTERNAL_URL": "http://songs.test:8080"})["SERVER_NAME"] == (
+        "songs.test:8080"
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ["music.example.org", "ftp://music.example.org", "https://x.org/encore", "https://x:y"]
+)
+def test_an_external_url_that_is_not_an_origin_is_refused(url):
+    with pytest.raises(ConfigError, match="EXTERNAL_URL must be"):
+        load_config(environ={"EXTERNAL_URL": url})
+
+
+def test_production_wants_an_https_external_url():
+    with pytest.raises(ConfigError, match="https:// EXTERNAL_URL"):
+        load_config(environ={**PRODUCTION, "EXTERNAL_URL": "http://music.example.org"})
+
+
+def test_the_request_body_limit_follows_its_setting():
+    assert load_config(environ={})["MAX_CONTENT_LENGTH"] == 1024 * 1024
+    assert load_config(environ={"MAX_REQUEST_KB": "64"})["MAX_CONTENT_LENGTH"] == 64 * 1024

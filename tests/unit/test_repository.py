@@ -69,23 +69,27 @@ def climbs_out(path: Path, tree: ast.AST) -> list[str]:
 
 
 def test_no_tracked_file_names_a_folder_outside_the_repository():
-    offenders = []
+    offenders, read = [], set()
     for path in tracked_files():
         text = text_of(path)
         if text is None:
             continue
+        read.add(path.relative_to(ROOT).as_posix())
         for number, line in enumerate(text.splitlines(), 1):
             if OUTSIDE_NAMES.search(line):
                 offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")
     assert offenders == []
+    assert {"Makefile", "pyproject.toml", "app/config.py", ".env.example"} <= read
 
 
 def test_no_python_file_climbs_above_the_repository_root():
-    offenders = []
+    offenders, read = [], set()
     for path in tracked_files():
         if path.suffix == ".py" and (text := text_of(path)) is not None:
+            read.add(path.relative_to(ROOT).as_posix())
             offenders += climbs_out(path, ast.parse(text))
     assert offenders == []
+    assert {"app/config.py", "tests/fixtures/__init__.py", "bench/harness.py"} <= read
 
 
 def test_the_climb_check_sees_a_path_above_the_root(tmp_path):
@@ -105,6 +109,7 @@ def test_build_files_use_no_relative_path_above_the_root():
             if not (ROOT / match.group()).resolve().is_relative_to(ROOT):
                 offenders.append(f"{name}: {match.group()}")
     assert offenders == []
+    assert all((ROOT / name).is_file() for name in BUILD_FILES)  # each one was read
 
 
 def test_the_long_mp3_is_built_from_the_clip_with_its_length_and_title():

@@ -121,6 +121,8 @@ def test_content_disposition_of_a_path_keeps_separators_out_of_the_fallback():
 
     assert "/" not in fallback
     assert "/" not in extended  # percent-encoded as %2F
+    assert fallback == "_.._etc_passwd"
+    assert unquote(extended) == "../../etc/passwd"  # the whole name, for clients that decode it
 
 
 @pytest.mark.parametrize("name", ["", ".", "..", "\x00"])

@@ -52,25 +52,35 @@ export function watchStatuses(ids) {
 const table = document.getElementById("song-table");
 const firstPage = table && !new URLSearchParams(window.location.search).has("after");
 
-async function insertRow(payload) {
-  const response = await fetch(`/songs/${payload.id}/row`, { headers: { Accept: "text/html" } });
-  if (!response.ok || document.querySelector(`tr[data-song-id="${payload.id}"]`)) return;
+// Song id -> the newest status heard while its row is being fetched (null: none yet).
+// The row comes rendered as the song was when it was asked for; only what was heard
+// after that is newer, so the status that announced the song is not applied again.
+const arriving = new Map();
+
+async function insertRow(id) {
+  arriving.set(id, null);
+  const response = await fetch(`/songs/${id}/row`, { headers: { Accept: "text/html" } });
+  const text = response.ok ? await response.text() : "";
+  const newest = arriving.get(id);
+  arriving.delete(id);
+  if (!response.ok || document.querySelector(`tr[data-song-id="${id}"]`)) return;
   const holder = document.createElement("tbody");
-  holder.innerHTML = (await response.text()).trim();
+  holder.innerHTML = text.trim();
   table.querySelector("tbody").prepend(holder.firstElementChild);
   table.hidden = false;
   document.getElementById("no-songs")?.remove();
-  watched.add(payload.id);
-  applyStatus(payload);
+  if (newest) applyStatus(newest);
 }
 
 collect();
 socket.on("song.status", (payload) => {
-  if (firstPage && !watched.has(payload.id)) {
+  if (arriving.has(payload.id)) {
+    arriving.set(payload.id, payload);
+  } else if (firstPage && !watched.has(payload.id)) {
     watched.add(payload.id);
-    insertRow(payload);
-    return;
+    insertRow(payload.id);
+  } else {
+    applyStatus(payload);
   }
-  applyStatus(payload);
 });
 socket.on("connect", refresh);
