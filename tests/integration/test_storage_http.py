@@ -19,7 +19,10 @@ from app.storage import (
     store_stream,
 )
 from app.storage.gridfs import open_range
+from app.web_security import accepts_large_body
 from tests.fixtures import audio_file
+
+UPLOAD_LIMIT = 8 * 1024 * 1024  # the test route streams larger bodies than MAX_REQUEST_KB
 
 AUDIO = audio_file("tone-440hz-4min.mp3").read_bytes()
 SIZE = len(AUDIO)
@@ -53,6 +56,7 @@ def files(app) -> dict[str, StoredFile]:
         )
 
     @routes.post("/storage-test/upload")
+    @accepts_large_body(lambda: UPLOAD_LIMIT)
     def upload():
         """Parts read from the request stream, each file stored as it arrives: the way
         app.library.receiving reads an upload."""
@@ -65,7 +69,7 @@ def files(app) -> dict[str, StoredFile]:
                 part.chunks,
                 original_filename=part.filename,
                 content_type=part.content_type,
-                max_bytes=8 * 1024 * 1024,
+                max_bytes=UPLOAD_LIMIT,
             )
         return jsonify(
             fields=fields,
