@@ -52,7 +52,7 @@ def resolve_servers(app: Flask) -> None:
 def register_extensions(app: Flask, *, worker: bool) -> None:
     from app.accounts import init_accounts
     from app.database import init_mongodb
-    from app.extensions import csrf
+    from app.extensions import bootstrap, csrf
     from app.realtime import init_realtime
     from app.secrets import ensure_secrets
     from tasks import celery_init_app
@@ -60,6 +60,7 @@ def register_extensions(app: Flask, *, worker: bool) -> None:
     ensure_secrets(app)
     init_mongodb(app, connect_now=not worker)
     csrf.init_app(app)
+    bootstrap.init_app(app)
     init_accounts(app)
     init_realtime(app, worker=worker)
     celery_init_app(app)

@@ -412,6 +412,10 @@ FIXED_SETTINGS: dict[str, Any] = {
     # Our own `flask users` group replaces Flask-Security's users/roles commands.
     "SECURITY_CLI_USERS_NAME": False,
     "SECURITY_CLI_ROLES_NAME": False,
+    # Bootstrap-Flask: its copy of Bootstrap is served by the app itself, so the CSP
+    # allows no other origin; messages without a category are plain information.
+    "BOOTSTRAP_SERVE_LOCAL": True,
+    "BOOTSTRAP_MSG_CATEGORY": "info",
     # flask-smorest: the REST API and its OpenAPI document under /api/v1.
     "API_TITLE": "Encore API",
     "API_VERSION": "v1",

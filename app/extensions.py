@@ -6,6 +6,8 @@ limiter (``app/accounts``), flask-mongoengine (``app/database.py``). See
 docs/architecture.rst.
 """
 
+from flask_bootstrap import Bootstrap5
 from flask_wtf import CSRFProtect
 
+bootstrap = Bootstrap5()
 csrf = CSRFProtect()

@@ -106,7 +106,7 @@ def test_admin_manages_users_and_songs_and_sees_it_all_in_the_audit_log(app, pag
     page.get_by_role("checkbox", name="Admin", exact=True).check()
     page.get_by_role("checkbox", name="Public", exact=True).uncheck()
     page.get_by_role("button", name="Save").click()
-    expect(page.locator(".flash")).to_have_text("User saved.")
+    expect(page.locator(".flashes .alert")).to_have_text("User saved.")
 
     page.get_by_role("navigation", name="Admin").get_by_role("link", name="Users").click()
     anna_row = page.locator(f'tr[data-user-id="{anna.id}"]')
@@ -118,7 +118,7 @@ def test_admin_manages_users_and_songs_and_sees_it_all_in_the_audit_log(app, pag
 
     # Bulk: deactivate Robert and Carla, then list the deactivated accounts.
     apply_to_chosen(page, "Deactivate", "user", "robert", "carla")
-    expect(page.locator(".flash")).to_have_text("2 users deactivated.")
+    expect(page.locator(".flashes .alert")).to_have_text("2 users deactivated.")
     for user in (robert, carla):
         expect(page.locator(f'tr[data-user-id="{user.id}"] td').nth(5)).to_have_text("no")
     page.get_by_label("Active", exact=True).select_option(label="Deactivated")
@@ -133,7 +133,7 @@ def test_admin_manages_users_and_songs_and_sees_it_all_in_the_audit_log(app, pag
     page.get_by_role("navigation", name="Admin").get_by_role("link", name="Songs").click()
     expect(page.locator("#admin-song-table tbody tr")).to_have_count(3)
     apply_to_chosen(page, "Re-process", "song", *UPLOADS.values())
-    expect(page.locator(".flash")).to_have_text("2 songs queued for processing.")
+    expect(page.locator(".flashes .alert")).to_have_text("2 songs queued for processing.")
     expect(member.locator("[data-testid=unread-count]")).to_have_text("4", timeout=30_000)
     page.reload()
     expect(page.locator("#admin-song-table .status-ready")).to_have_count(2)
@@ -144,7 +144,7 @@ def test_admin_manages_users_and_songs_and_sees_it_all_in_the_audit_log(app, pag
     assert gridfs_file_and_chunks(evening.file_id)[1] > 0
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator(f'tr[data-song-id="{evening.id}"]').get_by_role("button", name="Delete").click()
-    expect(page.locator(".flash")).to_have_text("Deleted “Evening tune”.")
+    expect(page.locator(".flashes .alert")).to_have_text("Deleted “Evening tune”.")
     expect(page.locator("#admin-song-table tbody tr")).to_have_count(2)
     assert Song.objects(id=evening.id).count() == 0
     assert gridfs_file_and_chunks(evening.file_id) == (0, 0)

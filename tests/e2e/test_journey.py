@@ -33,12 +33,12 @@ def register_and_activate(page, *, username: str, email: str) -> None:
     page.fill("#password", STRONG_PASSWORD)
     page.fill("#password_confirm", STRONG_PASSWORD)
     page.click("input[type=submit]")
-    expect(page.locator(".flash").first).to_be_visible()
+    expect(page.locator(".flashes .alert").first).to_be_visible()
 
     page.goto("/dev/outbox/")
     page.get_by_role("link", name=re.compile("Welcome")).first.click()
     page.locator("[data-testid=mail-text] a[href*='/confirm/']").first.click()
-    expect(page.locator(".flash").first).to_contain_text("confirmed")
+    expect(page.locator(".flashes .alert").first).to_contain_text("confirmed")
 
 
 def test_register_activate_upload_watch_play_download_edit_delete(context, page, tmp_path):
@@ -98,12 +98,13 @@ def test_register_activate_upload_watch_play_download_edit_delete(context, page,
     expect(page.locator("h1")).to_have_text("Four minutes, renamed")
 
     page.once("dialog", lambda dialog: dialog.accept())
-    page.click("button.danger")
-    expect(page.locator(".flash")).to_contain_text("Deleted")
+    page.click("button.btn-danger")
+    expect(page.locator(".flashes .alert")).to_contain_text("Deleted")
     expect(page.locator("#song-table tbody tr")).to_have_count(2)
     assert Song.objects(owner=User.objects.get(username="nina")).count() == 2
 
-    page.click("text=Log out")
+    page.get_by_test_id("who").click()
+    page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in").first).to_be_visible()
 
 

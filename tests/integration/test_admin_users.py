@@ -32,7 +32,8 @@ def listed(html: str) -> list[str]:
 
 
 def flashes(html: str) -> list[str]:
-    return re.findall(r'<p class="flash flash-\w+" role="status">([^<]+)</p>', html)
+    alert = r'<div class="alert alert-\w+[^"]*" role="alert">'
+    return re.findall(alert + r"\s*(?:<button[^>]*></button>)?\s*([^<]+?)\s*</div>", html)
 
 
 def audit_actions() -> list[str]:

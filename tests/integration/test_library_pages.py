@@ -136,7 +136,7 @@ def test_members_see_only_their_songs_and_admins_see_all_with_owners(app, client
 
     assert sorted(titles(page)) == ["Mine", "Theirs"]
     assert "<th>Owner</th>" in page
-    assert "<td>otto</td>" in page
+    assert '<td data-label="Owner">otto</td>' in page
 
 
 def test_the_list_has_file_name_and_download_columns(app, logged_in, member):
