@@ -67,6 +67,7 @@ def register_extensions(app: Flask, *, worker: bool) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.accounts.views import blueprint as accounts
     from app.admin import init_admin
     from app.api import init_api
     from app.health.views import blueprint as health
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from app.notifications.views import blueprint as notifications
 
     app.register_blueprint(main)
+    app.register_blueprint(accounts)
     app.register_blueprint(health)
     app.register_blueprint(uploads)
     app.register_blueprint(library)

@@ -401,7 +401,15 @@ FIXED_SETTINGS: dict[str, Any] = {
     "SECURITY_PASSWORD_LENGTH_MIN": 10,
     "SECURITY_PASSWORD_COMPLEXITY_CHECKER": "zxcvbn",
     "SECURITY_POST_LOGIN_VIEW": "/",
-    "SECURITY_POST_REGISTER_VIEW": "/",
+    "SECURITY_POST_REGISTER_VIEW": "accounts.check_inbox",
+    # Said only once the password is right (Flask-Security checks it first), so it tells
+    # nothing about which accounts exist; app/accounts/forms.py keeps it from being
+    # replaced by the generic "invalid" message.
+    "SECURITY_MSG_CONFIRMATION_REQUIRED": (
+        "This account is not activated yet: follow the link in the mail we sent when you "
+        "registered, or have that mail sent again.",
+        "error",
+    ),
     "SECURITY_POST_CONFIRM_VIEW": "/login",
     # Flask-Security's own default: the one place a token is read from (Authorization:
     # Bearer fills it).

@@ -1,9 +1,11 @@
-"""The registration form: Flask-Security's, plus names and an optional captcha."""
+"""The registration form (Flask-Security's, plus names and an optional captcha) and the
+login form (one box for email or username; says when an account is not activated yet)."""
 
 from __future__ import annotations
 
 import flask_security
 from flask_security import RegisterFormV2
+from flask_security.utils import get_message
 from flask_wtf import Recaptcha, RecaptchaField
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -34,4 +36,12 @@ class LoginForm(flask_security.LoginForm):
         if identity and "@" not in identity and not self.username.data:
             self.username.data, self.username.raw_data = identity, [identity]
             self.email.data, self.email.raw_data = "", [""]
-        return super().validate(**kwargs)
+        if super().validate(**kwargs):
+            return True
+        if self.requires_confirmation:
+            # The password was right: say what is missing, at form level, where the login
+            # view's generic-message rewrite of the field errors does not reach.
+            for field in (self.email, self.username):
+                field.errors = []
+            self.form_errors.append(get_message("CONFIRMATION_REQUIRED")[0])
+        return False

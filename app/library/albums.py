@@ -51,8 +51,10 @@ def update_album(album: Album, *, title: str, artist: str, year: int | None) -> 
     return album
 
 
-def albums_of(owner: User) -> list[Album]:
-    return list(Album.objects(owner=owner).order_by("title_key", "id"))
+def albums_of(owner: User, limit: int | None = None) -> list[Album]:
+    """The owner's albums by title; the first ``limit`` of them if given (index order)."""
+    albums = Album.objects(owner=owner).order_by("title_key", "id")
+    return list(albums.limit(limit) if limit else albums)
 
 
 def album_for(owner: User, album_id: str | None) -> Album | None:
