@@ -8,7 +8,7 @@ import re
 import pytest
 from flask_security.recoverable import generate_reset_password_token
 
-from tests.factories import UserFactory
+from tests.factories import NotificationFactory, UserFactory
 from tests.logins import log_in_client
 
 
@@ -84,3 +84,14 @@ def test_account_pages_say_what_they_do(account_pages):
         next(url for url in headings if url.startswith("/reset/")): "Choose a new password",
         "/change": "Change password",
     }
+
+
+def test_the_bells_name_says_how_many_are_unread(app, client):
+    member = UserFactory()
+    log_in_client(client, member)
+    assert 'aria-label="Notifications"' in client.get("/songs").text
+
+    NotificationFactory(user=member)
+    NotificationFactory(user=member)
+
+    assert 'aria-label="Notifications, 2 unread"' in client.get("/songs").text
