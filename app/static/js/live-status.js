@@ -23,6 +23,9 @@ export function applyStatus(payload) {
     badge.className = `status status-${payload.status}`;
     badge.title = payload.reason || "";
   }
+  for (const button of document.querySelectorAll(`[data-play-for="${payload.id}"]`)) {
+    button.disabled = payload.status !== "ready";
+  }
   for (const reason of document.querySelectorAll(`[data-reason-for="${payload.id}"]`)) {
     reason.textContent = payload.reason || "";
   }

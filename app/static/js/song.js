@@ -1,4 +1,5 @@
-// Song page: draw the waveform and seek by clicking it.
+// Song page: draw the waveform and seek with it, by click or by keyboard (a slider: arrow
+// keys move 5 s, Page Up/Down 30 s, Home and End to either end).
 const canvas = document.querySelector("canvas.waveform");
 const audio = document.querySelector("audio");
 
@@ -20,7 +21,26 @@ if (canvas && audio) {
   const scaled = peaks.map((peak) => peak / max);
   const progress = () => (audio.duration ? audio.currentTime / audio.duration : 0);
   draw(scaled, 0);
-  audio.addEventListener("timeupdate", () => draw(scaled, progress()));
+  const STEPS = { ArrowRight: 5, ArrowUp: 5, ArrowLeft: -5, ArrowDown: -5, PageUp: 30, PageDown: -30 };
+  const clock = (seconds) => `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, "0")}`;
+  audio.addEventListener("timeupdate", () => {
+    draw(scaled, progress());
+    canvas.setAttribute("aria-valuenow", String(Math.round(audio.currentTime)));
+    canvas.setAttribute("aria-valuetext", clock(audio.currentTime));
+  });
+  audio.addEventListener("loadedmetadata", () => {
+    canvas.setAttribute("aria-valuemax", String(Math.round(audio.duration)));
+  });
+  canvas.addEventListener("keydown", (event) => {
+    if (!audio.duration) return;
+    let target;
+    if (event.key in STEPS) target = audio.currentTime + STEPS[event.key];
+    else if (event.key === "Home") target = 0;
+    else if (event.key === "End") target = audio.duration;
+    else return;
+    event.preventDefault();
+    audio.currentTime = Math.min(Math.max(target, 0), audio.duration);
+  });
   canvas.addEventListener("click", (event) => {
     if (!audio.duration) return;
     const box = canvas.getBoundingClientRect();

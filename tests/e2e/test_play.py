@@ -1,0 +1,61 @@
+"""Play from the library: a play button per row, the player bar at the bottom of the page,
+pause, and the next song when one ends, in a real browser."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import SongFactory, UserFactory
+from tests.logins import log_in_browser
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("app")]
+
+PLAYING = """a => new Promise(done => a.currentTime > 0 && !a.paused
+    ? done() : a.addEventListener("timeupdate", () => a.currentTime > 0 && done()))"""
+
+
+def test_play_pause_and_go_on_to_the_next_song(page):
+    member = UserFactory(username="piaf")
+    SongFactory(owner=member, title="Second", status="ready")
+    SongFactory(owner=member, title="Still processing", status="processing")
+    SongFactory(owner=member, title="First", status="ready")
+    log_in_browser(page, "piaf")
+    page.goto("/songs")
+    audio = page.locator("#player-audio")
+
+    expect(page.get_by_role("button", name="Play Still processing")).to_be_disabled()
+    page.get_by_role("button", name="Play First").click()
+    expect(page.locator("#player-bar")).to_be_visible()
+    expect(page.locator("#now-playing")).to_have_text("First")
+    audio.evaluate(PLAYING)
+    pause = page.get_by_role("button", name="Pause First")
+    expect(pause).to_have_attribute("aria-pressed", "true")
+
+    pause.click()
+    expect(page.get_by_role("button", name="Play First")).to_have_attribute("aria-pressed", "false")
+    assert audio.evaluate("a => a.paused")
+
+    page.get_by_role("button", name="Play First").click()
+    audio.evaluate(PLAYING)
+    audio.evaluate("a => { a.currentTime = a.duration - 0.3; }")
+    expect(page.locator("#now-playing")).to_have_text("Second", timeout=10_000)
+    expect(page.get_by_role("button", name="Pause Second")).to_be_visible()
+
+
+def test_the_waveform_seeks_by_keyboard(page):
+    member = UserFactory(username="wave")
+    song = SongFactory(owner=member, title="Tone", status="ready", duration=5, waveform=[0.5] * 100)
+    log_in_browser(page, "wave")
+    page.goto(f"/songs/{song.id}")
+    audio = page.locator("audio")
+    audio.evaluate("a => a.readyState >= 1 || new Promise(d => a.onloadedmetadata = d)")
+    waveform = page.get_by_role("slider", name="Position in the song")
+
+    waveform.focus()
+    waveform.press("ArrowRight")
+    expect(waveform).to_have_attribute("aria-valuenow", "5")
+    assert audio.evaluate("a => a.currentTime") == pytest.approx(5, abs=0.2)
+
+    waveform.press("Home")
+    expect(waveform).to_have_attribute("aria-valuenow", "0")
