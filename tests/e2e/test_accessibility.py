@@ -1,0 +1,82 @@
+"""axe-core on every main page, in light and dark, signed out, as a member and as an
+admin: no serious or critical finding."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.factories import AlbumFactory, NotificationFactory, SongFactory, UserFactory
+from tests.logins import log_in_browser
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("app")]
+
+SIGNED_OUT = ["/", "/login", "/register", "/reset", "/confirm", "/register/check-inbox"]
+ADMIN = ["/admin/", "/admin/users", "/admin/roles", "/admin/songs", "/admin/albums", "/admin/audit"]
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture(scope="module")
+def axe() -> Axe:
+    return Axe()
+
+
+def member_pages(member) -> list[str]:
+    album = AlbumFactory(owner=member, title="Kind of Blue", artist="Miles Davis")
+    SongFactory(owner=member, title="So What", album=album, status="ready", rating=5, duration=545)
+    song = SongFactory(owner=member, title="Blue in Green", status="ready", waveform=[0.4] * 100)
+    SongFactory(owner=member, title="Still working", status="processing")
+    NotificationFactory(user=member, text="“Blue in Green” is ready.", link=f"/songs/{song.id}")
+    return [
+        "/",
+        "/songs",
+        "/songs?q=zebra",
+        "/songs/upload",
+        "/albums",
+        f"/albums/{album.id}",
+        f"/albums/{album.id}/edit",
+        f"/songs/{song.id}",
+        f"/songs/{song.id}/edit",
+        "/notifications/",
+        "/change",
+        "/dev/outbox/",
+    ]
+
+
+def findings(axe: Axe, page, urls: list[str]) -> dict[str, list[str]]:
+    """Serious and critical axe findings per URL: rule id and the first offending node."""
+    per_url = {}
+    for url in urls:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        violations = axe.run(page).response["violations"]
+        blocking = [
+            f"{found['id']}: {found['nodes'][0]['html'][:120]}"
+            for found in violations
+            if found["impact"] in BLOCKING
+        ]
+        if blocking:
+            per_url[url] = blocking
+    return per_url
+
+
+@pytest.fixture(params=["light", "dark"])
+def page_in(request, browser, live_server) -> Iterator:
+    context = browser.new_context(base_url=live_server.url, color_scheme=request.param)
+    context.set_default_timeout(20_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_no_serious_findings_signed_out(axe, page_in):
+    assert findings(axe, page_in, SIGNED_OUT) == {}
+
+
+def test_no_serious_findings_for_a_member_and_an_admin(axe, page_in):
+    admin = UserFactory(username="boss", admin=True)
+    urls = member_pages(admin)
+    log_in_browser(page_in, "boss")
+
+    assert findings(axe, page_in, urls + ADMIN) == {}
