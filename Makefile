@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools run run-https cert test pytest lint format docs bench clean
+.PHONY: help install tools run run-https cert test pytest lint format docs screenshots bench clean
 CERT_DIR := instance/certs
 
 help: ## List the targets
@@ -65,6 +65,9 @@ format: $(INSTALLED) ## Apply ruff's fixes and formatting
 
 docs: $(INSTALLED) ## Build the Sphinx docs; any warning fails
 	$(BIN)/sphinx-build -E -W --keep-going -q -b html docs docs/_build/html
+
+screenshots: $(INSTALLED) tools ## Take the docs' screenshots of the main pages (docs/_static/screenshots/)
+	$(BIN)/python -m pytest tests/e2e/screenshots.py
 
 bench: $(INSTALLED) ## Storage, memory, library-page, load and fault runs on private servers (figures in docs/)
 	$(BIN)/python -m bench.storage_throughput --mib 50 --repeats 5
