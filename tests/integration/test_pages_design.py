@@ -95,3 +95,11 @@ def test_the_bells_name_says_how_many_are_unread(app, client):
     NotificationFactory(user=member)
 
     assert 'aria-label="Notifications, 2 unread"' in client.get("/songs").text
+
+
+def test_the_api_reference_leads_back_to_the_site(app, client):
+    page = client.get("/api/docs").text
+
+    assert '<nav aria-label="Site">' in page
+    assert '<a href="/">Back to the site</a>' in page
+    assert '<main id="swagger-ui"' in page
