@@ -1,5 +1,7 @@
-// Upload page: one XHR per file, each with its own progress bar, speed, time left and
-// cancel button; after the upload the row follows the song's processing status live.
+// Upload page: files chosen or dropped on the form each get a row; one XHR per file, each
+// with its own progress bar, speed, time left and cancel button; a row's title and rating
+// are sent when its upload starts and locked from then on; after the upload the row
+// follows the song's processing status live.
 import { csrfToken } from "./realtime.js";
 import { watchStatuses } from "./live-status.js";
 
@@ -36,6 +38,10 @@ function setStatus(row, status, text) {
   const badge = row.querySelector("[data-role=status]");
   badge.className = `status status-${status}`;
   badge.textContent = text || status;
+}
+
+function markFailed(row) {
+  row.querySelector("progress").classList.add("failed");
 }
 
 function showError(row, message) {
@@ -75,6 +81,8 @@ function cancel(job) {
 function upload(job) {
   if (job.done || job.xhr) return;
   const { row, file } = job;
+  row.querySelector(".title").readOnly = true;
+  row.querySelector(".rating").disabled = true;
   const body = new FormData();
   body.append("title", row.querySelector(".title").value);
   body.append("rating", row.querySelector(".rating").value);
@@ -113,12 +121,14 @@ function upload(job) {
       watchStatuses([song.id]);
     } else {
       setStatus(row, "rejected");
+      markFailed(row);
       showError(row, problemMessage(xhr));
     }
   });
   xhr.addEventListener("error", () => {
     job.done = true;
     setStatus(row, "failed", "network error");
+    markFailed(row);
     showError(row, "The connection was lost during the upload.");
   });
   xhr.open("POST", form.action);
@@ -127,18 +137,36 @@ function upload(job) {
   xhr.send(body);
 }
 
-input.addEventListener("change", () => {
-  for (const file of input.files) addRow(file);
-  input.value = "";
+function addFiles(files) {
+  for (const file of files) addRow(file);
   table.hidden = pending.length === 0;
-  actions.hidden = pending.length === 0;
+  actions.hidden = !pending.some((job) => !job.done && !job.xhr);
+}
+
+function startAll() {
+  for (const job of pending) upload(job);
+  actions.hidden = true;
+}
+
+input.addEventListener("change", () => {
+  addFiles(input.files);
+  input.value = "";
 });
 
-startButton.addEventListener("click", () => {
-  for (const job of pending) upload(job);
+form.addEventListener("dragover", (event) => {
+  event.preventDefault();
+  form.classList.add("dragging");
 });
+form.addEventListener("dragleave", () => form.classList.remove("dragging"));
+form.addEventListener("drop", (event) => {
+  event.preventDefault();
+  form.classList.remove("dragging");
+  addFiles(event.dataTransfer.files);
+});
+
+startButton.addEventListener("click", startAll);
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
-  for (const job of pending) upload(job);
+  startAll();
 });

@@ -1,0 +1,53 @@
+"""The upload page: files dropped on the form get rows like chosen ones; a row's title and
+rating lock when its upload starts; "Upload all" goes once everything has started; a
+refused file's bar turns red."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import UserFactory
+from tests.fixtures import audio_file
+from tests.logins import log_in_browser
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("app")]
+
+DROP = """([name, bytes]) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([new Uint8Array(bytes)], name, { type: "audio/mpeg" }));
+    const form = document.getElementById("upload-form");
+    form.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true }));
+    form.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true }));
+}"""
+
+
+def test_a_dropped_file_gets_a_row(page):
+    UserFactory(username="dora")
+    log_in_browser(page, "dora")
+    page.goto("/songs/upload")
+
+    page.evaluate(DROP, ["dropped-tune.mp3", list(audio_file("tone-440hz-5s.mp3").read_bytes())])
+
+    row = page.locator("tr.upload-row")
+    expect(row).to_have_count(1)
+    expect(row.get_by_label("Title")).to_have_value("dropped-tune")
+    expect(page.locator("#upload-actions")).to_be_visible()
+
+
+def test_a_refused_file_locks_its_row_and_turns_its_bar_red(page):
+    UserFactory(username="omar")
+    log_in_browser(page, "omar")
+    page.goto("/songs/upload")
+    page.set_input_files("#files", str(audio_file("not-audio.mp3")))
+
+    page.click("#start-uploads")
+
+    row = page.locator("tr.upload-row")
+    expect(row.locator(".status")).to_have_text("rejected")
+    expect(row.locator("progress")).to_contain_class("failed")
+    expect(row.get_by_label("Title")).not_to_be_editable()
+    expect(row.get_by_label("Rating")).to_be_disabled()
+    expect(page.locator("#upload-actions")).to_be_hidden()
+    colour = row.locator("progress").evaluate("p => getComputedStyle(p).accentColor")
+    assert colour == "rgb(220, 53, 69)"
