@@ -51,3 +51,21 @@ def test_a_refused_file_locks_its_row_and_turns_its_bar_red(page):
     expect(page.locator("#upload-actions")).to_be_hidden()
     colour = row.locator("progress").evaluate("p => getComputedStyle(p).accentColor")
     assert colour == "rgb(220, 53, 69)"
+
+
+@pytest.mark.usefixtures("worker")
+def test_one_toast_sums_up_the_uploads(page):
+    UserFactory(username="tess")
+    log_in_browser(page, "tess")
+    page.goto("/songs/upload")
+    names = ("tone-440hz-5s.mp3", "tone-523hz-5s.ogg", "not-audio.mp3")
+    page.set_input_files("#files", [str(audio_file(name)) for name in names])
+
+    page.click("#start-uploads")
+
+    expect(page.locator("tr.upload-row .status-ready")).to_have_count(2, timeout=30_000)
+    toasts = page.locator(".toast")
+    expect(toasts).to_have_count(1)
+    expect(toasts).to_have_text("Uploads finished: 2 ready, 1 rejected.")
+    page.wait_for_timeout(1_000)  # the songs' notifications arrive meanwhile: no more toasts
+    expect(toasts).to_have_count(1)

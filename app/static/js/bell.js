@@ -79,9 +79,12 @@ document.getElementById("bell-read-all").addEventListener("click", async () => {
   for (const link of items.querySelectorAll(".notification-item")) link.classList.remove("fw-semibold");
 });
 
+// A page that sums up its own work (the upload page) gets no toast per notification.
+const quiet = document.querySelector("[data-summary-toasts]");
+
 socket.on("notification.new", (notification) => {
   show(notification.unread);
-  toast(notification.text, notification.kind);
+  if (!quiet) toast(notification.text, notification.kind);
 });
 
 socket.on("connect", async () => {

@@ -4,6 +4,7 @@
 // follows the song's processing status live.
 import { csrfToken } from "./realtime.js";
 import { watchStatuses } from "./live-status.js";
+import { toast } from "./toast.js";
 
 const form = document.getElementById("upload-form");
 const input = document.getElementById("files");
@@ -14,6 +15,9 @@ const template = document.getElementById("upload-row");
 const actions = document.getElementById("upload-actions");
 const startButton = document.getElementById("start-uploads");
 const pending = [];
+// Where a started upload ends up; once every started row is there, one toast sums up.
+const FINAL = new Set(["ready", "failed", "rejected", "cancelled"]);
+const summarized = new Set();
 
 function stem(name) {
   const dot = name.lastIndexOf(".");
@@ -136,6 +140,25 @@ function upload(job) {
   xhr.setRequestHeader("Accept", "application/json");
   xhr.send(body);
 }
+
+function statusOf(job) {
+  return job.row.querySelector("[data-role=status]").textContent.trim();
+}
+
+function summarize() {
+  const batch = pending.filter((job) => job.xhr && !summarized.has(job));
+  if (!batch.length || !batch.every((job) => FINAL.has(statusOf(job)))) return;
+  const counts = {};
+  for (const job of batch) {
+    summarized.add(job);
+    counts[statusOf(job)] = (counts[statusOf(job)] || 0) + 1;
+  }
+  const parts = Object.entries(counts).map(([status, count]) => `${count} ${status}`);
+  const problems = (counts.failed || 0) + (counts.rejected || 0);
+  toast(`Uploads finished: ${parts.join(", ")}.`, problems ? "failed" : "ready");
+}
+
+new MutationObserver(summarize).observe(rows, { subtree: true, childList: true, characterData: true });
 
 function addFiles(files) {
   for (const file of files) addRow(file);
