@@ -135,7 +135,8 @@ def processing_lease(song: Song) -> Iterator[None]:
 
 
 def finish_processing(song: Song) -> str:
-    """Analyse the file and store the outcome: ``ready`` with its facts, or ``failed``."""
+    """Analyse the file and store the outcome: ``ready`` with its facts, or ``failed``.
+    Only what processing learnt is written: a title or album changed meanwhile stays."""
     try:
         with processing_lease(song), open_file(song.file_id) as stream:
             facts = analyse(stream, song.sha256)
@@ -143,10 +144,6 @@ def finish_processing(song: Song) -> str:
         return _finish(song, status="failed", status_reason=problem.reason)
     except FileNotFoundError:
         return _finish(song, status="failed", status_reason="The audio file is missing.")
-    album, album_seq = song.album, song.album_seq
-    if album is None and facts.tags.get("album") and Song.objects(id=song.id).count():
-        album = find_or_create_album(song.owner, facts.tags["album"], facts.tags.get("artist", ""))
-        album_seq = counters.album_position(None, album.id)
     return _finish(
         song,
         status="ready",
@@ -159,31 +156,42 @@ def finish_processing(song: Song) -> str:
         channels=facts.channels,
         tags=facts.tags,
         waveform=pack_peaks(facts.waveform),
-        album=album,
-        album_seq=album_seq,
     )
 
 
 def _finish(song: Song, **outcome: object) -> str:
     """Store the outcome only if the song is still the one we processed: deleted, or
     given a new file meanwhile, it is left alone (a plain save would bring it back)."""
-    for name, value in outcome.items():
-        setattr(song, name, value)
-    song.clean()  # search words follow the album; updated_at is now
-    fields = {
-        f"set__{name}": getattr(song, name) for name in (*outcome, "search_words", "updated_at")
-    }
+    fields = {f"set__{name}": value for name, value in outcome.items()}
     stored = Song.objects(id=song.id, status="processing", file_id=song.file_id).modify(
-        new=True, **fields
+        new=True, set__updated_at=utcnow(), **fields
     )
     if stored is None:
         logger.info("song %s changed while it was processed; result dropped", song.id)
         return "dropped"
     counters.count_status_move(stored.owner.id, "processing", stored.status)
+    if stored.status == "ready" and stored.album is None and stored.tags.get("album"):
+        stored = _album_from_tags(stored)
     logger.info("song %s is %s %s", stored.id, stored.status, stored.status_reason)
     push_status(stored)
     _notify_outcome(stored)
     return stored.status
+
+
+def _album_from_tags(song: Song) -> Song:
+    """Put a song without an album in the album its tags name (made if need be). One
+    given an album while it was processed keeps that album."""
+    album = find_or_create_album(song.owner, song.tags["album"], song.tags.get("artist", ""))
+    position = counters.album_position(None, album.id)
+    song.album, song.album_seq = album, position
+    song.clean()  # its search words now include the album's title and artist
+    placed = Song.objects(id=song.id, album=None).modify(
+        new=True, set__album=album, set__album_seq=position, set__search_words=song.search_words
+    )
+    if placed is None:
+        counters.album_position(album.id, None)  # it was not placed after all
+        return Song.objects.get(id=song.id)
+    return placed
 
 
 def _notify_outcome(song: Song) -> None:
