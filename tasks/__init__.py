@@ -10,10 +10,12 @@ from celery import Celery, Task
 from flask import Flask
 
 from app.config import celery_settings
+from tasks.broker import patch_redis_channel_close
 
 
 def celery_init_app(app: Flask) -> Celery:
     """Create the Celery app for ``app`` and store it as ``app.extensions["celery"]``."""
+    patch_redis_channel_close()
 
     class FlaskTask(Task):
         def __call__(self, *args: object, **kwargs: object) -> object:
