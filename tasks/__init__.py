@@ -23,9 +23,7 @@ def celery_init_app(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     celery = Celery(app.name, task_cls=FlaskTask)
-    celery.config_from_object(
-        celery_settings(app.config["REDIS_URL"], app.config["SWEEP_INTERVAL_SECONDS"])
-    )
+    celery.config_from_object(celery_settings(app.config))
     celery.set_default()
     app.extensions["celery"] = celery
     return celery

@@ -84,8 +84,7 @@ def process_env(settings: Mapping[str, object]) -> dict[str, str]:
 def worker_answers(redis_url: str) -> bool:
     """Whether a worker answers a ping; False too while the broker itself is down."""
     celery = Celery(set_as_current=False)
-    sweep = defaults_for("testing")["SWEEP_INTERVAL_SECONDS"]
-    celery.config_from_object(celery_settings(redis_url, sweep))
+    celery.config_from_object(celery_settings({**defaults_for("testing"), "REDIS_URL": redis_url}))
     try:
         return bool(celery.control.ping(timeout=0.5))
     except (OperationalError, RedisError, OSError):

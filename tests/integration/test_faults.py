@@ -45,6 +45,7 @@ def fault_settings(settings, fault_redis):
         "STUCK_SONG_SECONDS": 2,
         "PROCESSING_LEASE_SECONDS": 2,
         "SWEEP_INTERVAL_SECONDS": 1,
+        "PROCESSING_MAX_ATTEMPTS": 2,
     }
 
 
@@ -74,6 +75,13 @@ def wait_for(song_id: str, *statuses: str, timeout: float = WAIT_SECONDS) -> Son
     raise AssertionError(f"song {song_id} is {song.status}, not {statuses}, after {timeout} s")
 
 
+def wait_until(condition, timeout: float = WAIT_SECONDS) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"still not so after {timeout} s"
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def long_mp3(tmp_path):
     """About 20 minutes of MP3, slow enough to decode that the worker can be killed while
@@ -101,6 +109,31 @@ def test_a_song_survives_its_worker_being_killed(
     song = wait_for(song_id, "ready", "failed")
     assert song.status == "ready"
     assert song.duration == pytest.approx(1200, abs=1)
+
+
+def test_a_song_whose_worker_dies_every_time_is_given_up_after_its_attempts(
+    make_app, fault_settings, workers, make_user, long_mp3
+):
+    client = make_app(**fault_settings).test_client()
+    token = client_login(client, make_user())
+    song_id = upload(client, token, long_mp3, fields={"title": "Cursed"}).get_json()["id"]
+
+    for attempt, name in enumerate(("first", "second"), start=1):
+        worker = workers(name)
+        wait_until(
+            lambda attempt=attempt: Song.objects(id=song_id, status="processing", attempts=attempt)
+        )
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its pool, mid-song
+        worker.wait()
+    workers("third")
+
+    song = wait_for(song_id, "ready", "failed")
+    assert song.status == "failed"
+    assert song.status_reason == (
+        "Processing was cut short 2 times (its worker stopped before it finished), "
+        "so it is not tried again."
+    )
+    assert song.attempts == 2
 
 
 def test_an_upload_while_redis_is_down_is_kept_and_processed_when_it_returns(
