@@ -510,6 +510,11 @@ def child_environment(settings: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+#: Celery's queues. Uploads are processed from Celery's default queue; mail has a queue of
+#: its own, consumed by a worker of its own (see docs/operations.rst), so that no upload can
+#: delay an activation mail.
+PROCESSING_QUEUE = "celery"
+MAIL_QUEUE = "mail"
 #: A processing task still running this long after its time limit is killed with its
 #: worker process (the limit itself raises in the task, which fails the song).
 PROCESSING_KILL_GRACE_SECONDS = 30
@@ -536,6 +541,10 @@ def celery_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
         "worker_hijack_root_logger": False,
         "worker_prefetch_multiplier": 1,
         "include": ["tasks.mail", "tasks.uploads"],
+        "task_default_queue": PROCESSING_QUEUE,
+        # A worker started without --queues consumes both.
+        "task_queues": {PROCESSING_QUEUE: {}, MAIL_QUEUE: {}},
+        "task_routes": {"mail.send_mail": {"queue": MAIL_QUEUE}},
         "task_annotations": {
             "uploads.process_song": {
                 "soft_time_limit": time_limit,
