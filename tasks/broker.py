@@ -11,8 +11,9 @@ through, and handing its unacknowledged tasks back to Redis builds a new connect
 from ``transport.client``, which is None: ``AttributeError: 'NoneType' object has no
 attribute 'hostname'``. That is not a connection error, so it escapes Celery's reconnect
 logic and the worker exits ("Unrecoverable error"). It happens when Redis drops while
-tasks are unacknowledged (acks_late) and the remote-control channel notices the loss
-before the task channel does, about one Redis restart in three under load.
+tasks are unacknowledged (acks_late), the worker waits for more (a BRPOP in flight), and
+the remote-control channel notices the loss before the task channel does: at about one
+Redis restart in two under a light load.
 
 The fix: a BRPOP reply lost with its connection is nothing to read. Closing the channel
 goes on as usual, with the transport still attached: the unacknowledged tasks are handed

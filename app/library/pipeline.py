@@ -71,8 +71,8 @@ def _give_up(condition: Q) -> Song | None:
     song = Song.objects(condition & Q(attempts__gte=_max_attempts())).modify(
         set__status="failed",
         set__status_reason=(
-            f"Processing was cut short {_max_attempts()} times (its worker stopped before "
-            "it finished), so it is not tried again."
+            f"Processing started {_max_attempts()} times without finishing (its worker "
+            "stopped or failed each time), so it is not tried again."
         ),
         set__updated_at=utcnow(),
         new=True,

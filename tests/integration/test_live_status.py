@@ -129,7 +129,7 @@ def test_a_song_whose_worker_died_too_often_is_heard_failed_saying_why(
 
     event, payload = heard.get(timeout=WAIT_SECONDS)
     assert (event, payload["status"]) == ("song.status", "failed")
-    assert payload["reason"].startswith("Processing was cut short 3 times")
+    assert payload["reason"].startswith("Processing started 3 times without finishing")
     event, note = heard.get(timeout=WAIT_SECONDS)
     assert event == "notification.new"
     assert note["text"] == f"“Cursed” could not be processed: {payload['reason']}"

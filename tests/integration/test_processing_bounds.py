@@ -150,8 +150,8 @@ def test_a_song_past_the_time_limit_fails_saying_so_and_the_next_one_is_processe
 # Attempts: a song whose processing keeps dying with its worker is given up on.
 
 GIVEN_UP = (
-    "Processing was cut short 3 times (its worker stopped before it finished), "
-    "so it is not tried again."
+    "Processing started 3 times without finishing (its worker stopped or failed each "
+    "time), so it is not tried again."
 )
 
 
