@@ -6,7 +6,7 @@ import os
 import sys
 import uuid
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +17,7 @@ from celery import Celery
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
-from app.config import PROJECT_ROOT, celery_settings, defaults_for
+from app.config import MAIL_QUEUE, PROCESSING_QUEUE, PROJECT_ROOT, celery_settings, defaults_for
 from app.embedded import start_mongodb, start_redis
 from app.processes import ProcessError, free_port, spawn, stop, wait_until_ready
 
@@ -84,8 +84,7 @@ def process_env(settings: Mapping[str, object]) -> dict[str, str]:
 def worker_answers(redis_url: str) -> bool:
     """Whether a worker answers a ping; False too while the broker itself is down."""
     celery = Celery(set_as_current=False)
-    sweep = defaults_for("testing")["SWEEP_INTERVAL_SECONDS"]
-    celery.config_from_object(celery_settings(redis_url, sweep))
+    celery.config_from_object(celery_settings({**defaults_for("testing"), "REDIS_URL": redis_url}))
     try:
         return bool(celery.control.ping(timeout=0.5))
     except (OperationalError, RedisError, OSError):
@@ -95,10 +94,16 @@ def worker_answers(redis_url: str) -> bool:
 
 
 def start_worker(
-    settings: Mapping[str, object], log_path: Path, name: str, *, with_beat: bool = False
+    settings: Mapping[str, object],
+    log_path: Path,
+    name: str,
+    *,
+    with_beat: bool = False,
+    queues: Sequence[str] = (PROCESSING_QUEUE, MAIL_QUEUE),
 ) -> Popen:
-    """A real Celery worker process (prefork, two children) on the test broker; with
-    ``with_beat`` it also runs the periodic sweep (Celery beat inside the worker)."""
+    """A real Celery worker process (prefork, two children) on the test broker, consuming
+    ``queues`` (by default all of them: processing and mail); with ``with_beat`` it also
+    runs the periodic sweep (Celery beat inside the worker)."""
     command = [
         sys.executable,
         "-m",
@@ -108,6 +113,8 @@ def start_worker(
         "worker",
         "--loglevel",
         "INFO",
+        "--queues",
+        ",".join(queues),
         "--concurrency",
         "2",
         "--hostname",

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from app.config import PROJECT_ROOT, SETTINGS, load_config
+from app.config import MAIL_QUEUE, PROCESSING_QUEUE, PROJECT_ROOT, SETTINGS, load_config
 from app.processes import free_port, spawn, stop, wait_until_ready
 from tests.factories import UserFactory
 from tests.fixtures import audio_file
@@ -30,7 +30,7 @@ from tests.servers import start_live_server
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
 PROXY_TEMPLATE = PROJECT_ROOT / "deploy" / "nginx" / "encore.conf.template"
-APP_SERVICES = ("web", "worker", "beat", "certs")
+APP_SERVICES = ("web", "worker", "mail-worker", "beat", "certs")
 SECRETS = {
     "SECRET_KEY": "a-long-random-secret-key",
     "SECURITY_PASSWORD_SALT": "a-long-random-salt",
@@ -80,15 +80,27 @@ def resolved() -> dict:
 
 def test_compose_config_is_valid_and_complete(resolved):
     services = resolved["services"]
-    assert set(services) == {"mongo", "redis", "web", "worker", "beat", "certs", "proxy"}
+    assert set(services) == {
+        "mongo",
+        "redis",
+        "web",
+        "worker",
+        "mail-worker",
+        "beat",
+        "certs",
+        "proxy",
+    }
     assert services["mongo"]["image"].startswith("mongo:7")
     assert services["redis"]["image"].startswith("redis:7")
     assert "--appendonly" in services["redis"]["command"]
     assert {"mongo-data", "redis-data", "certs"} <= set(resolved["volumes"])
-    for name in ("mongo", "redis", "worker"):
+    for name in ("mongo", "redis", "worker", "mail-worker"):
         assert services[name]["healthcheck"]["test"], name
     assert services["web"]["command"] == ["python", "wsgi.py"]
-    assert services["worker"]["command"][:4] == ["celery", "-A", "celery_worker", "worker"]
+    for name, queue in (("worker", PROCESSING_QUEUE), ("mail-worker", MAIL_QUEUE)):
+        command = services[name]["command"]
+        assert command[:4] == ["celery", "-A", "celery_worker", "worker"]
+        assert command[command.index("--queues") + 1] == queue
     assert services["beat"]["command"][:4] == ["celery", "-A", "celery_worker", "beat"]
     assert [port["target"] for port in services["proxy"]["ports"]] == [443, 80]
     assert services["proxy"]["depends_on"]["certs"]["condition"] == (
