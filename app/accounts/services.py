@@ -14,6 +14,7 @@ from app.accounts.datastore import UserDatastore, normalise_identity
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
 from app.errors import NotFound, ValidationFailed
 from app.library.services import delete_library_of
+from app.realtime import end_user_sockets
 
 ROLE_DESCRIPTIONS = {
     ADMIN_ROLE: "Manages users, roles and all content.",
@@ -168,18 +169,30 @@ def set_roles(user: User, role_names: list[str]) -> User:
 
 
 def set_active(user: User, active: bool) -> User:
-    """Activate or deactivate; deactivating also ends the user's sessions and tokens."""
+    """Activate or deactivate; deactivating also ends the user's sessions, tokens and
+    open sockets."""
     if active:
         datastore().activate_user(user)
+        datastore().commit()
     else:
         datastore().deactivate_user(user)
-        datastore().set_uniquifier(user)
-    datastore().commit()
+        end_sessions(user)
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Sign ``user`` out everywhere: every session and API token stops working (a new
+    ``fs_uniquifier``), and every socket they have open is closed, on every web process."""
+    datastore().set_uniquifier(user)
+    datastore().commit()
+    end_user_sockets(str(user.id))
+
+
 def delete_user(user: User) -> None:
-    """Delete the account and everything it owns, audio files included."""
+    """Delete the account and everything it owns, audio files included; its open sockets
+    are closed."""
+    user_id = str(user.id)
     delete_library_of(user)
     datastore().delete_user(user)
     datastore().commit()
+    end_user_sockets(user_id)
