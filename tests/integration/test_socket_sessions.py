@@ -13,8 +13,6 @@ The handshake also checks ``Origin``: a page of another site cannot open a socke
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,8 +24,9 @@ from click.testing import CliRunner
 
 from app.accounts.models import User
 from app.realtime import notify
+from tests import helpers
 from tests.factories import STRONG_PASSWORD, TEST_PASSWORD, UserFactory
-from tests.helpers import csrf_token
+from tests.helpers import SocketTab, csrf_token
 from tests.logins import bearer, log_in_api, log_in_http
 from tests.servers import LiveServer, start_live_server
 
@@ -35,42 +34,20 @@ ENDED_WITHIN = 5.0
 STILL_OPEN_AFTER = 1.5
 
 
-class Tab:
-    """One open socket: whether the server closed it, and what it heard."""
-
-    def __init__(self, client: socketio.Client) -> None:
-        self.client = client
-        self.closed = threading.Event()
-        self.heard: queue.Queue = queue.Queue()
-        client.on("disconnect", lambda *reason: self.closed.set())
-        client.on("notification.new", self.heard.put)
-
-    def is_closed_within(self, seconds: float = ENDED_WITHIN) -> bool:
-        return self.closed.wait(seconds)
-
-    def stays_open(self, seconds: float = STILL_OPEN_AFTER) -> bool:
-        return not self.closed.wait(seconds) and self.client.connected
-
-
 @pytest.fixture
-def open_tab() -> Iterator[Callable[..., Tab]]:
-    """Connect a socket to ``url`` with ``http``'s cookies; ``origin`` is the Origin
-    header the handshake sends (by default the URL's own, as a page of the site would)."""
-    clients: list[socketio.Client] = []
+def open_tab() -> Iterator[Callable[..., SocketTab]]:
+    """:func:`tests.helpers.open_tab`, listening to ``notification.new``; every tab is
+    closed after the test."""
+    tabs: list[SocketTab] = []
 
-    def connect(url: str, http: requests.Session | None = None, origin: str | None = None) -> Tab:
-        options = {"websocket_extra_options": {"origin": origin}} if origin else {}
-        client = socketio.Client(reconnection=False, **options)
-        clients.append(client)
-        headers = {}
-        if http is not None:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
-        client.connect(url, headers=headers, transports=["websocket"], wait_timeout=10)
-        return Tab(client)
+    def connect(url: str, http: requests.Session | None = None, **options) -> SocketTab:
+        tab = helpers.open_tab(url, http, events=("notification.new",), **options)
+        tabs.append(tab)
+        return tab
 
     yield connect
-    for client in clients:
-        client.disconnect()
+    for tab in tabs:
+        tab.close()
 
 
 @dataclass
@@ -182,8 +159,8 @@ def test_an_account_ended_by_an_admin_loses_its_sockets_at_once(
 
     end_account(Scene(live_server, runner, admin, member))
 
-    assert all(tab.is_closed_within() for tab in tabs)
-    assert bystanders_tab.stays_open()
+    assert all(tab.is_closed_within(ENDED_WITHIN) for tab in tabs)
+    assert bystanders_tab.stays_open(STILL_OPEN_AFTER)
     with pytest.raises(socketio.exceptions.ConnectionError):
         open_tab(live_server.url, member_http)  # the old cookie opens nothing either
 
@@ -198,7 +175,7 @@ def test_signing_out_everywhere_closes_every_session_s_sockets(live_server, app,
     )
 
     assert answer.status_code == 204
-    assert all(tab.is_closed_within() for tab in tabs)
+    assert all(tab.is_closed_within(ENDED_WITHIN) for tab in tabs)
 
 
 def test_a_new_password_closes_the_account_s_sockets(live_server, app, login, open_tab):
@@ -218,7 +195,7 @@ def test_a_new_password_closes_the_account_s_sockets(live_server, app, login, op
         timeout=10,
     )
 
-    assert tab.is_closed_within()
+    assert tab.is_closed_within(ENDED_WITHIN)
 
 
 def test_a_logout_closes_that_session_s_sockets_only(live_server, app, login, open_tab):
@@ -233,8 +210,8 @@ def test_a_logout_closes_that_session_s_sockets_only(live_server, app, login, op
     )
 
     assert answer.status_code == 200, answer.text
-    assert all(tab.is_closed_within() for tab in leaving_tabs)
-    assert staying_tab.stays_open()
+    assert all(tab.is_closed_within(ENDED_WITHIN) for tab in leaving_tabs)
+    assert staying_tab.stays_open(STILL_OPEN_AFTER)
     with app.app_context():
         notify(str(member.id), "notification.new", {"text": "still here"})
     assert staying_tab.heard.get(timeout=ENDED_WITHIN) == {"text": "still here"}
@@ -261,7 +238,7 @@ def test_a_login_brought_back_by_the_remember_me_cookie_is_a_session_too(
 
     http.post(f"{live_server.url}/logout", json={}, headers={"X-CSRFToken": token}, timeout=10)
 
-    assert tab.is_closed_within()
+    assert tab.is_closed_within(ENDED_WITHIN)
 
 
 # --- Origin -------------------------------------------------------------------------
@@ -289,13 +266,8 @@ def test_the_site_s_own_pages_open_sockets(live_server, app, login, open_tab):
     assert open_tab(by_name, http, origin=live_server.url).client.connected
     with pytest.raises(socketio.exceptions.ConnectionError):
         open_tab(by_name, http, origin="http://localhost:1")
-    client = socketio.Client(reconnection=False, websocket_extra_options={"suppress_origin": True})
-    cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
-    client.connect(live_server.url, headers={"Cookie": cookie}, transports=["websocket"])
-    try:
-        assert client.connected
-    finally:
-        client.disconnect()
+    no_origin = {"websocket_extra_options": {"suppress_origin": True}}
+    assert open_tab(live_server.url, http, **no_origin).client.connected
 
 
 # --- the re-check -------------------------------------------------------------------
@@ -328,6 +300,6 @@ def test_a_socket_whose_ending_was_never_announced_is_closed_by_the_recheck(
     User.objects(id=member.id).update(**change)
 
     started = time.monotonic()
-    assert tab.is_closed_within()
+    assert tab.is_closed_within(ENDED_WITHIN)
     assert time.monotonic() - started < 3
-    assert bystanders_tab.stays_open()
+    assert bystanders_tab.stays_open(STILL_OPEN_AFTER)
