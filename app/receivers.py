@@ -51,7 +51,13 @@ def end_socket_session(sender: Flask, *, user: User, **extra: object) -> None:
     realtime.end_session()
 
 
-def end_account_sockets(sender: Flask, *, user: User, **extra: object) -> None:
+def end_account_sockets(sender: Flask, *, user_id: str) -> None:
+    """Close every open socket of an account whose sessions ended, on every web process
+    (``sessions_ended``)."""
+    realtime.end_user_sockets(user_id)
+
+
+def end_sockets_after_new_password(sender: Flask, *, user: User, **extra: object) -> None:
     """A new password ends every session of the account (Flask-Security gives it a new
     ``fs_uniquifier``), so its sockets are closed too (``password_changed``,
     ``password_reset``)."""

@@ -14,7 +14,7 @@ from app.accounts.datastore import UserDatastore, normalise_identity
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
 from app.errors import NotFound, ValidationFailed
 from app.library.services import delete_library_of
-from app.realtime import end_user_sockets
+from app.signals import sessions_ended
 
 ROLE_DESCRIPTIONS = {
     ADMIN_ROLE: "Manages users, roles and all content.",
@@ -182,17 +182,21 @@ def set_active(user: User, active: bool) -> User:
 
 def end_sessions(user: User) -> None:
     """Sign ``user`` out everywhere: every session and API token stops working (a new
-    ``fs_uniquifier``), and every socket they have open is closed, on every web process."""
+    ``fs_uniquifier``), and ``sessions_ended`` closes every socket they have open."""
     datastore().set_uniquifier(user)
     datastore().commit()
-    end_user_sockets(str(user.id))
+    _announce_sessions_ended(str(user.id))
 
 
 def delete_user(user: User) -> None:
     """Delete the account and everything it owns, audio files included; its open sockets
-    are closed."""
+    are closed (``sessions_ended``)."""
     user_id = str(user.id)
     delete_library_of(user)
     datastore().delete_user(user)
     datastore().commit()
-    end_user_sockets(user_id)
+    _announce_sessions_ended(user_id)
+
+
+def _announce_sessions_ended(user_id: str) -> None:
+    sessions_ended.send(current_app._get_current_object(), user_id=user_id)
