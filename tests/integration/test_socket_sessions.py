@@ -241,6 +241,45 @@ def test_a_login_brought_back_by_the_remember_me_cookie_is_a_session_too(
     assert tab.is_closed_within(ENDED_WITHIN)
 
 
+def connect_in_process(app, user: User, monkeypatch, *, while_joining=lambda: None) -> bool:
+    """What the connect handler answers for a socket of ``user``'s session, run in this
+    process with the joins recorded instead of made; ``while_joining`` runs at the first
+    join, between the handler's first read of the account and its second."""
+    from flask import request
+    from flask_login import login_user
+
+    from app.realtime import events
+
+    joined: list[str] = []
+
+    def join_room(room: str) -> None:
+        if not joined:
+            while_joining()
+        joined.append(room)
+
+    monkeypatch.setattr(events, "join_room", join_room)
+    monkeypatch.setattr(app.extensions["socketio"].server, "save_session", lambda *a, **k: None)
+    with app.test_request_context("/socket.io/"):
+        request.sid = "in-process"
+        login_user(user)
+        answer = events.on_connect()
+    assert joined[0] == f"user:{user.id}"
+    assert joined[1].startswith("session:")
+    return answer
+
+
+def test_an_account_that_ends_while_its_socket_joins_its_rooms_is_refused(app, monkeypatch):
+    """An ending announced between the handler's read of the account and the joins
+    misses the socket; reading the account again after joining refuses it."""
+    member = UserFactory()
+    assert connect_in_process(app, member, monkeypatch) is True
+
+    def deactivate() -> None:
+        User.objects(id=member.id).update(set__active=False)
+
+    assert connect_in_process(app, member, monkeypatch, while_joining=deactivate) is False
+
+
 # --- Origin -------------------------------------------------------------------------
 
 
