@@ -369,6 +369,15 @@ SETTINGS: tuple[Setting, ...] = (
         "API writes (POST, PATCH, DELETE) allowed per client address.",
     ),
     Setting(
+        "SOCKET_RECHECK_SECONDS",
+        float,
+        60.0,
+        "How often each web process closes its sockets whose account was deactivated, "
+        "deleted or signed out everywhere since they connected, in seconds. Those sockets "
+        "are closed at once when it happens; this catches any whose closing was lost while "
+        "Redis was unreachable.",
+    ),
+    Setting(
         "HEALTH_TIMEOUT_SECONDS",
         float,
         1.0,

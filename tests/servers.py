@@ -81,14 +81,15 @@ def process_env(settings: Mapping[str, object]) -> dict[str, str]:
     return env
 
 
-def worker_answers(redis_url: str) -> bool:
-    """Whether a worker answers a ping; False too while the broker itself is down."""
+def answering_workers(redis_url: str, timeout: float = 0.5) -> set[str]:
+    """The names (``name@host``) of the workers that answer a ping; none while the broker
+    itself is down."""
     celery = Celery(set_as_current=False)
     celery.config_from_object(celery_settings({**defaults_for("testing"), "REDIS_URL": redis_url}))
     try:
-        return bool(celery.control.ping(timeout=0.5))
+        return {name for reply in celery.control.ping(timeout=timeout) for name in reply}
     except (OperationalError, RedisError, OSError):
-        return False
+        return set()
     finally:
         celery.close()
 
@@ -127,7 +128,11 @@ def start_worker(
     process = spawn(command, log_path=log_path, env=process_env(settings), cwd=PROJECT_ROOT)
     wait_until_ready(
         process,
-        lambda: worker_answers(str(settings["REDIS_URL"])),
+        # This worker, not any other of the session.
+        lambda: any(
+            answering.startswith(f"{name}@")
+            for answering in answering_workers(str(settings["REDIS_URL"]))
+        ),
         what="Celery worker",
         timeout=60,
         log_path=log_path,
