@@ -22,11 +22,13 @@ app = create_app({"SOCKETIO_ASYNC_MODE": "eventlet"})
 
 def main() -> None:
     from app.accounts.services import ensure_roles
+    from app.realtime.recheck import start_socket_recheck
     from app.serving import without_nagle
     from app.tls import tls_files
 
     with app.app_context():
         ensure_roles()
+    start_socket_recheck(app)
     tls = tls_files(app)
     listener = without_nagle(eventlet.listen((app.config["WEB_HOST"], app.config["WEB_PORT"])))
     if tls:

@@ -92,11 +92,20 @@ def register_blueprints(app: Flask) -> None:
 
 def connect_receivers(app: Flask) -> None:
     """Connect every receiver to the signals this app sends."""
+    from flask_login import user_loaded_from_cookie, user_logged_in, user_logged_out
+    from flask_security import password_changed, password_reset
+
     from app import receivers
-    from app.signals import mail_queued, song_queued
+    from app.signals import mail_queued, sessions_ended, song_queued
 
     mail_queued.connect(receivers.enqueue_mail, sender=app, weak=False)
     song_queued.connect(receivers.enqueue_processing, sender=app, weak=False)
+    user_logged_in.connect(receivers.start_socket_session, sender=app, weak=False)
+    user_loaded_from_cookie.connect(receivers.keep_socket_session, sender=app, weak=False)
+    user_logged_out.connect(receivers.end_socket_session, sender=app, weak=False)
+    sessions_ended.connect(receivers.end_account_sockets, sender=app, weak=False)
+    password_changed.connect(receivers.end_sockets_after_new_password, sender=app, weak=False)
+    password_reset.connect(receivers.end_sockets_after_new_password, sender=app, weak=False)
 
 
 def register_cli(app: Flask) -> None:

@@ -335,6 +335,28 @@ SETTINGS: tuple[Setting, ...] = (
         "How often Celery beat looks for stuck songs, in seconds.",
     ),
     Setting(
+        "MAX_AUDIO_SECONDS",
+        float,
+        14400.0,
+        "Longest audio a song may hold, in seconds (14400: 4 hours). Processing decodes a "
+        "file no further than this, whatever its size or header says; a longer one fails "
+        "saying so.",
+    ),
+    Setting(
+        "PROCESSING_TIME_LIMIT_SECONDS",
+        float,
+        300.0,
+        "Longest one song's processing may take, in seconds; then it stops and the song "
+        "fails saying so. A worker process still busy 30 seconds later is killed.",
+    ),
+    Setting(
+        "PROCESSING_MAX_ATTEMPTS",
+        int,
+        3,
+        "Times a song's processing may start without finishing (its worker died or was "
+        "killed) before the sweep fails it instead of queuing it again.",
+    ),
+    Setting(
         "SECURITY_TOKEN_MAX_AGE",
         _duration,
         timedelta(hours=24),
@@ -345,6 +367,15 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "120 per minute",
         "API writes (POST, PATCH, DELETE) allowed per client address.",
+    ),
+    Setting(
+        "SOCKET_RECHECK_SECONDS",
+        float,
+        60.0,
+        "How often each web process closes its sockets whose account was deactivated, "
+        "deleted or signed out everywhere since they connected, in seconds. Those sockets "
+        "are closed at once when it happens; this catches any whose closing was lost while "
+        "Redis was unreachable.",
     ),
     Setting(
         "HEALTH_TIMEOUT_SECONDS",
@@ -593,10 +624,21 @@ def child_environment(settings: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def celery_settings(redis_url: str, sweep_interval_seconds: float) -> dict[str, Any]:
-    """Celery configuration for a broker at ``redis_url``."""
+#: Celery's queues. Uploads are processed from Celery's default queue; mail has a queue of
+#: its own, consumed by a worker of its own (see docs/operations.rst), so that no upload can
+#: delay an activation mail.
+PROCESSING_QUEUE = "celery"
+MAIL_QUEUE = "mail"
+#: A processing task still running this long after its time limit is killed with its
+#: worker process (the limit itself raises in the task, which fails the song).
+PROCESSING_KILL_GRACE_SECONDS = 30
+
+
+def celery_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Celery configuration for the broker at ``settings["REDIS_URL"]``."""
+    time_limit = settings["PROCESSING_TIME_LIMIT_SECONDS"]
     return {
-        "broker_url": redis_url,
+        "broker_url": settings["REDIS_URL"],
         "task_ignore_result": True,
         "broker_connection_retry_on_startup": True,
         # Never give up reconnecting: a worker outlives a Redis restart.
@@ -613,10 +655,20 @@ def celery_settings(redis_url: str, sweep_interval_seconds: float) -> dict[str, 
         "worker_hijack_root_logger": False,
         "worker_prefetch_multiplier": 1,
         "include": ["tasks.counters", "tasks.mail", "tasks.uploads"],
+        "task_default_queue": PROCESSING_QUEUE,
+        # A worker started without --queues consumes both.
+        "task_queues": {PROCESSING_QUEUE: {}, MAIL_QUEUE: {}},
+        "task_routes": {"mail.send_mail": {"queue": MAIL_QUEUE}},
+        "task_annotations": {
+            "uploads.process_song": {
+                "soft_time_limit": time_limit,
+                "time_limit": time_limit + PROCESSING_KILL_GRACE_SECONDS,
+            }
+        },
         "beat_schedule": {
             "requeue-stuck-songs": {
                 "task": "uploads.requeue_stuck_songs",
-                "schedule": sweep_interval_seconds,
+                "schedule": settings["SWEEP_INTERVAL_SECONDS"],
             },
             "repair-counters": {"task": "counters.repair", "schedule": 3600.0},
         },

@@ -1,9 +1,10 @@
 """``make run``: the whole app from one terminal.
 
 Starts (or reuses) the embedded MongoDB and Redis unless MONGODB_URI / REDIS_URL are set,
-then the web server, a Celery worker and Celery beat, restarts any that dies, and on Ctrl-C or
-SIGTERM stops everything it started. Children are tied to this process, so even a
-SIGKILL here leaves no orphans.
+then the web server, two Celery workers (one processing uploads, one sending mail, so no
+upload can delay a mail) and Celery beat, restarts any that dies, and on Ctrl-C or SIGTERM
+stops everything it started. Children are tied to this process, so even a SIGKILL here
+leaves no orphans.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from subprocess import Popen
 
-from app.config import PROJECT_ROOT, child_environment, load_config
+from app.config import MAIL_QUEUE, PROCESSING_QUEUE, PROJECT_ROOT, child_environment, load_config
 from app.embedded import EmbeddedServers, attach_or_start
 from app.processes import spawn, stop
 
@@ -41,10 +42,15 @@ class Child:
 
 def children(python: str, instance_path: Path) -> list[Child]:
     celery = [python, "-m", "celery", "-A", "celery_worker"]
+    worker = [*celery, "worker", "--loglevel", "INFO"]
     schedule = str(instance_path / "celerybeat-schedule")
     return [
         Child("web", [python, "wsgi.py"]),
-        Child("worker", [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"]),
+        Child("worker", [*worker, "--queues", PROCESSING_QUEUE, "--concurrency", "2"]),
+        Child(
+            "mail-worker",
+            [*worker, "--queues", MAIL_QUEUE, "--concurrency", "1", "--hostname", "mail@%h"],
+        ),
         Child("beat", [*celery, "beat", "--loglevel", "INFO", "--schedule", schedule]),
     ]
 

@@ -18,3 +18,8 @@ song_queued = _signals.signal("song-queued")
 #: A rendered mail is ready to go: sent by :func:`app.mail.services.queue_mail` with
 #: ``message`` (an :class:`app.mail.message.MailMessage`).
 mail_queued = _signals.signal("mail-queued")
+
+#: An account's sessions ended: it was deactivated, deleted or signed out everywhere, so
+#: none of its sessions, tokens or open sockets may go on. Sent by
+#: :mod:`app.accounts.services` once the change is stored, with ``user_id`` (str).
+sessions_ended = _signals.signal("sessions-ended")

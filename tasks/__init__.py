@@ -10,10 +10,12 @@ from celery import Celery, Task
 from flask import Flask
 
 from app.config import celery_settings
+from tasks.broker import patch_redis_channel_close
 
 
 def celery_init_app(app: Flask) -> Celery:
     """Create the Celery app for ``app`` and store it as ``app.extensions["celery"]``."""
+    patch_redis_channel_close()
 
     class FlaskTask(Task):
         def __call__(self, *args: object, **kwargs: object) -> object:
@@ -21,9 +23,7 @@ def celery_init_app(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     celery = Celery(app.name, task_cls=FlaskTask)
-    celery.config_from_object(
-        celery_settings(app.config["REDIS_URL"], app.config["SWEEP_INTERVAL_SECONDS"])
-    )
+    celery.config_from_object(celery_settings(app.config))
     celery.set_default()
     app.extensions["celery"] = celery
     return celery

@@ -9,7 +9,12 @@ from celery.exceptions import SoftTimeLimitExceeded
 from pymongo.errors import AutoReconnect, ConnectionFailure
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from app.library.pipeline import finish_processing, start_processing, stuck_songs
+from app.library.pipeline import (
+    finish_processing,
+    processing_took_too_long,
+    start_processing,
+    stuck_songs,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -24,16 +29,15 @@ TRANSIENT_ERRORS = (AutoReconnect, ConnectionFailure, RedisConnectionError)
     retry_backoff=2,
     retry_backoff_max=60,
     max_retries=8,
-    soft_time_limit=300,
-    time_limit=360,
 )
 def process_song(song_id: str) -> str:
     """Analyse a stored song and mark it ``ready`` (or ``failed`` with the reason).
 
     Idempotent: a song already ``ready`` or ``failed``, or being processed by a live
     worker, is left as it is, so a task delivered twice changes nothing the second
-    time. A song whose worker died (its lease ran out) is taken up again. Returns the
-    final status, for the logs.
+    time. A song whose worker died (its lease ran out) is taken up again. Its time limit
+    (PROCESSING_TIME_LIMIT_SECONDS, set in ``celery_settings``) fails the song. Returns
+    the final status, for the logs.
     """
     song = start_processing(song_id)
     if song is None:
@@ -41,8 +45,8 @@ def process_song(song_id: str) -> str:
     try:
         return finish_processing(song)
     except SoftTimeLimitExceeded:
-        logger.error("processing song %s took too long", song_id)
-        raise
+        logger.error("processing song %s ran out of time", song_id)
+        return processing_took_too_long(song)
 
 
 @shared_task(name="uploads.requeue_stuck_songs", ignore_result=True)

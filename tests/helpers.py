@@ -1,9 +1,11 @@
 """Small helpers the tests share: CSRF tokens, the registration form, waiting for mail,
-finding links."""
+finding links, sockets held open like a tab's."""
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -87,3 +89,54 @@ def assert_websocket_connects(url: str, http, **client_options) -> None:
         assert client.transport() == "websocket"
     finally:
         client.disconnect()
+
+
+class SocketTab:
+    """One open socket, as a tab of the site holds: whether the server closed it, and the
+    payloads of the ``events`` it listens to, in order."""
+
+    def __init__(self, client, events: tuple[str, ...] = ()) -> None:
+        self.client = client
+        self.closed = threading.Event()
+        self.heard: queue.Queue = queue.Queue()
+        client.on("disconnect", lambda *reason: self.closed.set())
+        for event in events:
+            client.on(event, self.heard.put)
+
+    def is_closed_within(self, seconds: float) -> bool:
+        return self.closed.wait(seconds)
+
+    def stays_open(self, seconds: float) -> bool:
+        return not self.closed.wait(seconds) and self.client.connected
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+def open_tab(
+    url: str,
+    http=None,
+    *,
+    events: tuple[str, ...] = (),
+    origin: str | None = None,
+    **client_options,
+) -> SocketTab:
+    """Connect a python-socketio client to ``url`` over a WebSocket with the cookies of
+    ``http`` (a requests session), listening to ``events``. ``origin`` is the Origin
+    header of the handshake (by default ``url``'s own, as a page of the site sends);
+    ``client_options`` go to ``socketio.Client``. Close it with ``tab.close()``."""
+    import socketio
+
+    if origin is not None:
+        client_options["websocket_extra_options"] = {"origin": origin}
+    client = socketio.Client(reconnection=False, **client_options)
+    tab = SocketTab(client, events)
+    headers = {}
+    if http is not None:
+        headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
+    try:
+        client.connect(url, headers=headers, transports=["websocket"], wait_timeout=10)
+    except Exception:
+        client.disconnect()
+        raise
+    return tab

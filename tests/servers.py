@@ -6,7 +6,7 @@ import os
 import sys
 import uuid
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +17,7 @@ from celery import Celery
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
-from app.config import PROJECT_ROOT, celery_settings, defaults_for
+from app.config import MAIL_QUEUE, PROCESSING_QUEUE, PROJECT_ROOT, celery_settings, defaults_for
 from app.embedded import start_mongodb, start_redis
 from app.processes import ProcessError, free_port, spawn, stop, wait_until_ready
 
@@ -81,24 +81,30 @@ def process_env(settings: Mapping[str, object]) -> dict[str, str]:
     return env
 
 
-def worker_answers(redis_url: str) -> bool:
-    """Whether a worker answers a ping; False too while the broker itself is down."""
+def answering_workers(redis_url: str, timeout: float = 0.5) -> set[str]:
+    """The names (``name@host``) of the workers that answer a ping; none while the broker
+    itself is down."""
     celery = Celery(set_as_current=False)
-    sweep = defaults_for("testing")["SWEEP_INTERVAL_SECONDS"]
-    celery.config_from_object(celery_settings(redis_url, sweep))
+    celery.config_from_object(celery_settings({**defaults_for("testing"), "REDIS_URL": redis_url}))
     try:
-        return bool(celery.control.ping(timeout=0.5))
+        return {name for reply in celery.control.ping(timeout=timeout) for name in reply}
     except (OperationalError, RedisError, OSError):
-        return False
+        return set()
     finally:
         celery.close()
 
 
 def start_worker(
-    settings: Mapping[str, object], log_path: Path, name: str, *, with_beat: bool = False
+    settings: Mapping[str, object],
+    log_path: Path,
+    name: str,
+    *,
+    with_beat: bool = False,
+    queues: Sequence[str] = (PROCESSING_QUEUE, MAIL_QUEUE),
 ) -> Popen:
-    """A real Celery worker process (prefork, two children) on the test broker; with
-    ``with_beat`` it also runs the periodic sweep (Celery beat inside the worker)."""
+    """A real Celery worker process (prefork, two children) on the test broker, consuming
+    ``queues`` (by default all of them: processing and mail); with ``with_beat`` it also
+    runs the periodic sweep (Celery beat inside the worker)."""
     command = [
         sys.executable,
         "-m",
@@ -108,6 +114,8 @@ def start_worker(
         "worker",
         "--loglevel",
         "INFO",
+        "--queues",
+        ",".join(queues),
         "--concurrency",
         "2",
         "--hostname",
@@ -120,7 +128,11 @@ def start_worker(
     process = spawn(command, log_path=log_path, env=process_env(settings), cwd=PROJECT_ROOT)
     wait_until_ready(
         process,
-        lambda: worker_answers(str(settings["REDIS_URL"])),
+        # This worker, not any other of the session.
+        lambda: any(
+            answering.startswith(f"{name}@")
+            for answering in answering_workers(str(settings["REDIS_URL"]))
+        ),
         what="Celery worker",
         timeout=60,
         log_path=log_path,

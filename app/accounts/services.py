@@ -15,6 +15,7 @@ from app.accounts.datastore import USERS, UserDatastore, normalise_identity
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
 from app.errors import NotFound, ValidationFailed
 from app.library.services import delete_library_of
+from app.signals import sessions_ended
 
 ROLE_DESCRIPTIONS = {
     ADMIN_ROLE: "Manages users, roles and all content.",
@@ -169,21 +170,37 @@ def set_roles(user: User, role_names: list[str]) -> User:
 
 
 def set_active(user: User, active: bool) -> User:
-    """Activate or deactivate; deactivating also ends the user's sessions and tokens."""
+    """Activate or deactivate; deactivating also ends the user's sessions, tokens and
+    open sockets."""
     if active:
         datastore().activate_user(user)
+        datastore().commit()
     else:
         datastore().deactivate_user(user)
-        datastore().set_uniquifier(user)
-    datastore().commit()
+        end_sessions(user)
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Sign ``user`` out everywhere: every session and API token stops working (a new
+    ``fs_uniquifier``), and ``sessions_ended`` closes every socket they have open."""
+    datastore().set_uniquifier(user)
+    datastore().commit()
+    _announce_sessions_ended(str(user.id))
+
+
 def delete_user(user: User) -> None:
-    """Delete the account and everything it owns, audio files included."""
+    """Delete the account and everything it owns, audio files included; its open sockets
+    are closed (``sessions_ended``)."""
+    user_id = str(user.id)
     delete_library_of(user)
     datastore().delete_user(user)
     datastore().commit()
+    _announce_sessions_ended(user_id)
+
+
+def _announce_sessions_ended(user_id: str) -> None:
+    sessions_ended.send(current_app._get_current_object(), user_id=user_id)
 
 
 def repair_user_counts() -> int:

@@ -7,7 +7,7 @@ from flask_security import auth_required, current_user
 from flask_smorest import Blueprint
 
 from app.accounts.limits import rate_limit
-from app.accounts.services import authenticate
+from app.accounts.services import authenticate, end_sessions
 from app.api.schemas import ProblemSchema, TokenRequestSchema, TokenSchema, UserSchema
 from app.errors import problem
 
@@ -60,10 +60,9 @@ def issue_token(credentials: dict):
 @blueprint.response(204)
 @blueprint.alt_response(401, schema=ProblemSchema)
 def revoke_tokens():
-    """Revoke every token of the current user (and end their sessions)."""
-    datastore = current_app.extensions["security"].datastore
-    datastore.set_uniquifier(current_user)
-    datastore.commit()
+    """Revoke every token of the current user, end their sessions and close their open
+    sockets: sign out everywhere."""
+    end_sessions(current_user._get_current_object())
 
 
 @blueprint.route("/me", methods=["GET"])

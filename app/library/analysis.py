@@ -1,13 +1,21 @@
 """What processing learns from an audio file: format, tags, duration, quality, waveform.
 
 Pure functions over a seekable binary file, so they are tested on the fixtures directly
-and used by the worker on GridFS files.
+and used by the worker on GridFS files. The file is first copied to an anonymous temporary
+file, which the decoder reads by its descriptor: while it decodes, no Python code runs, so
+an exception raised by a signal (the worker's time limit) always reaches the caller. Read
+through Python callbacks instead, such an exception would be swallowed by the callback and
+the decoder would take it for the end of the file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -17,13 +25,16 @@ import soundfile
 
 from app.errors import ValidationFailed
 from app.library.sniff import SNIFF_BYTES, sniff_audio
+from app.library.waveform import Peaks
 
 logger = logging.getLogger(__name__)
 
 WAVEFORM_POINTS = 800
-_DECODE_BLOCK_FRAMES = 65536
+#: Samples (of all channels together) decoded per read: the memory and the time of one read
+#: are the same whatever the file says about its channels.
+_DECODE_BLOCK_SAMPLES = 65536
 _SLICES_PER_POINT = 4
-_HASH_CHUNK = 1024 * 1024
+_COPY_CHUNK = 1024 * 1024
 
 #: mutagen's tag keys per format -> our names
 _TAG_KEYS = {
@@ -56,12 +67,19 @@ class AudioFacts:
     waveform: list[float] = field(default_factory=list)
 
 
-def sha256_of(stream: IO[bytes]) -> str:
+@contextmanager
+def _local_copy(stream: IO[bytes]) -> Iterator[tuple[IO[bytes], str]]:
+    """A copy of ``stream`` in an anonymous temporary file (gone when closed), and the
+    sha256 of its bytes, computed on the way."""
     stream.seek(0)
     digest = hashlib.sha256()
-    while chunk := stream.read(_HASH_CHUNK):
-        digest.update(chunk)
-    return digest.hexdigest()
+    with tempfile.TemporaryFile() as copy:
+        while chunk := stream.read(_COPY_CHUNK):
+            digest.update(chunk)
+            copy.write(chunk)
+        copy.flush()
+        copy.seek(0)
+        yield copy, digest.hexdigest()
 
 
 def _tag_text(value: object) -> str:
@@ -90,52 +108,97 @@ def read_tags(audio: mutagen.FileType) -> dict[str, str]:
     return found
 
 
-def decode(stream: IO[bytes], points: int = WAVEFORM_POINTS) -> tuple[float, list[float]] | None:
-    """Decode the whole file block by block: the duration a decoder really finds (a
-    truncated file is shorter than its header claims) and the peak level of about
-    ``points`` equal slices. None when no decoder here reads the format (AAC/MP4)."""
-    stream.seek(0)
+def spell_seconds(seconds: float) -> str:
+    """``seconds`` the way a person says it: 4 hours, 5 minutes, 90 seconds."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            amount = int(seconds // size)
+            return f"{amount} {unit}{'' if amount == 1 else 's'}"
+    return f"{seconds:g} second{'' if seconds == 1 else 's'}"
+
+
+def _clock(seconds: float) -> str:
+    minutes, second = divmod(int(seconds), 60)
+    hours, minute = divmod(minutes, 60)
+    return f"{hours}:{minute:02d}:{second:02d}" if hours else f"{minute}:{second:02d}"
+
+
+def _too_long(max_seconds: float) -> AudioProblem:
+    return AudioProblem(
+        f"This file holds more than {spell_seconds(max_seconds)} of audio, "
+        "the longest a song may be."
+    )
+
+
+def _read_block(sound: soundfile.SoundFile, buffer: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The next frames (at most the buffer's), and whether the decoder stopped with an
+    error. libsndfile reports an error after decoding part of a block and soundfile then
+    drops that part: the buffer is filled with NaN first, so the decoded rows still show."""
+    buffer.fill(np.nan)
     try:
-        with soundfile.SoundFile(stream) as sound:
-            rate = sound.samplerate
-            # The header's frame count is only an estimate (an MP3 without a Xing frame
-            # overstates it): slices four times finer still give ``points`` after resampling.
-            estimate = sound.frames if sound.frames > 0 else 0
-            slice_frames = max(1, estimate // (points * _SLICES_PER_POINT)) if estimate else 1024
-            peaks: list[float] = []
-            carry = np.empty(0, dtype="float32")
-            decoded = 0
-            while True:
-                # read() until it returns nothing: blocks() trusts the header's length.
-                block = sound.read(_DECODE_BLOCK_FRAMES, dtype="float32", always_2d=True)
-                if not len(block):
-                    break
-                decoded += len(block)
-                levels = np.concatenate([carry, np.abs(block).max(axis=1)])
-                whole = len(levels) // slice_frames * slice_frames
-                if whole:
-                    peaks.extend(levels[:whole].reshape(-1, slice_frames).max(axis=1).tolist())
-                carry = levels[whole:]
-            if len(carry):
-                peaks.append(float(carry.max()))
+        return sound.read(out=buffer), False
+    except soundfile.LibsndfileError as error:
+        logger.info("the decoder stopped: %s", error.error_string)
+        decoded = ~np.isnan(buffer).any(axis=1)
+        return buffer[: len(buffer) if decoded.all() else int(decoded.argmin())], True
+
+
+def decode(
+    audio_file: IO[bytes], max_seconds: float, points: int = WAVEFORM_POINTS
+) -> tuple[float, list[float]] | None:
+    """Decode the whole of a real file (one with a descriptor), a fixed number of samples
+    at a time: the duration a decoder really finds and the peak level of about ``points``
+    equal slices. None when no decoder here reads the format (AAC/MP4).
+
+    Nothing the header says is trusted: decoding goes on until the decoder has nothing
+    more, and stops with AudioProblem as soon as the audio runs past ``max_seconds``, so
+    the work is bounded by what the file holds and by the limit. A file that ends before
+    its header says (truncated, or a header that lies) is the audio it holds; one whose
+    decoder stops before the end of the file is damaged."""
+    descriptor = audio_file.fileno()
+    size = os.fstat(descriptor).st_size
+    os.lseek(descriptor, 0, os.SEEK_SET)  # libsndfile reads from the current offset
+    try:
+        sound = soundfile.SoundFile(descriptor, closefd=False)
     except (soundfile.LibsndfileError, RuntimeError, TypeError) as error:
         logger.info("no decoder for this file: %s", error)
         return None
-    return decoded / rate, _resample(peaks, points)
+    with sound:
+        most_frames = int(max_seconds * sound.samplerate)
+        buffer = np.empty(
+            (max(1, _DECODE_BLOCK_SAMPLES // sound.channels), sound.channels), dtype="float32"
+        )
+        peaks = Peaks(points * _SLICES_PER_POINT)
+        decoded = 0
+        while True:
+            block, stopped = _read_block(sound, buffer)
+            if len(block):
+                decoded += len(block)
+                if decoded > most_frames:
+                    raise _too_long(max_seconds)
+                peaks.add(np.abs(block).max(axis=1))
+            if stopped and os.lseek(descriptor, 0, os.SEEK_CUR) < size:
+                raise AudioProblem(
+                    "This file is damaged: its audio cannot be read past "
+                    f"{_clock(decoded / sound.samplerate)}."
+                )
+            if stopped or not len(block):
+                break
+        return decoded / sound.samplerate, peaks.resampled(points)
 
 
-def _resample(peaks: list[float], points: int) -> list[float]:
-    if not peaks:
-        return []
-    parts = np.array_split(np.asarray(peaks, dtype="float32"), min(points, len(peaks)))
-    return [round(min(float(part.max()), 1.0), 4) for part in parts if len(part)]
+def analyse(stream: IO[bytes], expected_sha256: str, max_seconds: float) -> AudioFacts:
+    """Everything processing records about one file; AudioProblem when it is unusable or
+    holds more than ``max_seconds`` of audio."""
+    with _local_copy(stream) as (audio_file, sha256):
+        if sha256 != expected_sha256:
+            raise AudioProblem(
+                "The stored file is damaged: its checksum does not match the upload."
+            )
+        return _facts(audio_file, max_seconds)
 
 
-def analyse(stream: IO[bytes], expected_sha256: str) -> AudioFacts:
-    """Everything processing records about one file; AudioProblem when it is unusable."""
-    if sha256_of(stream) != expected_sha256:
-        raise AudioProblem("The stored file is damaged: its checksum does not match the upload.")
-    stream.seek(0)
+def _facts(stream: IO[bytes], max_seconds: float) -> AudioFacts:
     try:
         kind = sniff_audio(stream.read(SNIFF_BYTES))
     except ValidationFailed as error:
@@ -148,10 +211,12 @@ def analyse(stream: IO[bytes], expected_sha256: str) -> AudioFacts:
     if audio is None:
         raise AudioProblem(f"This file is not a {kind.format.upper()} file we can read.")
     info = audio.info
-    decoded = decode(stream)
+    decoded = decode(stream, max_seconds)
     duration = decoded[0] if decoded else float(getattr(info, "length", 0.0) or 0.0)
     if duration <= 0:
         raise AudioProblem("This file holds no playable audio.")
+    if duration > max_seconds:  # only the header's word, for a format nothing here decodes
+        raise _too_long(max_seconds)
     return AudioFacts(
         format=kind.format,
         content_type=kind.content_type,

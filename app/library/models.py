@@ -114,6 +114,9 @@ class Song(Document):
     status_reason = StringField(default="")
     #: While processing: until when the worker's claim holds (renewed as it works).
     lease_until = DateTimeField()
+    #: Times processing started since the song was last queued by a person (upload, new
+    #: file, re-process); the sweep gives up on a song after PROCESSING_MAX_ATTEMPTS.
+    attempts = IntField(min_value=0, default=0)
     created_at = DateTimeField(default=utcnow, required=True)
     updated_at = DateTimeField(default=utcnow, required=True)
 

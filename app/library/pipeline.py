@@ -1,8 +1,10 @@
 """The processing pipeline: the one place that moves a song's status and pushes it live.
 
 queued (:func:`queue_song`) -> processing (:func:`start_processing`, in the worker) ->
-ready or failed (:func:`finish_processing`); a song whose task was lost goes back to
-queued (:func:`stuck_songs`). Every move is pushed to the owner's open pages.
+ready or failed (:func:`finish_processing`, or :func:`processing_took_too_long`); a song
+whose task was lost goes back to queued (:func:`stuck_songs`), unless processing has
+already started PROCESSING_MAX_ATTEMPTS times for it: then it fails, saying so. Every move
+is pushed to the owner's open pages.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from redis.exceptions import RedisError
 
 from app.library import counters
 from app.library.albums import find_or_create_album
-from app.library.analysis import AudioProblem, analyse
+from app.library.analysis import AudioProblem, analyse, spell_seconds
 from app.library.models import Song, pack_peaks, utcnow
 from app.notifications.services import add_notification
 from app.realtime import notify
@@ -42,7 +44,7 @@ def queue_song(song: Song) -> Song:
     If the song cannot be stored the error goes on and nothing is announced. Once it is
     stored, an unreachable Redis only delays it: the sweep queues it again."""
     previous = None if song.pk is None else song.status
-    song.status, song.status_reason = "queued", ""
+    song.status, song.status_reason, song.attempts = "queued", "", 0
     if previous is None:
         counters.give_positions(song)
     song.save()
@@ -67,10 +69,35 @@ def _claimable(now) -> Q:
     return Q(status="queued") | Q(status="processing", lease_until__lt=now)
 
 
+def _max_attempts() -> int:
+    return current_app.config["PROCESSING_MAX_ATTEMPTS"]
+
+
+def _give_up(condition: Q) -> Song | None:
+    """Fail the song that ``condition`` picks if processing has started for it as many
+    times as it may; None if there is no such song."""
+    reason = (
+        f"Processing started {_max_attempts()} times without finishing (its worker "
+        "stopped or failed each time), so it is not tried again."
+    )
+    now = utcnow()
+    song = Song.objects(condition & Q(attempts__gte=_max_attempts())).modify(
+        set__status="failed", set__status_reason=reason, set__updated_at=now
+    )
+    if song is not None:
+        counters.count_status_move(song.owner.id, song.status, "failed")
+        song.status, song.status_reason, song.updated_at = "failed", reason, now
+        logger.warning("song %s failed: processing started %d times", song.id, song.attempts)
+        push_status(song)
+        _notify_outcome(song)
+    return song
+
+
 def stuck_songs() -> list[str]:
     """Ids of songs whose task was lost: queued for longer than STUCK_SONG_SECONDS, or
     processing under an expired lease. Each is marked queued now, so the next sweep
-    leaves it alone while its new task waits, and its owner is told."""
+    leaves it alone while its new task waits, and its owner is told; a song processing
+    has already started PROCESSING_MAX_ATTEMPTS times for is failed instead."""
     now = utcnow()
     waited_too_long = Q(
         status="queued",
@@ -79,9 +106,10 @@ def stuck_songs() -> list[str]:
     abandoned = Q(status="processing", lease_until__lt=now)
     stuck = []
     for song in Song.objects(waited_too_long | abandoned).only("id"):
-        before = Song.objects(Q(id=song.id) & (waited_too_long | abandoned)).modify(
-            set__status="queued", set__updated_at=now
-        )
+        this_one = Q(id=song.id) & (waited_too_long | abandoned)
+        if _give_up(this_one) is not None:
+            continue
+        before = Song.objects(this_one).modify(set__status="queued", set__updated_at=now)
         if before is not None:
             counters.count_status_move(before.owner.id, before.status, "queued")
             before.status, before.updated_at = "queued", now
@@ -91,8 +119,9 @@ def stuck_songs() -> list[str]:
 
 
 def start_processing(song_id: str) -> Song | None:
-    """Claim the song for processing under a lease, or None if there is nothing to do
-    (already final, or being processed by a live worker)."""
+    """Claim the song for processing under a lease, counting the attempt, or None if
+    there is nothing to do (already final, or being processed by a live worker), or if
+    it has had all its attempts (then it is failed)."""
     now = utcnow()
     claim = {
         "status": "processing",
@@ -100,14 +129,17 @@ def start_processing(song_id: str) -> Song | None:
         "updated_at": now,
         "lease_until": now + timedelta(seconds=_lease_seconds()),
     }
-    song = Song.objects(Q(id=ObjectId(song_id)) & _claimable(now)).modify(
-        **{f"set__{name}": value for name, value in claim.items()}
+    this_one = Q(id=ObjectId(song_id)) & _claimable(now)
+    song = Song.objects(this_one & Q(attempts__not__gte=_max_attempts())).modify(
+        inc__attempts=1, **{f"set__{name}": value for name, value in claim.items()}
     )
     if song is None:
+        _give_up(this_one)
         return None
     counters.count_status_move(song.owner.id, song.status, "processing")
     for name, value in claim.items():
         setattr(song, name, value)
+    song.attempts = (song.attempts or 0) + 1
     push_status(song)
     return song
 
@@ -135,18 +167,15 @@ def processing_lease(song: Song) -> Iterator[None]:
 
 
 def finish_processing(song: Song) -> str:
-    """Analyse the file and store the outcome: ``ready`` with its facts, or ``failed``."""
+    """Analyse the file and store the outcome: ``ready`` with its facts, or ``failed``.
+    Only what processing learnt is written: a title or album changed meanwhile stays."""
     try:
         with processing_lease(song), open_file(song.file_id) as stream:
-            facts = analyse(stream, song.sha256)
+            facts = analyse(stream, song.sha256, current_app.config["MAX_AUDIO_SECONDS"])
     except AudioProblem as problem:
         return _finish(song, status="failed", status_reason=problem.reason)
     except FileNotFoundError:
         return _finish(song, status="failed", status_reason="The audio file is missing.")
-    album, album_seq = song.album, song.album_seq
-    if album is None and facts.tags.get("album") and Song.objects(id=song.id).count():
-        album = find_or_create_album(song.owner, facts.tags["album"], facts.tags.get("artist", ""))
-        album_seq = counters.album_position(None, album.id)
     return _finish(
         song,
         status="ready",
@@ -159,31 +188,56 @@ def finish_processing(song: Song) -> str:
         channels=facts.channels,
         tags=facts.tags,
         waveform=pack_peaks(facts.waveform),
-        album=album,
-        album_seq=album_seq,
+    )
+
+
+def processing_took_too_long(song: Song) -> str:
+    """Fail the song whose processing ran past PROCESSING_TIME_LIMIT_SECONDS, saying so.
+    Not tried again: the same file would take as long the next time."""
+    limit = spell_seconds(current_app.config["PROCESSING_TIME_LIMIT_SECONDS"])
+    return _finish(
+        song,
+        status="failed",
+        status_reason=(
+            f"Processing this file took longer than {limit}, the most a song may take, "
+            "so it was stopped."
+        ),
     )
 
 
 def _finish(song: Song, **outcome: object) -> str:
     """Store the outcome only if the song is still the one we processed: deleted, or
     given a new file meanwhile, it is left alone (a plain save would bring it back)."""
-    for name, value in outcome.items():
-        setattr(song, name, value)
-    song.clean()  # search words follow the album; updated_at is now
-    fields = {
-        f"set__{name}": getattr(song, name) for name in (*outcome, "search_words", "updated_at")
-    }
+    fields = {f"set__{name}": value for name, value in outcome.items()}
     stored = Song.objects(id=song.id, status="processing", file_id=song.file_id).modify(
-        new=True, **fields
+        new=True, set__updated_at=utcnow(), **fields
     )
     if stored is None:
         logger.info("song %s changed while it was processed; result dropped", song.id)
         return "dropped"
     counters.count_status_move(stored.owner.id, "processing", stored.status)
+    if stored.status == "ready" and stored.album is None and stored.tags.get("album"):
+        stored = _album_from_tags(stored)
     logger.info("song %s is %s %s", stored.id, stored.status, stored.status_reason)
     push_status(stored)
     _notify_outcome(stored)
     return stored.status
+
+
+def _album_from_tags(song: Song) -> Song:
+    """Put a song without an album in the album its tags name (made if need be). One
+    given an album while it was processed keeps that album."""
+    album = find_or_create_album(song.owner, song.tags["album"], song.tags.get("artist", ""))
+    position = counters.album_position(None, album.id)
+    song.album, song.album_seq = album, position
+    song.clean()  # its search words now include the album's title and artist
+    placed = Song.objects(id=song.id, album=None).modify(
+        new=True, set__album=album, set__album_seq=position, set__search_words=song.search_words
+    )
+    if placed is None:
+        counters.album_position(album.id, None)  # it was not placed after all
+        return Song.objects.get(id=song.id)
+    return placed
 
 
 def _notify_outcome(song: Song) -> None:

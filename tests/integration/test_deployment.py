@@ -1,7 +1,8 @@
 """The docker compose deployment, checked without a Docker engine: `docker compose config`
-with the real Compose binary, hadolint on the Dockerfile, the app's own settings loader on
-the environment compose gives the containers, and the proxy's nginx config run for real
-(`nginx -t`, then HTTPS, WebSocket, upload and download through it to a live server)."""
+with the real Compose binary (scaled out too), hadolint on the Dockerfile, the app's own
+settings loader on the environment compose gives the containers, and the proxy's nginx
+config run for real (`nginx -t`, then HTTPS, WebSocket, upload and download through it to
+two live web processes, with two workers behind them)."""
 
 from __future__ import annotations
 
@@ -19,18 +20,18 @@ from pathlib import Path
 import pytest
 import requests
 
-from app.config import PROJECT_ROOT, SETTINGS, load_config
+from app.config import MAIL_QUEUE, PROCESSING_QUEUE, PROJECT_ROOT, SETTINGS, load_config
 from app.processes import free_port, spawn, stop, wait_until_ready
 from tests.factories import UserFactory
 from tests.fixtures import audio_file
-from tests.helpers import assert_websocket_connects, csrf_token
-from tests.logins import log_in_http
-from tests.servers import start_live_server
+from tests.helpers import assert_websocket_connects, csrf_token, open_tab
+from tests.logins import bearer, log_in_api, log_in_http
+from tests.servers import LiveServer, answering_workers, start_live_server, start_worker
 
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
 PROXY_TEMPLATE = PROJECT_ROOT / "deploy" / "nginx" / "encore.conf.template"
-APP_SERVICES = ("web", "worker", "beat", "certs")
+APP_SERVICES = ("web", "worker", "mail-worker", "beat", "certs")
 SECRETS = {
     "SECRET_KEY": "a-long-random-secret-key",
     "SECURITY_PASSWORD_SALT": "a-long-random-salt",
@@ -80,15 +81,27 @@ def resolved() -> dict:
 
 def test_compose_config_is_valid_and_complete(resolved):
     services = resolved["services"]
-    assert set(services) == {"mongo", "redis", "web", "worker", "beat", "certs", "proxy"}
+    assert set(services) == {
+        "mongo",
+        "redis",
+        "web",
+        "worker",
+        "mail-worker",
+        "beat",
+        "certs",
+        "proxy",
+    }
     assert services["mongo"]["image"].startswith("mongo:7")
     assert services["redis"]["image"].startswith("redis:7")
     assert "--appendonly" in services["redis"]["command"]
     assert {"mongo-data", "redis-data", "certs"} <= set(resolved["volumes"])
-    for name in ("mongo", "redis", "worker"):
+    for name in ("mongo", "redis", "worker", "mail-worker"):
         assert services[name]["healthcheck"]["test"], name
     assert services["web"]["command"] == ["python", "wsgi.py"]
-    assert services["worker"]["command"][:4] == ["celery", "-A", "celery_worker", "worker"]
+    for name, queue in (("worker", PROCESSING_QUEUE), ("mail-worker", MAIL_QUEUE)):
+        command = services[name]["command"]
+        assert command[:4] == ["celery", "-A", "celery_worker", "worker"]
+        assert command[command.index("--queues") + 1] == queue
     assert services["beat"]["command"][:4] == ["celery", "-A", "celery_worker", "beat"]
     assert [port["target"] for port in services["proxy"]["ports"]] == [443, 80]
     assert services["proxy"]["depends_on"]["certs"]["condition"] == (
@@ -102,6 +115,25 @@ def test_compose_config_is_valid_and_complete(resolved):
         for volume in service.get("volumes", []):
             if volume["type"] == "bind":
                 assert Path(volume["source"]).exists(), volume["source"]
+
+
+def test_compose_scales_web_and_worker_but_never_beat(resolved):
+    """``docker compose up --scale`` needs an engine even with ``--dry-run``; the same
+    scale set through WEB_SCALE and WORKER_SCALE is validated by ``config``, which refuses
+    a scaled service that fixes its container name."""
+    scaled = compose_config({**SECRETS, "WEB_SCALE": "2", "WORKER_SCALE": "2"})
+
+    assert scaled.returncode == 0, scaled.stderr
+    services = json.loads(scaled.stdout)["services"]
+    assert services["web"]["scale"] == 2
+    assert services["worker"]["scale"] == 2
+    assert services["beat"].get("scale", 1) == 1
+    for name in ("web", "worker"):
+        assert resolved["services"][name]["scale"] == 1
+        assert "ports" not in services[name]  # a host port cannot be published twice
+        assert "container_name" not in services[name]
+    # nginx reaches the web containers by the service name, which resolves to all of them.
+    assert services["proxy"]["environment"]["ENCORE_WEB_ADDRESS"] == "web:5000"
 
 
 @pytest.mark.parametrize("missing", sorted(SECRETS))
@@ -175,14 +207,24 @@ class Proxy:
 
 
 def proxy_config(
-    folder: Path, environment: dict[str, str], web_address: str, https_port: int, http_port: int
+    folder: Path,
+    environment: dict[str, str],
+    web_addresses: list[str],
+    https_port: int,
+    http_port: int,
 ) -> Path:
     """The compose template as the nginx image renders it (the proxy's ``environment`` from
-    compose filled in, ENCORE_WEB_ADDRESS pointing at ``web_address``), listening on free
-    local ports with the certificate from ``folder``, wrapped in a main config that keeps
-    nginx's files in ``folder``."""
+    compose filled in), its upstream holding ``web_addresses`` as nginx holds every web
+    container when ``web`` resolves to several (the upstream's ``server`` line repeated
+    for each address), listening on free local ports with the certificate from ``folder``,
+    wrapped in a main config that keeps nginx's files in ``folder``."""
     rendered = PROXY_TEMPLATE.read_text()
-    for name, value in {**environment, "ENCORE_WEB_ADDRESS": web_address}.items():
+    [upstream] = re.findall(r"^\s*server \$\{ENCORE_WEB_ADDRESS\}.*\n", rendered, re.M)
+    rendered = rendered.replace(
+        upstream,
+        "".join(upstream.replace("${ENCORE_WEB_ADDRESS}", address) for address in web_addresses),
+    )
+    for name, value in environment.items():
         rendered = rendered.replace(f"${{{name}}}", str(value))
     assert "${" not in rendered, "the template uses a variable compose does not set"
     rendered = rendered.replace("/etc/nginx/certs", str(folder))
@@ -213,17 +255,23 @@ http {{
 
 
 @pytest.fixture(scope="module")
-def proxied_web(settings, tmp_path_factory):
-    """A live web server configured as in compose: one proxy hop trusted."""
-    server = start_live_server(
-        {**settings, "PROXY_FIX_HOPS": 1}, tmp_path_factory.mktemp("proxied") / "web.log"
-    )
-    yield server
-    server.stop()
+def proxied_webs(settings, tmp_path_factory) -> Iterator[list[LiveServer]]:
+    """Two live web processes configured as in compose: one proxy hop trusted."""
+    logs = tmp_path_factory.mktemp("proxied")
+    servers = []
+    try:
+        for name in ("web-1", "web-2"):
+            servers.append(
+                start_live_server({**settings, "PROXY_FIX_HOPS": 1}, logs / f"{name}.log")
+            )
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
 
 
 @pytest.fixture(scope="module")
-def proxy(resolved, proxied_web, tmp_path_factory) -> Iterator[Proxy]:
+def proxy(resolved, proxied_webs, tmp_path_factory) -> Iterator[Proxy]:
     if not Path(NGINX).exists():
         pytest.skip(
             "PROXY TESTS NOT RUN: no nginx. Install Debian's nginx-light "
@@ -235,10 +283,12 @@ def proxy(resolved, proxied_web, tmp_path_factory) -> Iterator[Proxy]:
     written = make_certificate(cert, key, "encore.test")
     assert "wrote a self-signed certificate" in written.stdout
     https_port, http_port = free_port(), free_port()
-    address = proxied_web.url.removeprefix("http://")
+    addresses = [server.url.removeprefix("http://") for server in proxied_webs]
     environment = resolved["services"]["proxy"]["environment"]
     assert environment["ENCORE_HOSTNAME"] == "localhost"
-    main = proxy_config(folder, environment, address, https_port, http_port)
+    main = proxy_config(folder, environment, addresses, https_port, http_port)
+    upstream = (folder / "encore.conf").read_text()
+    assert all(f"server {address} max_fails" in upstream for address in addresses)
     checked = subprocess.run(
         [NGINX, "-t", "-p", str(folder), "-c", str(main)],
         capture_output=True,
@@ -368,6 +418,102 @@ def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy):
     )
     assert part.status_code == 206
     assert part.content == content[100:200]
+
+
+# --- scaled out: two web processes, two workers --------------------------------------
+
+SCALE_WAIT_SECONDS = 30
+
+
+@pytest.fixture(scope="module")
+def two_workers(settings, tmp_path_factory) -> Iterator[list[str]]:
+    """Two Celery worker processes besides any other of the session; their names."""
+    logs = tmp_path_factory.mktemp("scaled-workers")
+    names, processes = ["scale-1", "scale-2"], []
+    try:
+        for name in names:
+            processes.append(start_worker(settings, logs / f"{name}.log", name=name))
+        yield names
+    finally:
+        for process in processes:
+            stop(process)
+
+
+def same_browser(http: requests.Session) -> requests.Session:
+    """A session holding ``http``'s cookies for any host: the same browser reaching a web
+    process by its own address."""
+    other = requests.Session()
+    other.trust_env = False
+    for name, value in http.cookies.items():
+        other.cookies.set(name, value)
+    return other
+
+
+def statuses_heard(tab, song_id: str) -> list[str]:
+    seen: list[str] = []
+    while not seen or seen[-1] not in ("ready", "failed"):
+        payload = tab.heard.get(timeout=SCALE_WAIT_SECONDS)
+        if payload["id"] == song_id:
+            seen.append(payload["status"])
+    return seen
+
+
+def test_scaled_out_one_member_s_tabs_on_two_web_processes_hear_every_status(
+    app, settings, proxy, proxied_webs, two_workers
+):
+    """Two web processes behind the proxy's upstream (ip_hash) and two workers.
+
+    ip_hash keys IPv4 clients by their first three octets, so every client of this
+    machine (127.0.0.x) lands on the same web process through the proxy. The member's
+    tabs therefore also connect straight to each web process, as tabs from two addresses
+    would be routed: one tab through the proxy, one on each process. The upload goes
+    through web-1, the download through web-2; statuses come from whichever process
+    handled the upload (``queued``) and whichever worker took the song, through Redis.
+    Signing out everywhere on web-2 then closes the tabs on both processes.
+    """
+    assert {name.split("@")[0] for name in answering_workers(settings["REDIS_URL"], 2)} >= set(
+        two_workers
+    )
+    web_1, web_2 = proxied_webs
+    member = UserFactory()
+    http = requests.Session()
+    http.trust_env = False
+    http.verify = str(proxy.cert)
+    log_in_http(proxy.https_url, member, http=http)
+    tabs = [
+        open_tab(proxy.https_url, http, events=("song.status",), http_session=http),
+        open_tab(web_1.url, http, events=("song.status",)),
+        open_tab(web_2.url, http, events=("song.status",)),
+    ]
+    try:
+        on_web_1, on_web_2 = same_browser(http), same_browser(http)
+        token = csrf_token(on_web_1.get(f"{web_1.url}/songs/upload", timeout=10).text)
+        content = audio_file("tone-440hz-5s.mp3").read_bytes()
+        created = on_web_1.post(
+            f"{web_1.url}/songs",
+            data={"title": "Scaled out"},
+            files={"file": ("scaled.mp3", content, "audio/mpeg")},
+            headers={"X-CSRFToken": token, "Accept": "application/json"},
+            timeout=30,
+        )
+        assert created.status_code == 201, created.text
+        song_id = created.json()["id"]
+
+        for tab in tabs:
+            assert statuses_heard(tab, song_id) == ["queued", "processing", "ready"]
+        download = on_web_2.get(f"{web_2.url}/songs/{song_id}/download", timeout=30)
+        assert download.status_code == 200
+        assert download.content == content
+
+        api_token = log_in_api(requests, member, url=web_1.url)
+        signed_out = requests.delete(
+            f"{web_2.url}/api/v1/auth/token", headers=bearer(api_token), timeout=10
+        )
+        assert signed_out.status_code == 204
+        assert all(tab.is_closed_within(5) for tab in tabs)
+    finally:
+        for tab in tabs:
+            tab.close()
 
 
 def test_the_certificate_tool_keeps_what_is_there_and_refuses_half_a_pair(tmp_path):

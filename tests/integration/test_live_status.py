@@ -109,6 +109,33 @@ def test_a_song_whose_worker_died_is_heard_queued_again(app, login, socket_clien
     assert statuses_until_final(heard, str(song.id)) == ["queued", "processing", "ready"]
 
 
+def test_a_song_whose_worker_died_too_often_is_heard_failed_saying_why(app, login, socket_client):
+    from datetime import timedelta
+
+    from app.library.models import Song, utcnow
+    from tasks.uploads import requeue_stuck_songs
+
+    owner = UserFactory()
+    heard = listen(socket_client(login(owner)), "song.status", "notification.new")
+    with app.app_context():
+        song = SongFactory(
+            owner=owner,
+            title="Cursed",
+            status="processing",
+            lease_until=utcnow() - timedelta(seconds=1),
+        )
+        Song.objects(id=song.id).update(set__attempts=app.config["PROCESSING_MAX_ATTEMPTS"])
+
+        assert requeue_stuck_songs() == 0
+
+    event, payload = heard.get(timeout=WAIT_SECONDS)
+    assert (event, payload["status"]) == ("song.status", "failed")
+    assert payload["reason"].startswith("Processing started 3 times without finishing")
+    event, note = heard.get(timeout=WAIT_SECONDS)
+    assert event == "notification.new"
+    assert note["text"] == f"“Cursed” could not be processed: {payload['reason']}"
+
+
 def test_a_page_that_reconnects_asks_for_the_current_state(live_server, app, login):
     owner = UserFactory()
     http = login(owner)

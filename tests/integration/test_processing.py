@@ -175,6 +175,45 @@ def test_a_song_deleted_during_processing_stays_deleted(app, member):
     assert Album.objects.count() == 0
 
 
+def test_edits_made_while_a_song_is_processed_are_kept(app, member):
+    from app.library.albums import create_album
+    from app.library.pipeline import finish_processing, start_processing
+    from app.library.services import update_song
+
+    with app.app_context():
+        live = create_album(member, title="Live at home")
+        song = SongFactory(owner=member, title="Working title", album=live)
+        claimed = start_processing(str(song.id))
+        update_song(Song.objects.get(id=song.id), title="Final title", rating=4, album=None)
+
+        assert finish_processing(claimed) == "ready"
+
+        stored = Song.objects.get(id=song.id)
+        assert (stored.title, stored.rating, stored.status) == ("Final title", 4, "ready")
+        # Its tags name the album "Fixtures": with no album left, it goes there.
+        assert stored.album.title == "Fixtures"
+        assert "final" in stored.search_words
+        assert "working" not in stored.search_words
+        assert stored.duration == pytest.approx(5.0, abs=0.05)
+
+
+def test_a_song_given_an_album_while_processed_keeps_it(app, member):
+    from app.library.albums import create_album
+    from app.library.pipeline import finish_processing, start_processing
+    from app.library.services import update_song
+
+    with app.app_context():
+        song = SongFactory(owner=member, title="Tagged")
+        claimed = start_processing(str(song.id))
+        chosen = create_album(member, title="Chosen")
+        update_song(Song.objects.get(id=song.id), title="Tagged", rating=None, album=chosen)
+
+        assert finish_processing(claimed) == "ready"
+
+        assert Song.objects.get(id=song.id).album.id == chosen.id
+        assert not Album.objects(title="Fixtures")
+
+
 def test_a_waveform_stored_as_doubles_is_read_packed_and_the_song_still_saves(app):
     with app.app_context():
         song = SongFactory(owner=UserFactory(), title="Older song", status="ready")

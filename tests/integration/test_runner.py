@@ -13,7 +13,7 @@ import pymongo
 import pytest
 import requests
 
-from app.config import PROJECT_ROOT
+from app.config import MAIL_QUEUE, PROCESSING_QUEUE, PROJECT_ROOT
 from app.processes import free_port, pid_alive, spawn, stop
 
 STARTUP_SECONDS = 90
@@ -72,15 +72,21 @@ class RunningApp:
     def state(self) -> dict:
         return json.loads((self.instance / "embedded.json").read_text())
 
-    def worker_pid(self) -> int:
+    def worker_pid(self, queue: str = PROCESSING_QUEUE) -> int:
+        """The main process of the runner's Celery worker consuming ``queue``."""
         for pid in descendants(self.process.pid):
             try:
                 command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if b"worker" in command and b"celery" in command and self._is_child(pid):
+            if (
+                b"worker" in command
+                and b"--queues" in command
+                and command[command.index(b"--queues") + 1] == queue.encode()
+                and self._is_child(pid)
+            ):
                 return pid
-        raise AssertionError("no worker process found")
+        raise AssertionError(f"no worker process consuming {queue} found")
 
     def _is_child(self, pid: int) -> bool:
         stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -110,6 +116,7 @@ def test_runner_serves_everything_stops_cleanly_and_keeps_data(start_app):
         client.get_default_database()["kept"].insert_one({"song": "still here"})
     children = descendants(first.process.pid)
     assert len(children) >= 4  # mongodb, redis, web, worker (and its pool)
+    assert first.worker_pid(PROCESSING_QUEUE) != first.worker_pid(MAIL_QUEUE)
 
     first.process.send_signal(signal.SIGTERM)
 
