@@ -25,7 +25,7 @@ def assert_error_page(response, reason: str) -> None:
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     assert "<h1>404 · Not found</h1>" in response.text
-    assert f"<p>{reason}</p>" in response.text
+    assert f'<p class="lead">{reason}</p>' in response.text
 
 
 def assert_problem(response, reason: str) -> None:
