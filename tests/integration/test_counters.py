@@ -58,7 +58,11 @@ def test_each_change_keeps_the_counts_true(app, member, worker):
         requeue(songs[1])  # the worker takes it through processing to ready
         update_song(songs[2], title="Moved", rating=None, album=other)
         delete_album(album, delete_songs=False)
-        wait_until(lambda: Song.objects.get(id=songs[1].id).status == "ready")
+        # The worker stores the status, then counts the move: wait for both.
+        wait_until(
+            lambda: Song.objects.get(id=songs[1].id).status == "ready"
+            and shown(member).by_status["processing"] == 0
+        )
 
         assert shown(member) == true_counts(member)
         assert shown(member).songs == 4
