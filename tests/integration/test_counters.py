@@ -60,8 +60,10 @@ def test_each_change_keeps_the_counts_true(app, member, worker):
         delete_album(album, delete_songs=False)
         # The worker stores the status, then counts the move: wait for both.
         wait_until(
-            lambda: Song.objects.get(id=songs[1].id).status == "ready"
-            and shown(member).by_status["processing"] == 0
+            lambda: (
+                Song.objects.get(id=songs[1].id).status == "ready"
+                and shown(member).by_status["processing"] == 0
+            )
         )
 
         assert shown(member) == true_counts(member)
