@@ -74,6 +74,20 @@ class RateLimited(EncoreError):
         return {"Retry-After": str(self.retry_after)}
 
 
+class SignInRefused(EncoreError):
+    """A sign-in through GitHub, Google or OpenID Connect that opens no account here."""
+
+    status = 403
+    title = "Sign-in refused"
+
+
+class SignInFailed(EncoreError):
+    """A sign-in through GitHub, Google or OpenID Connect whose answer cannot be used."""
+
+    status = 400
+    title = "Sign-in failed"
+
+
 def wants_json() -> bool:
     """API paths and clients that prefer JSON get problem details instead of pages."""
     if request.path.startswith("/api/"):

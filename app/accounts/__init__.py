@@ -10,6 +10,7 @@ from app.accounts.datastore import UserDatastore
 from app.accounts.forms import CaptchaRegisterForm, LoginForm, RegisterForm
 from app.accounts.limits import init_rate_limits, limit_posts
 from app.accounts.models import Role, User
+from app.accounts.oauth import init_oauth
 from app.accounts.tokens import init_tokens
 from app.mail.security_mail import QueuedMailUtil
 
@@ -30,6 +31,7 @@ def init_accounts(app: Flask) -> Security:
         login_form=LoginForm,
     )
     init_tokens(app, security)
+    init_oauth(app, security)
     limiter = init_rate_limits(app)
     account_views = app.blueprints["security"]
     limit_posts(limiter, account_views, "LOGIN_RATE_LIMIT", ["security.login"])

@@ -1,0 +1,224 @@
+"""Sign in with an OpenID Connect provider, end to end against a real one (oidc-provider-mock
+on a local port): the login page's button, the provider's authorization page, the callback,
+the session. GitHub and Google go through the same views and rules."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import mongoengine
+import pytest
+
+from app.accounts.models import User
+from tests.factories import UserFactory
+from tests.helpers import csrf_token
+from tests.oidc_provider import authorize, deny, provider_settings, running_provider, set_claims
+
+
+@pytest.fixture(scope="module")
+def issuer():
+    with running_provider() as url:
+        yield url
+
+
+@pytest.fixture
+def sso_app(make_app, issuer):
+    return make_app(**provider_settings(issuer))
+
+
+@pytest.fixture
+def client(sso_app):
+    return sso_app.test_client()
+
+
+def start_sign_in(client) -> str:
+    """Press Sign in with Example SSO on the login page; the provider's authorization URL."""
+    page = client.get("/login")
+    assert "Sign in with Example SSO" in page.text
+    form_token = page.text.split('action="/login/oauthstart/oidc"', 1)[1]
+    answer = client.post("/login/oauthstart/oidc", data={"csrf_token": hidden_csrf(form_token)})
+    assert answer.status_code == 302, answer.text
+    return answer.headers["Location"]
+
+
+def hidden_csrf(html: str) -> str:
+    start = html.index('name="csrf_token" value="') + len('name="csrf_token" value="')
+    return html[start : html.index('"', start)]
+
+
+def sign_in(client, issuer: str, subject: str, **claims: object):
+    """The whole round trip as ``subject``; the page the browser ends on."""
+    set_claims(issuer, subject, **claims)
+    callback = authorize(start_sign_in(client), subject)
+    return client.get(callback, follow_redirects=True)
+
+
+def users_snapshot() -> list[dict]:
+    return list(mongoengine.get_db()["users"].find({}, sort=[("_id", 1)]))
+
+
+def test_no_button_without_a_configured_provider(app):
+    page = app.test_client().get("/login")
+
+    assert page.status_code == 200
+    assert "Sign in with" not in page.text
+    assert "oauthstart" not in page.text
+    assert app.test_client().post("/login/oauthstart/oidc").status_code == 404
+
+
+def test_a_verified_email_signs_in_to_its_account(sso_app, client, issuer):
+    ann = UserFactory(email="ann@example.org", first_name="Ann", username="annlee")
+    logins_before = ann.login_count or 0
+
+    page = sign_in(client, issuer, "ann-at-sso", email="Ann@Example.org", email_verified=True)
+
+    assert page.request.path == "/"
+    assert "Welcome back, Ann" in page.text
+    ann.reload()
+    assert ann.login_count == logins_before + 1
+    assert User.objects.count() == 1
+
+
+def test_a_new_verified_email_makes_an_account(sso_app, client, issuer):
+    UserFactory(username="carla", email="someone.else@example.org")
+
+    page = sign_in(
+        client,
+        issuer,
+        "carla-sub",
+        email="Carla.Diaz@example.org",
+        email_verified=True,
+        preferred_username="Carla",
+        given_name="Carla",
+        family_name="Díaz",
+    )
+
+    assert "Welcome back, Carla" in page.text
+    carla = User.objects.get(email="carla.diaz@example.org")
+    assert carla.username == "carla2"  # carla was taken
+    assert (carla.first_name, carla.last_name) == ("Carla", "Díaz")
+    assert carla.confirmed_at is not None
+    assert carla.active
+    assert [role.name for role in carla.roles] == ["Public"]
+
+
+def test_a_new_account_without_names_takes_them_from_the_email(sso_app, client, issuer):
+    page = sign_in(client, issuer, "d", email="Dee.Jay@example.org", email_verified=True)
+
+    dee = User.objects.get(email="dee.jay@example.org")
+    assert dee.username == "deejay"
+    assert f"Welcome back, {dee.first_name}" in page.text
+
+
+def test_a_new_email_is_refused_when_registration_is_off(make_app, issuer):
+    client = make_app(**provider_settings(issuer), SECURITY_REGISTERABLE=False).test_client()
+    UserFactory(email="ann@example.org")
+    before = users_snapshot()
+
+    page = sign_in(client, issuer, "eve", email="eve@example.org", email_verified=True)
+
+    assert page.status_code == 403
+    assert "No account here uses eve@example.org" in page.text
+    assert "Welcome back" not in client.get("/").text
+    assert users_snapshot() == before
+
+
+@pytest.mark.parametrize("verified", [False, "false", None])
+def test_an_unverified_email_is_refused(sso_app, client, issuer, verified):
+    UserFactory(email="ann@example.org", first_name="Ann")
+    before = users_snapshot()
+    claims = {"email": "ann@example.org"}
+    if verified is not None:
+        claims["email_verified"] = verified
+
+    page = sign_in(client, issuer, f"ann-{verified}", **claims)
+
+    assert page.status_code == 403
+    assert '<p class="lead">Example SSO has not verified the email address' in page.text
+    assert "Welcome back" not in client.get("/").text
+    assert users_snapshot() == before
+
+
+def test_an_inactive_account_is_refused_as_at_login(sso_app, client, issuer):
+    UserFactory(email="ann@example.org", inactive=True)
+    before = users_snapshot()
+
+    page = sign_in(client, issuer, "ann", email="ann@example.org", email_verified=True)
+
+    assert page.request.path == "/login"
+    assert "Account is disabled." in page.text
+    assert "Welcome back" not in client.get("/").text
+    assert users_snapshot() == before
+
+
+def test_an_account_not_activated_yet_is_refused(sso_app, client, issuer):
+    UserFactory(email="ann@example.org", unconfirmed=True)
+    before = users_snapshot()
+
+    page = sign_in(client, issuer, "ann", email="ann@example.org", email_verified=True)
+
+    assert page.status_code == 403
+    assert "This account is not activated yet" in page.text
+    assert users_snapshot() == before
+
+
+def test_a_forged_state_is_refused(sso_app, client, issuer):
+    UserFactory(email="ann@example.org")
+    before = users_snapshot()
+    set_claims(issuer, "ann", email="ann@example.org", email_verified=True)
+    callback = urlsplit(authorize(start_sign_in(client), "ann"))
+    query = dict(parse_qsl(callback.query))
+    query["state"] = "forged" + query["state"]
+
+    page = client.get(urlunsplit(callback._replace(query=urlencode(query))))
+
+    assert page.status_code == 400
+    assert '<p class="lead">This answer from Example SSO does not belong to a sign-in' in page.text
+    assert "Welcome back" not in client.get("/").text
+    assert users_snapshot() == before
+
+
+def test_a_callback_used_twice_is_refused_the_second_time(sso_app, client, issuer):
+    UserFactory(email="ann@example.org", first_name="Ann")
+    set_claims(issuer, "ann", email="ann@example.org", email_verified=True)
+    callback = authorize(start_sign_in(client), "ann")
+    assert "Welcome back, Ann" in client.get(callback, follow_redirects=True).text
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
+
+    page = client.get(callback)
+
+    assert page.status_code == 400
+    assert "does not belong to a sign-in started in this browser" in page.text
+    assert "Welcome back" not in client.get("/").text
+
+
+def test_denied_consent_is_refused(sso_app, client, issuer):
+    UserFactory(email="ann@example.org")
+    before = users_snapshot()
+
+    page = client.get(deny(start_sign_in(client)))
+
+    assert page.status_code == 400
+    assert "You did not let Example SSO share your account" in page.text
+    assert "Welcome back" not in client.get("/").text
+    assert users_snapshot() == before
+
+
+def test_sign_in_returns_to_the_page_asked_for(sso_app, client, issuer):
+    UserFactory(email="ann@example.org")
+    set_claims(issuer, "ann", email="ann@example.org", email_verified=True)
+    page = client.get("/login?next=/albums")
+    token = hidden_csrf(page.text.split('action="/login/oauthstart/oidc?next=', 1)[1])
+    start = client.post("/login/oauthstart/oidc?next=/albums", data={"csrf_token": token})
+
+    landed = client.get(authorize(start.headers["Location"], "ann"))
+
+    assert landed.status_code == 302
+    assert urlsplit(landed.headers["Location"]).path == "/albums"
+
+
+def test_starting_a_sign_in_needs_the_csrf_token(sso_app, client):
+    answer = client.post("/login/oauthstart/oidc")
+
+    assert answer.status_code == 400
+    assert "CSRF" in answer.text
