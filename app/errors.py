@@ -88,6 +88,14 @@ class SignInFailed(EncoreError):
     title = "Sign-in failed"
 
 
+class SignInProviderFailed(EncoreError):
+    """GitHub, Google or the OpenID Connect provider could not be reached, or answered
+    with something that cannot be used (a token that does not verify, say)."""
+
+    status = 502
+    title = "Bad Gateway"
+
+
 def wants_json() -> bool:
     """API paths and clients that prefer JSON get problem details instead of pages."""
     if request.path.startswith("/api/"):

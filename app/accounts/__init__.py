@@ -34,7 +34,9 @@ def init_accounts(app: Flask) -> Security:
     init_oauth(app, security)
     limiter = init_rate_limits(app)
     account_views = app.blueprints["security"]
-    limit_posts(limiter, account_views, "LOGIN_RATE_LIMIT", ["security.login"])
+    limit_posts(
+        limiter, account_views, "LOGIN_RATE_LIMIT", ["security.login", "security.oauthstart"]
+    )
     limit_posts(
         limiter,
         account_views,

@@ -12,23 +12,57 @@ credentials, says who signed in as an :class:`ExternalIdentity`, whose account
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from authlib.integrations.base_client import OAuthError
-from flask import Flask
+from authlib.integrations.flask_client import FlaskOAuth2App
+from flask import Flask, current_app
 from flask_security import Security
 from flask_security.oauth_provider import (
     FsOAuthProvider,
     GitHubFsOauthProvider,
     GoogleFsOauthProvider,
 )
+from joserfc.errors import JoseError
+from requests import RequestException
 
 from app.accounts.oauth_accounts import ExternalIdentity, account_for
-from app.errors import SignInFailed
+from app.errors import SignInFailed, SignInProviderFailed
+
+log = logging.getLogger(__name__)
 
 #: Seconds to wait for a provider's answer (its metadata, token and profile requests).
 PROVIDER_TIMEOUT_SECONDS = 10
+
+
+@contextmanager
+def provider_answers(name: str) -> Iterator[None]:
+    """SignInProviderFailed when provider ``name`` cannot be reached or its answer cannot
+    be used (a bad status, a token that does not verify)."""
+    try:
+        yield
+    except (RequestException, JoseError, ValueError) as error:
+        label = current_app.extensions["security"].oauthglue.providers[name].label
+        log.warning("sign-in with %s failed: %r", label, error)
+        raise SignInProviderFailed(
+            f"{label} could not be reached or sent an answer that cannot be used, so you are "
+            "not signed in. Try again in a moment."
+        ) from error
+
+
+class ProviderClient(FlaskOAuth2App):
+    """Authlib's Flask client; a provider that fails is an error page, not a 500."""
+
+    def authorize_redirect(self, redirect_uri: str | None = None, **kwargs: Any):
+        with provider_answers(self.name):
+            return super().authorize_redirect(redirect_uri, **kwargs)
+
+    def authorize_access_token(self, **kwargs: Any):
+        with provider_answers(self.name):
+            return super().authorize_access_token(**kwargs)
 
 
 class SignInProvider(FsOAuthProvider):
@@ -41,7 +75,7 @@ class SignInProvider(FsOAuthProvider):
         self._credentials = {"client_id": client_id, "client_secret": client_secret}
 
     def authlib_config(self) -> dict[str, Any]:
-        config = {**super().authlib_config(), **self._credentials}
+        config = {**super().authlib_config(), **self._credentials, "client_cls": ProviderClient}
         config["client_kwargs"] = {
             **(config.get("client_kwargs") or {}),
             "default_timeout": PROVIDER_TIMEOUT_SECONDS,
@@ -53,7 +87,9 @@ class SignInProvider(FsOAuthProvider):
         raise NotImplementedError
 
     def fetch_identity_cb(self, oauth: Any, token: dict[str, Any]) -> tuple[str, Any]:
-        return "email", account_for(self.identity(oauth, token)).email
+        with provider_answers(self.name):
+            identity = self.identity(oauth, token)
+        return "email", account_for(identity).email
 
     def oauth_response_failure(self, error_view: str, e: OAuthError):
         raise SignInFailed(handshake_failure(self.label, e))
@@ -82,7 +118,8 @@ def openid_identity(label: str, claims: Mapping[str, Any]) -> ExternalIdentity:
         provider=label,
         email=claims.get("email"),
         # Some providers send the JSON string "true" instead of the boolean.
-        email_verified=claims.get("email_verified") in (True, "true"),
+        email_verified=claims.get("email_verified") is True
+        or claims.get("email_verified") == "true",
         username=claims.get("preferred_username"),
         first_name=claims.get("given_name"),
         last_name=claims.get("family_name"),
@@ -95,8 +132,8 @@ class GitHubProvider(SignInProvider, GitHubFsOauthProvider):
     verified (the profile's public email may be any address)."""
 
     def identity(self, oauth: Any, token: dict[str, Any]) -> ExternalIdentity:
-        profile = oauth.github.get("user", token=token).json()
-        emails = oauth.github.get("user/emails", token=token).json()
+        profile = github_api(oauth, "user", token)
+        emails = github_api(oauth, "user/emails", token)
         primary = next((entry for entry in emails if entry.get("primary")), {})
         return ExternalIdentity(
             provider=self.label,
@@ -105,6 +142,13 @@ class GitHubProvider(SignInProvider, GitHubFsOauthProvider):
             username=profile.get("login"),
             full_name=profile.get("name"),
         )
+
+
+def github_api(oauth: Any, path: str, token: dict[str, Any]) -> Any:
+    """The JSON GitHub's API answers at ``path`` for the signed-in member."""
+    response = oauth.github.get(path, token=token)
+    response.raise_for_status()
+    return response.json()
 
 
 class GoogleProvider(SignInProvider, GoogleFsOauthProvider):

@@ -10,6 +10,7 @@ import mongoengine
 import pytest
 
 from app.accounts.models import User
+from app.processes import free_port
 from tests.factories import UserFactory
 from tests.helpers import csrf_token
 from tests.oidc_provider import authorize, deny, provider_settings, running_provider, set_claims
@@ -222,3 +223,26 @@ def test_starting_a_sign_in_needs_the_csrf_token(sso_app, client):
 
     assert answer.status_code == 400
     assert "CSRF" in answer.text
+
+
+def test_an_unreachable_provider_is_an_error_page(make_app):
+    client = make_app(**provider_settings(f"http://127.0.0.1:{free_port()}")).test_client()
+    page = client.get("/login")
+    token = hidden_csrf(page.text.split('action="/login/oauthstart/oidc"', 1)[1])
+
+    answer = client.post("/login/oauthstart/oidc", data={"csrf_token": token})
+
+    assert answer.status_code == 502
+    assert '<p class="lead">Example SSO could not be reached' in answer.text
+
+
+def test_starting_sign_ins_counts_against_the_login_limit(make_app, issuer):
+    client = make_app(**provider_settings(issuer), LOGIN_RATE_LIMIT="2 per minute").test_client()
+    token = hidden_csrf(client.get("/login").text.split('action="/login/oauthstart/oidc"', 1)[1])
+
+    statuses = [
+        client.post("/login/oauthstart/oidc", data={"csrf_token": token}).status_code
+        for _ in range(3)
+    ]
+
+    assert statuses == [302, 302, 429]
