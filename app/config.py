@@ -561,6 +561,9 @@ OAUTH_PROVIDER_SETTINGS: dict[str, tuple[str, ...]] = {
     "google": ("OAUTH_GOOGLE_CLIENT_ID", "OAUTH_GOOGLE_CLIENT_SECRET"),
     "oidc": ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"),
 }
+#: Where GitHub and Google show their sign-in pages (the OpenID Connect provider's is on
+#: its issuer's origin).
+PROVIDER_SIGN_IN_ORIGINS = {"github": "https://github.com", "google": "https://accounts.google.com"}
 
 
 def oauth_providers(settings: Mapping[str, Any]) -> list[str]:
@@ -574,6 +577,19 @@ def oauth_providers(settings: Mapping[str, Any]) -> list[str]:
         if present:
             providers.append(provider)
     return providers
+
+
+def sign_in_origins(settings: Mapping[str, Any], providers: list[str]) -> list[str]:
+    """The origins of the providers' sign-in pages, where the login page's sign-in forms
+    lead (the Content-Security-Policy's form-action must allow them)."""
+    origins = []
+    for provider in providers:
+        if provider == "oidc":
+            parts = urlsplit(settings["OIDC_ISSUER"].strip())
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+        else:
+            origins.append(PROVIDER_SIGN_IN_ORIGINS[provider])
+    return origins
 
 
 def derived_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -597,6 +613,7 @@ def derived_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
         # Sign-in with GitHub, Google or OpenID Connect (app/accounts/oauth.py).
         "OAUTH_PROVIDERS": providers,
         "SECURITY_OAUTH_ENABLE": bool(providers),
+        "OAUTH_SIGN_IN_ORIGINS": sign_in_origins(settings, providers),
         # Rate-limit counts live in the same Redis, shared by every web process.
         "RATELIMIT_STORAGE_URI": settings["REDIS_URL"],
         # flask-mongoengine's connection, from MONGODB_URI (app/database.py).

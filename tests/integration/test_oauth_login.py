@@ -65,6 +65,13 @@ def test_no_button_without_a_configured_provider(app):
     assert "Sign in with" not in page.text
     assert "oauthstart" not in page.text
     assert app.test_client().post("/login/oauthstart/oidc").status_code == 404
+    assert "form-action 'self';" in page.headers["Content-Security-Policy"]
+
+
+def test_the_login_page_may_send_its_forms_to_the_provider_only(client, issuer):
+    policy = client.get("/login").headers["Content-Security-Policy"]
+
+    assert f"form-action 'self' {issuer};" in policy
 
 
 def test_a_verified_email_signs_in_to_its_account(sso_app, client, issuer):

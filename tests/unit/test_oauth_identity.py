@@ -31,6 +31,7 @@ def test_a_provider_is_on_once_its_settings_are_all_set():
 
     assert settings["OAUTH_PROVIDERS"] == ["github", "oidc"]
     assert settings["SECURITY_OAUTH_ENABLE"] is True
+    assert settings["OAUTH_SIGN_IN_ORIGINS"] == ["https://github.com", "https://sso.example.org"]
 
 
 @pytest.mark.parametrize(
