@@ -4,6 +4,7 @@ the session. GitHub and Google go through the same views and rules."""
 
 from __future__ import annotations
 
+import html
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import mongoengine
@@ -32,19 +33,21 @@ def client(sso_app):
     return sso_app.test_client()
 
 
-def start_sign_in(client) -> str:
-    """Press Sign in with Example SSO on the login page; the provider's authorization URL."""
-    page = client.get("/login")
-    assert "Sign in with Example SSO" in page.text
-    form_token = page.text.split('action="/login/oauthstart/oidc"', 1)[1]
-    answer = client.post("/login/oauthstart/oidc", data={"csrf_token": hidden_csrf(form_token)})
+def press_sign_in_button(client, query: str = ""):
+    """Open the login page (with ``query``) and press Sign in with Example SSO."""
+    page = client.get(f"/login{query}").text
+    form = page[page.index('<form action="/login/oauthstart/oidc') :].split("</form>", 1)[0]
+    assert "Sign in with Example SSO" in form
+    action = html.unescape(form.split('action="', 1)[1].split('"', 1)[0])
+    token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    return client.post(action, data={"csrf_token": token})
+
+
+def start_sign_in(client, query: str = "") -> str:
+    """Press the button; the provider's authorization URL it leads to."""
+    answer = press_sign_in_button(client, query)
     assert answer.status_code == 302, answer.text
     return answer.headers["Location"]
-
-
-def hidden_csrf(html: str) -> str:
-    start = html.index('name="csrf_token" value="') + len('name="csrf_token" value="')
-    return html[start : html.index('"', start)]
 
 
 def sign_in(client, issuer: str, subject: str, **claims: object):
@@ -215,14 +218,24 @@ def test_denied_consent_is_refused(sso_app, client, issuer):
 def test_sign_in_returns_to_the_page_asked_for(sso_app, client, issuer):
     UserFactory(email="ann@example.org")
     set_claims(issuer, "ann", email="ann@example.org", email_verified=True)
-    page = client.get("/login?next=/albums")
-    token = hidden_csrf(page.text.split('action="/login/oauthstart/oidc?next=', 1)[1])
-    start = client.post("/login/oauthstart/oidc?next=/albums", data={"csrf_token": token})
+    provider_page = start_sign_in(client, "?next=/albums")
 
-    landed = client.get(authorize(start.headers["Location"], "ann"))
+    landed = client.get(authorize(provider_page, "ann"))
 
     assert landed.status_code == 302
     assert urlsplit(landed.headers["Location"]).path == "/albums"
+
+
+def test_sign_in_does_not_lead_to_another_site(sso_app, client, issuer):
+    UserFactory(email="ann@example.org")
+    set_claims(issuer, "ann", email="ann@example.org", email_verified=True)
+    provider_page = start_sign_in(client, "?next=https://elsewhere.example/")
+
+    landed = client.get(authorize(provider_page, "ann"))
+
+    assert landed.status_code == 302
+    assert "elsewhere.example" not in landed.headers["Location"]
+    assert urlsplit(landed.headers["Location"]).path == "/"
 
 
 def test_starting_a_sign_in_needs_the_csrf_token(sso_app, client):
@@ -234,10 +247,8 @@ def test_starting_a_sign_in_needs_the_csrf_token(sso_app, client):
 
 def test_an_unreachable_provider_is_an_error_page(make_app):
     client = make_app(**provider_settings(f"http://127.0.0.1:{free_port()}")).test_client()
-    page = client.get("/login")
-    token = hidden_csrf(page.text.split('action="/login/oauthstart/oidc"', 1)[1])
 
-    answer = client.post("/login/oauthstart/oidc", data={"csrf_token": token})
+    answer = press_sign_in_button(client)
 
     assert answer.status_code == 502
     assert '<p class="lead">Example SSO could not be reached' in answer.text
@@ -245,11 +256,7 @@ def test_an_unreachable_provider_is_an_error_page(make_app):
 
 def test_starting_sign_ins_counts_against_the_login_limit(make_app, issuer):
     client = make_app(**provider_settings(issuer), LOGIN_RATE_LIMIT="2 per minute").test_client()
-    token = hidden_csrf(client.get("/login").text.split('action="/login/oauthstart/oidc"', 1)[1])
 
-    statuses = [
-        client.post("/login/oauthstart/oidc", data={"csrf_token": token}).status_code
-        for _ in range(3)
-    ]
+    statuses = [press_sign_in_button(client).status_code for _ in range(3)]
 
     assert statuses == [302, 302, 429]
