@@ -44,7 +44,7 @@ def provider_answers(name: str) -> Iterator[None]:
     be used (a bad status, a token that does not verify)."""
     try:
         yield
-    except (RequestException, JoseError, ValueError) as error:
+    except (RequestException, JoseError, ValueError, KeyError) as error:
         label = current_app.extensions["security"].oauthglue.providers[name].label
         log.warning("sign-in with %s failed: %r", label, error)
         raise SignInProviderFailed(
@@ -111,11 +111,13 @@ def handshake_failure(label: str, error: OAuthError) -> str:
     return f"{label} could not sign you in ({reason or 'no reason given'})."
 
 
-def openid_identity(label: str, claims: Mapping[str, Any]) -> ExternalIdentity:
+def openid_identity(label: str, provider: str, claims: Mapping[str, Any]) -> ExternalIdentity:
     """An :class:`ExternalIdentity` from OpenID Connect claims (the ID token's or
-    userinfo's)."""
+    userinfo's) of ``provider`` (google, or the issuer URL)."""
     return ExternalIdentity(
-        provider=label,
+        label=label,
+        provider=provider,
+        subject=str(claims["sub"]),
         email=claims.get("email"),
         # Some providers send the JSON string "true" instead of the boolean.
         email_verified=claims.get("email_verified") is True
@@ -136,7 +138,9 @@ class GitHubProvider(SignInProvider, GitHubFsOauthProvider):
         emails = github_api(oauth, "user/emails", token)
         primary = next((entry for entry in emails if entry.get("primary")), {})
         return ExternalIdentity(
-            provider=self.label,
+            label=self.label,
+            provider=self.name,
+            subject=str(profile["id"]),
             email=primary.get("email"),
             email_verified=primary.get("verified") is True,
             username=profile.get("login"),
@@ -155,7 +159,7 @@ class GoogleProvider(SignInProvider, GoogleFsOauthProvider):
     """Flask-Security's Google provider (OpenID Connect, claims in the ID token)."""
 
     def identity(self, oauth: Any, token: dict[str, Any]) -> ExternalIdentity:
-        return openid_identity(self.label, token["userinfo"])
+        return openid_identity(self.label, self.name, token["userinfo"])
 
 
 class OpenIDConnectProvider(SignInProvider):
@@ -179,8 +183,11 @@ class OpenIDConnectProvider(SignInProvider):
     def identity(self, oauth: Any, token: dict[str, Any]) -> ExternalIdentity:
         claims = dict(token.get("userinfo") or {})
         if "email" not in claims:  # a provider may keep it out of the ID token
-            claims.update(oauth.oidc.userinfo(token=token))
-        return openid_identity(self.label, claims)
+            userinfo = oauth.oidc.userinfo(token=token)
+            if claims and userinfo.get("sub") != claims["sub"]:
+                raise ValueError("the userinfo endpoint answered for another subject")
+            claims.update(userinfo)
+        return openid_identity(self.label, self.issuer, claims)
 
 
 PROVIDERS: dict[str, Callable[[Mapping[str, Any]], SignInProvider]] = {

@@ -11,6 +11,8 @@ import mongoengine
 import pytest
 
 from app.accounts.models import User
+from app.accounts.oauth_accounts import ExternalLogin
+from app.accounts.services import delete_user
 from app.processes import free_port
 from tests.factories import UserFactory
 from tests.helpers import csrf_token
@@ -57,8 +59,17 @@ def sign_in(client, issuer: str, subject: str, **claims: object):
     return client.get(callback, follow_redirects=True)
 
 
-def users_snapshot() -> list[dict]:
-    return list(mongoengine.get_db()["users"].find({}, sort=[("_id", 1)]))
+def users_snapshot() -> dict[str, list[dict]]:
+    """The accounts and the provider links, as stored."""
+    database = mongoengine.get_db()
+    return {
+        name: list(database[name].find({}, sort=[("_id", 1)]))
+        for name in ("users", "external_logins")
+    }
+
+
+def links() -> list[tuple[str, str, str]]:
+    return [(link.provider, link.subject, link.user.email) for link in ExternalLogin.objects]
 
 
 def test_no_button_without_a_configured_provider(app):
@@ -88,6 +99,31 @@ def test_a_verified_email_signs_in_to_its_account(sso_app, client, issuer):
     ann.reload()
     assert ann.login_count == logins_before + 1
     assert User.objects.count() == 1
+    assert links() == [(issuer, "ann-at-sso", "ann@example.org")]
+
+
+def test_later_sign_ins_follow_the_link_whatever_the_addresses(sso_app, client, issuer):
+    ann = UserFactory(email="ann@example.org", first_name="Ann")
+    sign_in(client, issuer, "ann-at-sso", email="ann@example.org", email_verified=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
+    ann.update(email="ann.lee@example.org")
+    UserFactory(email="ann@example.org", first_name="Other")
+
+    page = sign_in(client, issuer, "ann-at-sso", email="ann@example.org", email_verified=False)
+
+    assert "Welcome back, Ann" in page.text
+    assert links() == [(issuer, "ann-at-sso", "ann.lee@example.org")]
+
+
+def test_deleting_an_account_deletes_its_link(sso_app, client, issuer):
+    ann = UserFactory(email="ann@example.org")
+    sign_in(client, issuer, "ann-at-sso", email="ann@example.org", email_verified=True)
+    assert len(links()) == 1
+
+    with sso_app.test_request_context():
+        delete_user(ann)
+
+    assert links() == []
 
 
 def test_a_new_verified_email_makes_an_account(sso_app, client, issuer):
@@ -111,6 +147,7 @@ def test_a_new_verified_email_makes_an_account(sso_app, client, issuer):
     assert carla.confirmed_at is not None
     assert carla.active
     assert [role.name for role in carla.roles] == ["Public"]
+    assert links() == [(issuer, "carla-sub", "carla.diaz@example.org")]
 
 
 def test_a_new_account_without_names_takes_them_from_the_email(sso_app, client, issuer):

@@ -76,7 +76,9 @@ class GitHubAnswers:
 
 def github_identity(emails: list[dict]):
     provider = GitHubProvider("github", "GitHub", "id", "secret")
-    answers = GitHubAnswers(user={"login": "Ann-Lee", "name": "Ann Lee"}, user_emails=emails)
+    answers = GitHubAnswers(
+        user={"id": 583231, "login": "Ann-Lee", "name": "Ann Lee"}, user_emails=emails
+    )
     return provider.identity(answers, {"access_token": "t"})
 
 
@@ -88,6 +90,7 @@ def test_github_gives_its_verified_primary_email():
         ]
     )
 
+    assert (identity.provider, identity.subject) == ("github", "583231")
     assert identity.email == "ann@example.org"
     assert identity.email_verified is True
     assert identity.username == "Ann-Lee"
@@ -113,6 +116,7 @@ def test_github_without_emails_gives_none():
 def test_google_reads_the_id_token_claims():
     provider = GoogleProvider("google", "Google", "id", "secret")
     claims = {
+        "sub": "10769150350006150715113082367",
         "email": "ann@example.org",
         "email_verified": True,
         "given_name": "Ann",
@@ -121,11 +125,9 @@ def test_google_reads_the_id_token_claims():
 
     identity = provider.identity(None, {"userinfo": claims})
 
-    assert (identity.provider, identity.email, identity.email_verified) == (
-        "Google",
-        "ann@example.org",
-        True,
-    )
+    assert (identity.label, identity.provider) == ("Google", "google")
+    assert identity.subject == "10769150350006150715113082367"
+    assert (identity.email, identity.email_verified) == ("ann@example.org", True)
     assert (identity.first_name, identity.last_name) == ("Ann", "Lee")
 
 
@@ -134,11 +136,11 @@ def test_google_reads_the_id_token_claims():
     [(True, True), ("true", True), (False, False), ("false", False), (None, False), (1, False)],
 )
 def test_only_a_true_email_verified_claim_counts(claim, verified):
-    claims = {"email": "ann@example.org"}
+    claims = {"sub": "ann", "email": "ann@example.org"}
     if claim is not None:
         claims["email_verified"] = claim
 
-    assert openid_identity("SSO", claims).email_verified is verified
+    assert openid_identity("SSO", "https://sso.example.org", claims).email_verified is verified
 
 
 @pytest.mark.parametrize(
