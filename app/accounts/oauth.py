@@ -5,9 +5,10 @@ Flask-Security runs the flow (``SECURITY_OAUTH_ENABLE``): the login page's butto
 it back to ``/login/oauthresponse/<name>``, where Authlib checks the state and fetches the
 token, and Flask-Security logs the account in (refusing an inactive one as its login form
 does). What it lacks is here: each provider is registered with our settings' client
-credentials, says who signed in as an :class:`ExternalIdentity`, whose account
-:func:`~app.accounts.oauth_accounts.account_for` picks or makes, and a failed handshake
-(state mismatch, consent denied) is an error page saying so instead of a flash.
+credentials and says who signed in as an :class:`ExternalIdentity`, whose account
+:func:`~app.accounts.oauth_accounts.account_for` finds, links or makes; a failed handshake
+(state mismatch, consent denied) is an error page saying so instead of a flash, and a
+provider that cannot be reached or answers wrongly is a 502 page instead of a 500.
 """
 
 from __future__ import annotations
