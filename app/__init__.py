@@ -93,7 +93,7 @@ def register_blueprints(app: Flask) -> None:
 def connect_receivers(app: Flask) -> None:
     """Connect every receiver to the signals this app sends."""
     from flask_login import user_loaded_from_cookie, user_logged_in, user_logged_out
-    from flask_security import password_changed, password_reset
+    from flask_security import change_email_confirmed, password_changed, password_reset
 
     from app import receivers
     from app.signals import mail_queued, sessions_ended, song_queued
@@ -106,6 +106,7 @@ def connect_receivers(app: Flask) -> None:
     sessions_ended.connect(receivers.end_account_sockets, sender=app, weak=False)
     password_changed.connect(receivers.end_sockets_after_new_password, sender=app, weak=False)
     password_reset.connect(receivers.end_sockets_after_new_password, sender=app, weak=False)
+    change_email_confirmed.connect(receivers.tell_old_address, sender=app, weak=False)
 
 
 def register_cli(app: Flask) -> None:

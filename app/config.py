@@ -274,6 +274,20 @@ SETTINGS: tuple[Setting, ...] = (
         "How long a password-reset link stays valid.",
     ),
     Setting(
+        "SECURITY_CHANGE_EMAIL_WITHIN",
+        _duration,
+        timedelta(hours=2),
+        "How long the link confirming a new email address stays valid; the old address "
+        "keeps working until it is followed.",
+    ),
+    Setting(
+        "SECURITY_FRESHNESS",
+        _duration,
+        timedelta(hours=1),
+        "How recent a login must be to change the email address, username or password, "
+        "or to delete the account; an older one is asked for the password again.",
+    ),
+    Setting(
         "RECAPTCHA_PUBLIC_KEY",
         _optional,
         None,
@@ -291,8 +305,8 @@ SETTINGS: tuple[Setting, ...] = (
         "REGISTER_RATE_LIMIT",
         str,
         "5 per minute",
-        "Registrations, password-reset requests and activation-mail resends allowed per "
-        "client address.",
+        "Registrations, password-reset requests, activation-mail resends and email or "
+        "username changes allowed per client address.",
     ),
     Setting(
         "MAX_REQUEST_KB",
@@ -442,6 +456,19 @@ FIXED_SETTINGS: dict[str, Any] = {
         "error",
     ),
     "SECURITY_POST_CONFIRM_VIEW": "/login",
+    # The account page (/account): change the email address (confirmed by a link sent to
+    # the new one; app/accounts/receivers.py tells the old one), the username, the
+    # password; each asks for a fresh login (SECURITY_FRESHNESS). The grace period keeps
+    # a user who re-authenticated from being asked again halfway through.
+    "SECURITY_CHANGE_EMAIL": True,
+    "SECURITY_CHANGE_USERNAME": True,
+    "SECURITY_POST_CHANGE_EMAIL_VIEW": "accounts.account",
+    "SECURITY_POST_CHANGE_USERNAME_VIEW": "accounts.account",
+    "SECURITY_POST_CHANGE_VIEW": "accounts.account",
+    "SECURITY_FRESHNESS_GRACE_PERIOD": timedelta(minutes=5),
+    # Where an expired or unusable change-email link leads: a page that says why, open
+    # to whoever follows the link (the old browser session may be gone).
+    "SECURITY_CHANGE_EMAIL_ERROR_VIEW": "accounts.email_link_refused",
     # Flask-Security's own default: the one place a token is read from (Authorization:
     # Bearer fills it).
     "SECURITY_TOKEN_AUTHENTICATION_HEADER": "Authentication-Token",

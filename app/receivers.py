@@ -12,6 +12,7 @@ from kombu.exceptions import OperationalError
 
 from app import realtime
 from app.accounts.models import User
+from app.accounts.services import send_email_changed_notice
 from app.mail.message import MailMessage
 from tasks.mail import send_mail
 from tasks.uploads import process_song
@@ -62,3 +63,9 @@ def end_sockets_after_new_password(sender: Flask, *, user: User, **extra: object
     ``fs_uniquifier``), so its sockets are closed too (``password_changed``,
     ``password_reset``)."""
     realtime.end_user_sockets(str(user.id))
+
+
+def tell_old_address(sender: Flask, *, user: User, old_email: str, **extra: object) -> None:
+    """A new email address was confirmed: queue a notice to the old one
+    (Flask-Security's ``change_email_confirmed``)."""
+    send_email_changed_notice(user, old_email)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from flask_security import hash_password, verify_and_update_password, verify_password
 from flask_security.mail_util import EmailValidateException
+from flask_security.utils import send_mail
 from mongoengine import NotUniqueError
 
 from app import paging
@@ -88,6 +89,31 @@ def check_name(field: str, value: str) -> str:
     if len(value) > 80:
         raise ValidationFailed({field: "must be at most 80 characters"})
     return value
+
+
+def update_names(user: User, *, first_name: str, last_name: str) -> User:
+    """Set ``user``'s first and last name, by the registration's rules; nothing is stored
+    unless both are valid."""
+    names = {
+        "first_name": check_name("first_name", first_name),
+        "last_name": check_name("last_name", last_name),
+    }
+    for field, value in names.items():
+        setattr(user, field, value)
+    user.save()
+    return user
+
+
+def send_email_changed_notice(user: User, old_email: str) -> None:
+    """Tell ``old_email`` that the account's address is now ``user.email`` (queued mail),
+    so that a change the owner did not make does not go unnoticed."""
+    send_mail(
+        "Your Encore email address was changed",
+        old_email,
+        "security/email/email_changed_notice",
+        user=user,
+        old_email=old_email,
+    )
 
 
 def create_user(
