@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.views import blueprint as accounts
     from app.admin import init_admin
     from app.api import init_api
+    from app.exports.views import blueprint as exports
     from app.health.views import blueprint as health
     from app.library.album_views import blueprint as albums
     from app.library.song_views import blueprint as library
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(library)
     app.register_blueprint(albums)
     app.register_blueprint(notifications)
+    app.register_blueprint(exports)
     init_admin(app)
     init_api(app)
     init_mail(app)
@@ -96,10 +98,11 @@ def connect_receivers(app: Flask) -> None:
     from flask_security import change_email_confirmed, password_changed, password_reset
 
     from app import receivers
-    from app.signals import mail_queued, sessions_ended, song_queued
+    from app.signals import export_requested, mail_queued, sessions_ended, song_queued
 
     mail_queued.connect(receivers.enqueue_mail, sender=app, weak=False)
     song_queued.connect(receivers.enqueue_processing, sender=app, weak=False)
+    export_requested.connect(receivers.enqueue_export, sender=app, weak=False)
     user_logged_in.connect(receivers.start_socket_session, sender=app, weak=False)
     user_loaded_from_cookie.connect(receivers.keep_socket_session, sender=app, weak=False)
     user_logged_out.connect(receivers.end_socket_session, sender=app, weak=False)

@@ -371,6 +371,13 @@ SETTINGS: tuple[Setting, ...] = (
         "killed) before the sweep fails it instead of queuing it again.",
     ),
     Setting(
+        "EXPORT_TTL_HOURS",
+        float,
+        24.0,
+        "How long the archive a member exports of their data can be downloaded, in hours "
+        "from when it is ready; then Celery beat deletes it.",
+    ),
+    Setting(
         "SECURITY_TOKEN_MAX_AGE",
         _duration,
         timedelta(hours=24),
@@ -681,7 +688,7 @@ def celery_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
         },
         "worker_hijack_root_logger": False,
         "worker_prefetch_multiplier": 1,
-        "include": ["tasks.counters", "tasks.mail", "tasks.uploads"],
+        "include": ["tasks.counters", "tasks.exports", "tasks.mail", "tasks.uploads"],
         "task_default_queue": PROCESSING_QUEUE,
         # A worker started without --queues consumes both.
         "task_queues": {PROCESSING_QUEUE: {}, MAIL_QUEUE: {}},
@@ -698,5 +705,6 @@ def celery_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
                 "schedule": settings["SWEEP_INTERVAL_SECONDS"],
             },
             "repair-counters": {"task": "counters.repair", "schedule": 3600.0},
+            "remove-expired-exports": {"task": "exports.remove_expired", "schedule": 900.0},
         },
     }

@@ -13,7 +13,9 @@ from kombu.exceptions import OperationalError
 from app import realtime
 from app.accounts.models import User
 from app.accounts.services import send_email_changed_notice
+from app.exports.services import give_up_export
 from app.mail.message import MailMessage
+from tasks.exports import build as build_export
 from tasks.mail import send_mail
 from tasks.uploads import process_song
 
@@ -32,6 +34,16 @@ def enqueue_processing(sender: Flask, *, song_id: str) -> None:
         process_song.delay(song_id)
     except OperationalError as error:
         logger.warning("song %s stays queued: broker unreachable (%s)", song_id, error)
+
+
+def enqueue_export(sender: Flask, *, export_id: str) -> None:
+    """Queue the making of a member's export. If the broker is unreachable the export is
+    marked failed at once, so the member can start another."""
+    try:
+        build_export.delay(export_id)
+    except OperationalError as error:
+        logger.warning("export %s not queued: broker unreachable (%s)", export_id, error)
+        give_up_export(export_id, "It could not be queued. Please try again in a moment.")
 
 
 def start_socket_session(sender: Flask, *, user: User, **extra: object) -> None:

@@ -8,6 +8,7 @@ from app.accounts.forms import NamesForm
 from app.accounts.services import end_sessions, update_names
 from app.config import environment_text
 from app.errors import ValidationFailed
+from app.exports.services import is_expired, latest_export
 from app.library.forms import show_errors
 from app.library.quota import usage_of
 
@@ -31,9 +32,12 @@ def _account_page(names_form: NamesForm | None = None, status: int = 200):
     user = current_user._get_current_object()
     if names_form is None:
         names_form = NamesForm(first_name=user.first_name, last_name=user.last_name)
+    export = latest_export(user)
     return render_template(
         "accounts/account.html",
         user=user,
+        export=export,
+        export_expired=export is not None and is_expired(export),
         names_form=names_form,
         usage=usage_of(user),
         token_max_age=current_app.config["SECURITY_TOKEN_MAX_AGE"],
@@ -43,8 +47,8 @@ def _account_page(names_form: NamesForm | None = None, status: int = 200):
 @blueprint.get("/account")
 @auth_required("session")
 def account():
-    """My account: names, email address, username, password, sessions; each section a
-    card."""
+    """My account: names, email address, username, password, sessions, export; each
+    section a card."""
     return _account_page()
 
 
