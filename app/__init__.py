@@ -98,11 +98,18 @@ def connect_receivers(app: Flask) -> None:
     from flask_security import change_email_confirmed, password_changed, password_reset
 
     from app import receivers
-    from app.signals import export_requested, mail_queued, sessions_ended, song_queued
+    from app.signals import (
+        account_deletion_requested,
+        export_requested,
+        mail_queued,
+        sessions_ended,
+        song_queued,
+    )
 
     mail_queued.connect(receivers.enqueue_mail, sender=app, weak=False)
     song_queued.connect(receivers.enqueue_processing, sender=app, weak=False)
     export_requested.connect(receivers.enqueue_export, sender=app, weak=False)
+    account_deletion_requested.connect(receivers.enqueue_account_deletion, sender=app, weak=False)
     user_logged_in.connect(receivers.start_socket_session, sender=app, weak=False)
     user_loaded_from_cookie.connect(receivers.keep_socket_session, sender=app, weak=False)
     user_logged_out.connect(receivers.end_socket_session, sender=app, weak=False)

@@ -688,7 +688,13 @@ def celery_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
         },
         "worker_hijack_root_logger": False,
         "worker_prefetch_multiplier": 1,
-        "include": ["tasks.counters", "tasks.exports", "tasks.mail", "tasks.uploads"],
+        "include": [
+            "tasks.accounts",
+            "tasks.counters",
+            "tasks.exports",
+            "tasks.mail",
+            "tasks.uploads",
+        ],
         "task_default_queue": PROCESSING_QUEUE,
         # A worker started without --queues consumes both.
         "task_queues": {PROCESSING_QUEUE: {}, MAIL_QUEUE: {}},
@@ -706,5 +712,6 @@ def celery_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
             },
             "repair-counters": {"task": "counters.repair", "schedule": 3600.0},
             "remove-expired-exports": {"task": "exports.remove_expired", "schedule": 900.0},
+            "finish-account-deletions": {"task": "accounts.finish_deletions", "schedule": 3600.0},
         },
     }

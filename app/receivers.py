@@ -15,6 +15,7 @@ from app.accounts.models import User
 from app.accounts.services import send_email_changed_notice
 from app.exports.services import give_up_export
 from app.mail.message import MailMessage
+from tasks.accounts import delete_account
 from tasks.exports import build as build_export
 from tasks.mail import send_mail
 from tasks.uploads import process_song
@@ -44,6 +45,15 @@ def enqueue_export(sender: Flask, *, export_id: str) -> None:
     except OperationalError as error:
         logger.warning("export %s not queued: broker unreachable (%s)", export_id, error)
         give_up_export(export_id, "It could not be queued. Please try again in a moment.")
+
+
+def enqueue_account_deletion(sender: Flask, *, user_id: str) -> None:
+    """Queue the deletion of an account its owner asked to delete. If the broker is
+    unreachable the account stays deactivated and the hourly sweep queues it later."""
+    try:
+        delete_account.delay(user_id)
+    except OperationalError as error:
+        logger.warning("deletion of %s waits: broker unreachable (%s)", user_id, error)
 
 
 def start_socket_session(sender: Flask, *, user: User, **extra: object) -> None:

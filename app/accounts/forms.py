@@ -67,6 +67,12 @@ class ChangeEmailForm(SecurityChangeEmailForm):
         return False
 
 
+class DeleteAccountForm(FlaskForm):
+    """Deleting the account is confirmed by typing its username."""
+
+    username = StringField("Type your username to confirm")
+
+
 class NamesForm(FlaskForm):
     """First and last name; the rules are the registration's (app/accounts/services.py)."""
 

@@ -15,7 +15,9 @@ from app import paging
 from app.accounts.datastore import USERS, UserDatastore, normalise_identity
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
 from app.errors import NotFound, ValidationFailed
+from app.exports.services import delete_exports_of
 from app.library.services import delete_library_of
+from app.notifications.services import delete_notifications_of
 from app.signals import sessions_ended
 
 ROLE_DESCRIPTIONS = {
@@ -216,10 +218,14 @@ def end_sessions(user: User) -> None:
 
 
 def delete_user(user: User) -> None:
-    """Delete the account and everything it owns, audio files included; its open sockets
-    are closed (``sessions_ended``)."""
+    """Delete the account and everything it owns: exports, songs with their audio files,
+    albums, notifications, then the account itself (its tokens die with it); its open
+    sockets are closed (``sessions_ended``). Each step may be repeated: a run cut short
+    is finished by running it again, and the counters stay right."""
     user_id = str(user.id)
+    delete_exports_of(user)
     delete_library_of(user)
+    delete_notifications_of(user)
     datastore().delete_user(user)
     datastore().commit()
     _announce_sessions_ended(user_id)

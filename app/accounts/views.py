@@ -1,13 +1,16 @@
 """Account pages of our own, beside Flask-Security's: the account page (/account), its
-name form and "sign out everywhere"."""
+name form, "sign out everywhere" and deleting the account."""
+
+from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_security import auth_required, current_user, logout_user, url_for_security
 
-from app.accounts.forms import NamesForm
+from app.accounts.deletion import is_last_active_admin, request_deletion, what_goes
+from app.accounts.forms import DeleteAccountForm, NamesForm
 from app.accounts.services import end_sessions, update_names
 from app.config import environment_text
-from app.errors import ValidationFailed
+from app.errors import Conflict, ValidationFailed
 from app.exports.services import is_expired, latest_export
 from app.library.forms import show_errors
 from app.library.quota import usage_of
@@ -79,6 +82,47 @@ def sign_out_everywhere():
     logout_user()
     flash("You were signed out everywhere: every session and API token has ended.", "success")
     return redirect(url_for_security("login"))
+
+
+def _freshness() -> timedelta:
+    return current_app.config["SECURITY_FRESHNESS"]
+
+
+def _delete_page(form: DeleteAccountForm, status: int = 200):
+    user = current_user._get_current_object()
+    return render_template(
+        "accounts/delete.html",
+        form=form,
+        counts=what_goes(user),
+        last_admin=is_last_active_admin(user),
+    ), status
+
+
+@blueprint.route("/account/delete", methods=["GET", "POST"])
+@auth_required("session", within=_freshness, grace=lambda: timedelta(0))
+def delete_account():
+    """Delete my account, once the password was given again within SECURITY_FRESHNESS
+    (Flask-Security's re-authentication), confirmed by typing the username."""
+    form = DeleteAccountForm()
+    if not form.is_submitted():
+        return _delete_page(form)
+    if not form.validate():
+        return _delete_page(form, 400)
+    user = current_user._get_current_object()
+    if (form.username.data or "").strip().lower() != user.username:
+        form.username.errors = [*form.username.errors, "That is not your username."]
+        return _delete_page(form, 422)
+    try:
+        request_deletion(user)
+    except Conflict as error:
+        form.form_errors.append(error.detail)
+        return _delete_page(form, 409)
+    logout_user()
+    flash(
+        "Your account is being deleted with everything in it. You have been signed out.",
+        "success",
+    )
+    return redirect(url_for("main.index"))
 
 
 @blueprint.get("/account/email-link-refused")
