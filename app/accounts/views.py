@@ -3,8 +3,17 @@ name form, "sign out everywhere" and deleting the account."""
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_security import auth_required, current_user, logout_user, url_for_security
+from flask_security.utils import get_message
 
 from app.accounts.deletion import is_last_active_admin, request_deletion, what_goes
 from app.accounts.forms import DeleteAccountForm, NamesForm
@@ -128,5 +137,11 @@ def delete_account():
 @blueprint.get("/account/email-link-refused")
 def email_link_refused():
     """Where an expired or unusable change-email link leads
-    (SECURITY_CHANGE_EMAIL_ERROR_VIEW); the flashed message says which."""
-    return render_template("accounts/email_link_refused.html"), 400
+    (SECURITY_CHANGE_EMAIL_ERROR_VIEW). The page says what makes a link unusable; of
+    Flask-Security's messages only the one saying the link expired is kept, not its
+    generic "Input not appropriate for requested API"."""
+    generic = str(get_message("API_ERROR")[0])
+    messages = [
+        message for message in get_flashed_messages(category_filter=["error"]) if message != generic
+    ]
+    return render_template("accounts/email_link_refused.html", messages=messages), 400

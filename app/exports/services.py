@@ -25,6 +25,9 @@ from app.signals import export_requested
 from app.storage import EXPORTS_BUCKET, StorageError, delete_file, open_writer
 
 ZIP_TYPE = "application/zip"
+#: An export still queued or building this long after it was asked for is taken to be
+#: lost (its worker failed for good): it no longer stops the member from starting another.
+STALE_EXPORT = timedelta(hours=1)
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +54,13 @@ def latest_export(user: User) -> Export | None:
 
 
 def start_export(user: User) -> Export:
-    """Queue an archive of ``user``'s data; Conflict while another is being made."""
-    if Export.objects(owner=user, state__in=["queued", "building"]).first() is not None:
-        raise Conflict("An export of your data is being made already: wait for it to finish.")
+    """Queue an archive of ``user``'s data; Conflict while another is being made (one
+    older than STALE_EXPORT is given up instead)."""
+    busy = Export.objects(owner=user, state__in=["queued", "building"]).first()
+    if busy is not None:
+        if _aware(busy.created_at) > _now() - STALE_EXPORT:
+            raise Conflict("An export of your data is being made already: wait for it to finish.")
+        _fail(busy, "It took too long and was given up.")
     export = Export(owner=user, expires_at=_now() + _ttl()).save()
     export_requested.send(current_app._get_current_object(), export_id=str(export.id))
     return export
@@ -85,13 +92,13 @@ def build_export(export_id: str) -> str:
     file_id = ObjectId()
     export.modify(set__state="building", set__progress=0, set__file_id=file_id)
     user = export.owner
-    export.filename = f"encore-{user.username}-{_now():%Y-%m-%d}.zip"
+    filename = f"encore-{user.username}-{_now():%Y-%m-%d}.zip"
     albums = list(Album.objects(owner=user).order_by("title_key", "id"))
     songs = list(Song.objects(owner=user).exclude("waveform").order_by("seq", "id"))
     progress = _Progress(export)
     try:
         with open_writer(
-            file_id, original_filename=export.filename, content_type=ZIP_TYPE, bucket=EXPORTS_BUCKET
+            file_id, original_filename=filename, content_type=ZIP_TYPE, bucket=EXPORTS_BUCKET
         ) as out:
             write_archive(out, user, albums, songs, progress.update)
     except StorageError as error:
@@ -101,7 +108,7 @@ def build_export(export_id: str) -> str:
     ready = Export.objects(id=export.id, state="building", file_id=file_id).update_one(
         set__state="ready",
         set__progress=100,
-        set__filename=export.filename,
+        set__filename=filename,
         set__size=stored.size,
         set__sha256=stored.sha256,
         set__ready_at=_now(),

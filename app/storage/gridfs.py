@@ -284,8 +284,9 @@ def _read(
 class _StoredFileReader(io.RawIOBase):
     """A stored file as a seekable raw stream, read through :func:`open_range`."""
 
-    def __init__(self, file_id: ObjectId, length: int) -> None:
+    def __init__(self, file_id: ObjectId, length: int, bucket: str = BUCKET_NAME) -> None:
         self._file_id = file_id
+        self._bucket = bucket
         self._length = length
         self._position = 0
         self._pieces: Generator[bytes, None, None] | None = None
@@ -302,7 +303,9 @@ class _StoredFileReader(io.RawIOBase):
             return 0
         if not self._pending:
             if self._pieces is None:
-                self._pieces = open_range(self._file_id, self._position, self._length - 1)
+                self._pieces = open_range(
+                    self._file_id, self._position, self._length - 1, bucket=self._bucket
+                )
             self._pending = next(self._pieces, b"")
         count = min(len(buffer), len(self._pending))
         buffer[:count] = self._pending[:count]
@@ -334,13 +337,13 @@ class _StoredFileReader(io.RawIOBase):
 
 
 @contextmanager
-def open_file(file_id: ObjectId) -> Iterator[io.BufferedReader]:
+def open_file(file_id: ObjectId, *, bucket: str = BUCKET_NAME) -> Iterator[io.BufferedReader]:
     """A seekable, read-only, buffered file object; FileMissing (a FileNotFoundError) if
     there is no such file.
 
     Decoders read in small pieces and seek often; unbuffered, each of those would go back
     to the database (measured: 7x slower to decode). The buffer is 1 MiB, whatever the
     file's size."""
-    reader = _StoredFileReader(file_id, file_size(file_id))
+    reader = _StoredFileReader(file_id, file_size(file_id, bucket=bucket), bucket)
     with io.BufferedReader(reader, buffer_size=READ_BUFFER_BYTES) as buffered:
         yield buffered

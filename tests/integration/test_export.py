@@ -3,11 +3,14 @@ owner downloads it until it expires, then beat removes it."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
 import queue
 import re
 import time
+import tracemalloc
 import zipfile
 from datetime import UTC, datetime, timedelta
 
@@ -15,8 +18,9 @@ import pytest
 from bson import Binary, ObjectId
 
 from app.database import get_database
+from app.exports.archive import write_archive
 from app.exports.models import Export
-from app.storage import EXPORTS_BUCKET
+from app.storage import EXPORTS_BUCKET, open_file, open_writer
 from tests.factories import MP3, AlbumFactory, SongFactory, UserFactory
 from tests.fixtures import audio_file
 from tests.helpers import csrf_token, start_export, wait_for_export
@@ -63,7 +67,9 @@ def test_a_member_exports_their_data_and_downloads_it(app, client):
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
     assert "attachment" in response.headers["Content-Disposition"]
-    assert export.filename in response.headers["Content-Disposition"]
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    assert export.filename == f"encore-ann-{today}.zip"
+    assert f'filename="encore-ann-{today}.zip"' in response.headers["Content-Disposition"]
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     assert archive.testzip() is None
     assert archive.namelist() == [
@@ -258,3 +264,54 @@ def test_an_export_cut_short_by_a_dead_worker_starts_over_cleanly(app):
     assert export.file_id != partial
     assert _stored(export.file_id)[0] == 1
     assert export.progress == 100
+
+
+def test_an_export_lost_for_an_hour_no_longer_blocks_a_new_one(app, client):
+    owner = UserFactory()
+    log_in_client(client, owner)
+    lost = Export(
+        owner=owner,
+        state="building",
+        created_at=datetime.now(UTC) - timedelta(hours=2),
+        expires_at=datetime.now(UTC) + timedelta(hours=1),
+    ).save()
+
+    export = wait_for_export(start_export(client))
+
+    assert export.id != lost.id
+    lost.reload()
+    assert lost.state == "failed"
+    assert "took too long" in lost.reason
+
+
+def test_the_archive_is_written_without_holding_a_song_in_memory(app):
+    mib = 1024 * 1024
+    content = os.urandom(mib) * 24
+    owner = UserFactory()
+    song = SongFactory(owner=owner, content=content, original_filename="big.mp3")
+    file_id = ObjectId()
+
+    with app.app_context():
+        tracemalloc.start()
+        try:
+            with open_writer(
+                file_id,
+                original_filename="x.zip",
+                content_type="application/zip",
+                bucket=EXPORTS_BUCKET,
+            ) as out:
+                write_archive(out, owner, [], [song], lambda done, total: None)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        with open_file(file_id, bucket=EXPORTS_BUCKET) as stored:
+            archive = zipfile.ZipFile(stored)
+            info = archive.getinfo("audio/big.mp3")
+            with archive.open(info) as entry:
+                digest = hashlib.sha256()
+                for piece in iter(lambda: entry.read(mib), b""):
+                    digest.update(piece)
+
+    assert peak < 6 * mib, f"writing the archive peaked at {peak / mib:.1f} MiB"
+    assert info.file_size == len(content)
+    assert digest.hexdigest() == hashlib.sha256(content).hexdigest()

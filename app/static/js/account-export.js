@@ -35,7 +35,6 @@ function show(payload) {
     const link = document.createElement("a");
     link.id = "export-link";
     link.href = payload.url;
-    link.download = "";
     link.textContent = `download it (${sizeText(payload.size)})`;
     const until = new Date(payload.expires_at);
     state.append("Your export is ready: ", link, `, until ${until.toLocaleString()}.`);
