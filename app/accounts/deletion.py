@@ -16,8 +16,9 @@ from flask import current_app
 from app.accounts import services
 from app.accounts.models import ADMIN_ROLE, Role, User
 from app.admin.audit import describe_user, record
-from app.errors import Conflict
-from app.library.models import Album, Song
+from app.errors import Conflict, ValidationFailed
+from app.library import counters
+from app.library.models import Album
 from app.signals import account_deletion_requested
 
 #: A requested deletion still not done after this long is queued again by the sweep.
@@ -36,15 +37,18 @@ def is_last_active_admin(user: User) -> bool:
 def what_goes(user: User) -> dict[str, int]:
     """How many songs and albums deleting ``user`` deletes, for the confirmation page."""
     return {
-        "songs": Song.objects(owner=user).count(),
+        "songs": counters.counts_of(counters.library_key(user.id)).songs,
         "albums": Album.objects(owner=user).count(),
     }
 
 
-def request_deletion(user: User) -> None:
+def request_deletion(user: User, *, confirmation: str | None) -> None:
     """Deactivate ``user``, sign them out everywhere, record it and have a worker delete
-    the account. Conflict if they are the last active admin (nobody could manage the
-    site after them)."""
+    the account. ``confirmation`` is the username as the member typed it (any case);
+    ValidationFailed if it is not theirs, Conflict if they are the last active admin
+    (nobody could manage the site after them). Nothing changes when refused."""
+    if (confirmation or "").strip().lower() != user.username:
+        raise ValidationFailed({"username": "That is not your username."})
     if is_last_active_admin(user):
         raise Conflict(
             "You are the last active admin: make another account an admin before deleting yours."

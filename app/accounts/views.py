@@ -22,7 +22,6 @@ from app.config import environment_text
 from app.errors import Conflict, ValidationFailed
 from app.exports.services import is_expired, latest_export
 from app.library.forms import show_errors
-from app.library.quota import usage_of
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -51,7 +50,6 @@ def _account_page(names_form: NamesForm | None = None, status: int = 200):
         export=export,
         export_expired=export is not None and is_expired(export),
         names_form=names_form,
-        usage=usage_of(user),
         token_max_age=current_app.config["SECURITY_TOKEN_MAX_AGE"],
     ), status
 
@@ -117,12 +115,11 @@ def delete_account():
         return _delete_page(form)
     if not form.validate():
         return _delete_page(form, 400)
-    user = current_user._get_current_object()
-    if (form.username.data or "").strip().lower() != user.username:
-        form.username.errors = [*form.username.errors, "That is not your username."]
-        return _delete_page(form, 422)
     try:
-        request_deletion(user)
+        request_deletion(current_user._get_current_object(), confirmation=form.username.data)
+    except ValidationFailed as error:
+        show_errors(form, error)
+        return _delete_page(form, 422)
     except Conflict as error:
         form.form_errors.append(error.detail)
         return _delete_page(form, 409)

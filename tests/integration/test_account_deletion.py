@@ -79,6 +79,8 @@ def test_a_member_deletes_their_account_and_nothing_of_it_is_left(app, client):
     log_in_client(client, member)
     wait_for_export(start_export(client))
     assert Export.objects(owner=member).count() == 1
+    confirm = client.get("/account/delete").text
+    assert "your 3 songs with their audio files, your 1 album," in confirm
 
     answer = _delete(client, "Ann")
 
