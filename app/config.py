@@ -284,8 +284,9 @@ SETTINGS: tuple[Setting, ...] = (
         "SECURITY_FRESHNESS",
         _duration,
         timedelta(hours=1),
-        "How recent a login must be to change the email address, username or password, "
-        "or to delete the account; an older one is asked for the password again.",
+        "How recent a login must be to change the email address or username, or to delete "
+        "the account; an older one is asked for the password again. (Changing the "
+        "password asks for the current one anyway.)",
     ),
     Setting(
         "RECAPTCHA_PUBLIC_KEY",
@@ -464,9 +465,9 @@ FIXED_SETTINGS: dict[str, Any] = {
     ),
     "SECURITY_POST_CONFIRM_VIEW": "/login",
     # The account page (/account): change the email address (confirmed by a link sent to
-    # the new one; app/accounts/receivers.py tells the old one), the username, the
-    # password; each asks for a fresh login (SECURITY_FRESHNESS). The grace period keeps
-    # a user who re-authenticated from being asked again halfway through.
+    # the new one; app/receivers.py tells the old one) and the username, each after a
+    # fresh login (SECURITY_FRESHNESS). The grace period keeps a user who re-authenticated
+    # from being asked again halfway through.
     "SECURITY_CHANGE_EMAIL": True,
     "SECURITY_CHANGE_USERNAME": True,
     "SECURITY_POST_CHANGE_EMAIL_VIEW": "accounts.account",
