@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.views import blueprint as accounts
     from app.admin import init_admin
     from app.api import init_api
+    from app.exports.views import blueprint as exports
     from app.health.views import blueprint as health
     from app.library.album_views import blueprint as albums
     from app.library.song_views import blueprint as library
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(library)
     app.register_blueprint(albums)
     app.register_blueprint(notifications)
+    app.register_blueprint(exports)
     init_admin(app)
     init_api(app)
     init_mail(app)
@@ -93,19 +95,28 @@ def register_blueprints(app: Flask) -> None:
 def connect_receivers(app: Flask) -> None:
     """Connect every receiver to the signals this app sends."""
     from flask_login import user_loaded_from_cookie, user_logged_in, user_logged_out
-    from flask_security import password_changed, password_reset
+    from flask_security import change_email_confirmed, password_changed, password_reset
 
     from app import receivers
-    from app.signals import mail_queued, sessions_ended, song_queued
+    from app.signals import (
+        account_deletion_requested,
+        export_requested,
+        mail_queued,
+        sessions_ended,
+        song_queued,
+    )
 
     mail_queued.connect(receivers.enqueue_mail, sender=app, weak=False)
     song_queued.connect(receivers.enqueue_processing, sender=app, weak=False)
+    export_requested.connect(receivers.enqueue_export, sender=app, weak=False)
+    account_deletion_requested.connect(receivers.enqueue_account_deletion, sender=app, weak=False)
     user_logged_in.connect(receivers.start_socket_session, sender=app, weak=False)
     user_loaded_from_cookie.connect(receivers.keep_socket_session, sender=app, weak=False)
     user_logged_out.connect(receivers.end_socket_session, sender=app, weak=False)
     sessions_ended.connect(receivers.end_account_sockets, sender=app, weak=False)
     password_changed.connect(receivers.end_sockets_after_new_password, sender=app, weak=False)
     password_reset.connect(receivers.end_sockets_after_new_password, sender=app, weak=False)
+    change_email_confirmed.connect(receivers.tell_old_address, sender=app, weak=False)
 
 
 def register_cli(app: Flask) -> None:

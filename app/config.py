@@ -274,6 +274,21 @@ SETTINGS: tuple[Setting, ...] = (
         "How long a password-reset link stays valid.",
     ),
     Setting(
+        "SECURITY_CHANGE_EMAIL_WITHIN",
+        _duration,
+        timedelta(hours=2),
+        "How long the link confirming a new email address stays valid; the old address "
+        "keeps working until it is followed.",
+    ),
+    Setting(
+        "SECURITY_FRESHNESS",
+        _duration,
+        timedelta(hours=1),
+        "How recent a login must be to change the email address or username, or to delete "
+        "the account; an older one is asked for the password again. (Changing the "
+        "password asks for the current one anyway.)",
+    ),
+    Setting(
         "RECAPTCHA_PUBLIC_KEY",
         _optional,
         None,
@@ -291,8 +306,8 @@ SETTINGS: tuple[Setting, ...] = (
         "REGISTER_RATE_LIMIT",
         str,
         "5 per minute",
-        "Registrations, password-reset requests and activation-mail resends allowed per "
-        "client address.",
+        "Registrations, password-reset requests, activation-mail resends and email or "
+        "username changes allowed per client address.",
     ),
     Setting(
         "OAUTH_GITHUB_CLIENT_ID",
@@ -390,6 +405,13 @@ SETTINGS: tuple[Setting, ...] = (
         "killed) before the sweep fails it instead of queuing it again.",
     ),
     Setting(
+        "EXPORT_TTL_HOURS",
+        float,
+        24.0,
+        "How long the archive a member exports of their data can be downloaded, in hours "
+        "from when it is ready; then Celery beat deletes it.",
+    ),
+    Setting(
         "SECURITY_TOKEN_MAX_AGE",
         _duration,
         timedelta(hours=24),
@@ -478,6 +500,19 @@ FIXED_SETTINGS: dict[str, Any] = {
     # Sign-in with GitHub, Google or OpenID Connect: app/accounts/oauth.py registers the
     # configured providers itself (with their client IDs, from our settings).
     "SECURITY_OAUTH_BUILTIN_PROVIDERS": [],
+    # The account page (/account): change the email address (confirmed by a link sent to
+    # the new one; app/receivers.py tells the old one) and the username, each after a
+    # fresh login (SECURITY_FRESHNESS). The grace period keeps a user who re-authenticated
+    # from being asked again halfway through.
+    "SECURITY_CHANGE_EMAIL": True,
+    "SECURITY_CHANGE_USERNAME": True,
+    "SECURITY_POST_CHANGE_EMAIL_VIEW": "accounts.account",
+    "SECURITY_POST_CHANGE_USERNAME_VIEW": "accounts.account",
+    "SECURITY_POST_CHANGE_VIEW": "accounts.account",
+    "SECURITY_FRESHNESS_GRACE_PERIOD": timedelta(minutes=5),
+    # Where an expired or unusable change-email link leads: a page that says why, open
+    # to whoever follows the link (the old browser session may be gone).
+    "SECURITY_CHANGE_EMAIL_ERROR_VIEW": "accounts.email_link_refused",
     # Flask-Security's own default: the one place a token is read from (Authorization:
     # Bearer fills it).
     "SECURITY_TOKEN_AUTHENTICATION_HEADER": "Authentication-Token",
@@ -732,7 +767,13 @@ def celery_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
         },
         "worker_hijack_root_logger": False,
         "worker_prefetch_multiplier": 1,
-        "include": ["tasks.counters", "tasks.mail", "tasks.uploads"],
+        "include": [
+            "tasks.accounts",
+            "tasks.counters",
+            "tasks.exports",
+            "tasks.mail",
+            "tasks.uploads",
+        ],
         "task_default_queue": PROCESSING_QUEUE,
         # A worker started without --queues consumes both.
         "task_queues": {PROCESSING_QUEUE: {}, MAIL_QUEUE: {}},
@@ -749,5 +790,7 @@ def celery_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
                 "schedule": settings["SWEEP_INTERVAL_SECONDS"],
             },
             "repair-counters": {"task": "counters.repair", "schedule": 3600.0},
+            "remove-expired-exports": {"task": "exports.remove_expired", "schedule": 900.0},
+            "finish-account-deletions": {"task": "accounts.finish_deletions", "schedule": 3600.0},
         },
     }

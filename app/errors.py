@@ -56,6 +56,13 @@ class Conflict(EncoreError):
     title = "Conflict"
 
 
+class Gone(EncoreError):
+    """It existed, and is no more (an expired download link, for one)."""
+
+    status = 410
+    title = "Gone"
+
+
 class RateLimited(EncoreError):
     """A rate limit (``limit``, e.g. "10 per 1 minute") was reached; ``retry_after`` is in
     seconds."""

@@ -12,7 +12,11 @@ from kombu.exceptions import OperationalError
 
 from app import realtime
 from app.accounts.models import User
+from app.accounts.services import send_email_changed_notice
+from app.exports.services import give_up_export
 from app.mail.message import MailMessage
+from tasks.accounts import delete_account
+from tasks.exports import build as build_export
 from tasks.mail import send_mail
 from tasks.uploads import process_song
 
@@ -31,6 +35,25 @@ def enqueue_processing(sender: Flask, *, song_id: str) -> None:
         process_song.delay(song_id)
     except OperationalError as error:
         logger.warning("song %s stays queued: broker unreachable (%s)", song_id, error)
+
+
+def enqueue_export(sender: Flask, *, export_id: str) -> None:
+    """Queue the making of a member's export. If the broker is unreachable the export is
+    marked failed at once, so the member can start another."""
+    try:
+        build_export.delay(export_id)
+    except OperationalError as error:
+        logger.warning("export %s not queued: broker unreachable (%s)", export_id, error)
+        give_up_export(export_id, "It could not be queued. Please try again in a moment.")
+
+
+def enqueue_account_deletion(sender: Flask, *, user_id: str) -> None:
+    """Queue the deletion of an account its owner asked to delete. If the broker is
+    unreachable the account stays deactivated and the hourly sweep queues it later."""
+    try:
+        delete_account.delay(user_id)
+    except OperationalError as error:
+        logger.warning("deletion of %s waits: broker unreachable (%s)", user_id, error)
 
 
 def start_socket_session(sender: Flask, *, user: User, **extra: object) -> None:
@@ -62,3 +85,9 @@ def end_sockets_after_new_password(sender: Flask, *, user: User, **extra: object
     ``fs_uniquifier``), so its sockets are closed too (``password_changed``,
     ``password_reset``)."""
     realtime.end_user_sockets(str(user.id))
+
+
+def tell_old_address(sender: Flask, *, user: User, old_email: str, **extra: object) -> None:
+    """A new email address was confirmed: queue a notice to the old one
+    (Flask-Security's ``change_email_confirmed``)."""
+    send_email_changed_notice(user, old_email)

@@ -23,3 +23,13 @@ mail_queued = _signals.signal("mail-queued")
 #: none of its sessions, tokens or open sockets may go on. Sent by
 #: :mod:`app.accounts.services` once the change is stored, with ``user_id`` (str).
 sessions_ended = _signals.signal("sessions-ended")
+
+#: A member asked for their account to be deleted: sent by
+#: :func:`app.accounts.deletion.request_deletion` once the account is deactivated and
+#: signed out everywhere, with ``user_id`` (str).
+account_deletion_requested = _signals.signal("account-deletion-requested")
+
+#: A member asked for an archive of their data: sent by
+#: :func:`app.exports.services.start_export` once the export is stored as ``queued``,
+#: with ``export_id`` (str).
+export_requested = _signals.signal("export-requested")

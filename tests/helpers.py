@@ -140,3 +140,29 @@ def open_tab(
         client.disconnect()
         raise
     return tab
+
+
+EXPORT_WAIT_SECONDS = 30
+
+
+def wait_for_export(export_id, *, state: str = "ready"):
+    """Wait until the worker has brought the export to ``state``; the Export, reloaded."""
+    from app.exports.models import Export
+
+    deadline = time.monotonic() + EXPORT_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        export = Export.objects(id=export_id).first()
+        if export is not None and export.state == state:
+            return export
+        time.sleep(0.1)
+    raise AssertionError(f"export {export_id} not {state} within {EXPORT_WAIT_SECONDS} s")
+
+
+def start_export(client) -> str:
+    """Start an export from the account page's button, as its script does; the id."""
+    token = csrf_token(client.get("/account").text)
+    response = client.post(
+        "/account/exports", headers={"X-CSRFToken": token, "Accept": "application/json"}
+    )
+    assert response.status_code == 202, response.text
+    return response.get_json()["id"]

@@ -6,8 +6,8 @@ import mongoengine
 from flask import Flask
 from flask_security import Security
 
-from app.accounts.datastore import UserDatastore
-from app.accounts.forms import CaptchaRegisterForm, LoginForm, RegisterForm
+from app.accounts.datastore import LowerCaseUsernameUtil, UserDatastore
+from app.accounts.forms import CaptchaRegisterForm, ChangeEmailForm, LoginForm, RegisterForm
 from app.accounts.limits import init_rate_limits, limit_posts
 from app.accounts.models import Role, User
 from app.accounts.oauth import init_oauth
@@ -23,12 +23,13 @@ def init_accounts(app: Flask) -> Security:
     CSRF check is Flask-Security's own (``SECURITY_LOGOUT_CSRF``).
     """
     register_form = CaptchaRegisterForm if app.config["RECAPTCHA_ENABLED"] else RegisterForm
-    security = Security(mail_util_cls=QueuedMailUtil)
+    security = Security(mail_util_cls=QueuedMailUtil, username_util_cls=LowerCaseUsernameUtil)
     security.init_app(
         app,
         UserDatastore(mongoengine, User, Role),
         register_form=register_form,
         login_form=LoginForm,
+        change_email_form=ChangeEmailForm,
     )
     init_tokens(app, security)
     init_oauth(app, security)
@@ -41,7 +42,13 @@ def init_accounts(app: Flask) -> Security:
         limiter,
         account_views,
         "REGISTER_RATE_LIMIT",
-        ["security.register", "security.forgot_password", "security.send_confirmation"],
+        [
+            "security.register",
+            "security.forgot_password",
+            "security.send_confirmation",
+            "security.change_email",
+            "security.change_username",
+        ],
         scope="register",
     )
     return security

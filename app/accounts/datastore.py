@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_security import MongoEngineUserDatastore
+from flask_security import MongoEngineUserDatastore, UsernameUtil
 
 from app import paging
 
@@ -25,6 +25,19 @@ def normalise_identity(value: str | None) -> str | None:
     if value is None:
         return None
     return value.strip().lower()
+
+
+class LowerCaseUsernameUtil(UsernameUtil):
+    """Flask-Security's username rules, giving the stored (lower-case) form: the forms
+    that check a username is free (registration, change username) look up what will be
+    stored, and what they store is lower-case."""
+
+    def normalize(self, username: str) -> str | None:
+        return normalise_identity(super().normalize(username))
+
+    def validate(self, username: str) -> tuple[str | None, str | None]:
+        message, normalised = super().validate(username)
+        return message, normalise_identity(normalised)
 
 
 class UserDatastore(MongoEngineUserDatastore):

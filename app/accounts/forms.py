@@ -1,12 +1,14 @@
-"""The registration form (Flask-Security's, plus names and an optional captcha) and the
-login form (one box for email or username; says when an account is not activated yet)."""
+"""The registration form (Flask-Security's, plus names and an optional captcha), the
+login form (one box for email or username; says when an account is not activated yet),
+the change-email form (says when an address is taken) and the account page's forms."""
 
 from __future__ import annotations
 
 import flask_security
+from flask_security import ChangeEmailForm as SecurityChangeEmailForm
 from flask_security import RegisterFormV2
 from flask_security.utils import get_message
-from flask_wtf import Recaptcha, RecaptchaField
+from flask_wtf import FlaskForm, Recaptcha, RecaptchaField
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -45,3 +47,34 @@ class LoginForm(flask_security.LoginForm):
                 field.errors = []
             self.form_errors.append(get_message("CONFIRMATION_REQUIRED")[0])
         return False
+
+
+class ChangeEmailForm(SecurityChangeEmailForm):
+    """Says so when the new address belongs to an account already (this one included).
+
+    Flask-Security answers a taken address like a free one (SECURITY_RETURN_GENERIC_
+    RESPONSES), so that nobody learns which addresses have accounts. Here the caller is
+    signed in with a fresh login and limited like registration, and a member who typed
+    an address that cannot become theirs needs to know why no mail arrives."""
+
+    def validate(self, **kwargs: object) -> bool:
+        if super().validate(**kwargs):
+            return True
+        if self.existing_email_user is not None:
+            # Flask-Security's view hides errors of a form with an existing user: keep
+            # ours by leaving that to nobody.
+            self.existing_email_user = None
+        return False
+
+
+class DeleteAccountForm(FlaskForm):
+    """Deleting the account is confirmed by typing its username."""
+
+    username = StringField("Type your username to confirm")
+
+
+class NamesForm(FlaskForm):
+    """First and last name; the rules are the registration's (app/accounts/services.py)."""
+
+    first_name = StringField("First name")
+    last_name = StringField("Last name")

@@ -62,8 +62,18 @@ class User(Document, UserMixin):
     storage_bytes = LongField(default=0)
     #: This user's storage quota in MiB, set by an admin; None: STORAGE_QUOTA_MB.
     storage_quota_mb = FloatField(min_value=0)
+    #: When the user asked for their account to be deleted (app/accounts/deletion.py);
+    #: the account is deactivated then, and a worker deletes it.
+    deletion_requested_at = DateTimeField()
 
-    meta = {"collection": "users", "indexes": ["created_at", "seq"]}
+    meta = {
+        "collection": "users",
+        "indexes": [
+            "created_at",
+            "seq",
+            {"fields": ["deletion_requested_at"], "sparse": True},
+        ],
+    }
 
     def __str__(self) -> str:
         return self.username

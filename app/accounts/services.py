@@ -8,13 +8,16 @@ from datetime import UTC, datetime
 from flask import current_app
 from flask_security import hash_password, verify_and_update_password, verify_password
 from flask_security.mail_util import EmailValidateException
+from flask_security.utils import send_mail
 from mongoengine import NotUniqueError
 
 from app import paging
 from app.accounts.datastore import USERS, UserDatastore, normalise_identity
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
 from app.errors import NotFound, ValidationFailed
+from app.exports.services import delete_exports_of
 from app.library.services import delete_library_of
+from app.notifications.services import delete_notifications_of
 from app.signals import sessions_ended
 
 ROLE_DESCRIPTIONS = {
@@ -88,6 +91,31 @@ def check_name(field: str, value: str) -> str:
     if len(value) > 80:
         raise ValidationFailed({field: "must be at most 80 characters"})
     return value
+
+
+def update_names(user: User, *, first_name: str, last_name: str) -> User:
+    """Set ``user``'s first and last name, by the registration's rules; nothing is stored
+    unless both are valid."""
+    names = {
+        "first_name": check_name("first_name", first_name),
+        "last_name": check_name("last_name", last_name),
+    }
+    for field, value in names.items():
+        setattr(user, field, value)
+    user.save()
+    return user
+
+
+def send_email_changed_notice(user: User, old_email: str) -> None:
+    """Tell ``old_email`` that the account's address is now ``user.email`` (queued mail),
+    so that a change the owner did not make does not go unnoticed."""
+    send_mail(
+        "Your Encore email address was changed",
+        old_email,
+        "security/email/email_changed_notice",
+        user=user,
+        old_email=old_email,
+    )
 
 
 def create_user(
@@ -190,10 +218,14 @@ def end_sessions(user: User) -> None:
 
 
 def delete_user(user: User) -> None:
-    """Delete the account and everything it owns, audio files included; its open sockets
-    are closed (``sessions_ended``)."""
+    """Delete the account and everything it owns: exports, songs with their audio files,
+    albums, notifications, then the account itself (its tokens die with it); its open
+    sockets are closed (``sessions_ended``). Each step may be repeated: a run cut short
+    is finished by running it again, and the counters stay right."""
     user_id = str(user.id)
+    delete_exports_of(user)
     delete_library_of(user)
+    delete_notifications_of(user)
     datastore().delete_user(user)
     datastore().commit()
     _announce_sessions_ended(user_id)

@@ -72,6 +72,12 @@ def mark_all_read(user: User) -> int:
     return marked
 
 
+def delete_notifications_of(user: User) -> None:
+    """Delete every notification of ``user`` and their unread count."""
+    Notification.objects(user=user).delete()
+    paging.counters().delete_one({"_id": inbox_key(user.id)})
+
+
 def repair_inboxes() -> int:
     """Give positions to notifications stored without one, and set every user's unread
     count to what it is. Returns how many counts were wrong. A background job."""

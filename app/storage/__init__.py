@@ -2,7 +2,8 @@
 
 This package is the only code that touches GridFS (bucket ``songs``):
 
-- :mod:`~app.storage.gridfs`: store a stream, read a range, delete, open as a file;
+- :mod:`~app.storage.gridfs`: store a stream, write a file as it is made, read a range,
+  delete, open as a file;
 - :mod:`~app.storage.multipart`: read a multipart/form-data body part by part, as it arrives;
 - :mod:`~app.storage.ranges`: HTTP Range and conditional GET decisions;
 - :mod:`~app.storage.responses`: the streaming Flask response for a stored file;
@@ -22,11 +23,14 @@ from app.storage.errors import (
 )
 from app.storage.filenames import content_disposition, safe_filename
 from app.storage.gridfs import (
+    EXPORTS_BUCKET,
+    FileWriter,
     StoredFile,
     delete_file,
     file_size,
     open_file,
     open_range,
+    open_writer,
     store_stream,
 )
 from app.storage.multipart import FieldPart, FilePart, MultipartReader
@@ -34,12 +38,14 @@ from app.storage.ranges import RangeDecision, decide_range
 from app.storage.responses import file_response
 
 __all__ = [
+    "EXPORTS_BUCKET",
     "CorruptFile",
     "EmptyUpload",
     "FieldPart",
     "FieldTooLong",
     "FileMissing",
     "FilePart",
+    "FileWriter",
     "MalformedUpload",
     "MultipartReader",
     "RangeDecision",
@@ -53,6 +59,7 @@ __all__ = [
     "file_size",
     "open_file",
     "open_range",
+    "open_writer",
     "safe_filename",
     "store_stream",
 ]

@@ -1,4 +1,6 @@
-"""GridFS: writing, reading and deleting stored audio. One bucket, ``songs``.
+"""GridFS: writing, reading and deleting stored files. Two buckets: ``songs`` for audio,
+``exports`` for the archives members download of their data (every function takes
+``bucket``, ``songs`` unless told).
 
 This package is the only code that touches GridFS. Memory stays bounded whatever the file
 size, on the way in and on the way out (measured for a 50 MiB file, tracemalloc peak):
@@ -32,6 +34,7 @@ from app.database import get_database
 from app.storage.errors import CorruptFile, EmptyUpload, FileMissing, UploadTooLarge
 
 BUCKET_NAME = "songs"
+EXPORTS_BUCKET = "exports"
 #: Size of each yielded piece when reading (an HTTP response body is made of these).
 READ_PIECE_BYTES = 256 * 1024
 #: How much of a file is fetched from the database per round trip, writing or reading.
@@ -54,16 +57,16 @@ class StoredFile:
     sha256: str
 
 
-def _bucket() -> GridFSBucket:
-    return GridFSBucket(get_database(), bucket_name=BUCKET_NAME)
+def _bucket(bucket: str = BUCKET_NAME) -> GridFSBucket:
+    return GridFSBucket(get_database(), bucket_name=bucket)
 
 
-def _files() -> Collection:
-    return get_database()[f"{BUCKET_NAME}.files"]
+def _files(bucket: str = BUCKET_NAME) -> Collection:
+    return get_database()[f"{bucket}.files"]
 
 
-def _chunks() -> Collection:
-    return get_database()[f"{BUCKET_NAME}.chunks"]
+def _chunks(bucket: str = BUCKET_NAME) -> Collection:
+    return get_database()[f"{bucket}.chunks"]
 
 
 class _BoundedGridIn(GridIn):
@@ -77,10 +80,16 @@ class _BoundedGridIn(GridIn):
         super()._flush_data(data, force=force or full)
 
 
-def _open_upload(storage_name: str, metadata: dict[str, Any]) -> GridIn:
+def _open_upload(
+    storage_name: str,
+    metadata: dict[str, Any],
+    bucket: str = BUCKET_NAME,
+    file_id: ObjectId | None = None,
+) -> GridIn:
     """What ``GridFSBucket.open_upload_stream(storage_name, metadata=...)`` does, with
     the bounded GridIn."""
-    return _BoundedGridIn(get_database()[BUCKET_NAME], filename=storage_name, metadata=metadata)
+    ids = {} if file_id is None else {"_id": file_id}
+    return _BoundedGridIn(get_database()[bucket], filename=storage_name, metadata=metadata, **ids)
 
 
 def store_stream(
@@ -138,26 +147,89 @@ def _discard(grid_in: GridIn) -> None:
         log.exception("could not delete the partial upload %s", grid_in._id)
 
 
-def delete_file(file_id: ObjectId) -> None:
-    """Delete the file document and all its chunks; a missing file is not an error."""
+def delete_file(file_id: ObjectId, *, bucket: str = BUCKET_NAME) -> None:
+    """Delete the file document and all its chunks; a missing file is not an error, and
+    chunks without a file document (a write cut short) are deleted too."""
     with suppress(NoFile):  # raised after the chunks are deleted anyway
-        _bucket().delete(file_id)
+        _bucket(bucket).delete(file_id)
 
 
-def _file_document(file_id: ObjectId) -> dict[str, Any]:
-    document = _files().find_one({"_id": file_id}, {"length": 1, "chunkSize": 1})
+class FileWriter(io.RawIOBase):
+    """A file being written into GridFS: write-only and not seekable, so writers that can
+    stream (``zipfile`` among them) do; each piece goes to the database as it fills a
+    chunk. :func:`open_writer` gives one."""
+
+    def __init__(self, grid_in: GridIn) -> None:
+        self._grid_in = grid_in
+        self._digest = hashlib.sha256()
+        self.size = 0
+        #: The finished file, once the ``open_writer`` block has ended without error.
+        self.stored: StoredFile | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        piece = bytes(data)  # GridIn refuses bytearray and memoryview
+        if piece:
+            self._grid_in.write(piece)
+            self._digest.update(piece)
+            self.size += len(piece)
+        return len(piece)
+
+
+@contextmanager
+def open_writer(
+    file_id: ObjectId,
+    *,
+    original_filename: str,
+    content_type: str,
+    bucket: str = BUCKET_NAME,
+) -> Iterator[FileWriter]:
+    """A :class:`FileWriter` for a new file with the id ``file_id`` (chosen by the caller,
+    so it can be recorded before the first byte: chunks left by a process killed halfway
+    are then found and deleted by :func:`delete_file`). The file is complete when the
+    block ends; if the block raises, what was written is deleted."""
+    storage_name = str(uuid.uuid4())
+    metadata = {"original_filename": original_filename, "content_type": content_type}
+    grid_in = _open_upload(storage_name, metadata, bucket, file_id)
+    writer = FileWriter(grid_in)
+    try:
+        yield writer
+        grid_in.metadata = {**metadata, "sha256": writer._digest.hexdigest()}
+        grid_in.close()
+    except BaseException:
+        _discard(grid_in)
+        raise
+    writer.stored = StoredFile(
+        file_id=file_id,
+        storage_name=storage_name,
+        original_filename=original_filename,
+        content_type=content_type,
+        size=writer.size,
+        sha256=writer._digest.hexdigest(),
+    )
+
+
+def _file_document(file_id: ObjectId, bucket: str = BUCKET_NAME) -> dict[str, Any]:
+    document = _files(bucket).find_one({"_id": file_id}, {"length": 1, "chunkSize": 1})
     if document is None:
         raise FileMissing(f"No stored file {file_id}.")
     return document
 
 
-def file_size(file_id: ObjectId) -> int:
+def file_size(file_id: ObjectId, *, bucket: str = BUCKET_NAME) -> int:
     """Size in bytes of a stored file; FileMissing if there is none."""
-    return int(_file_document(file_id)["length"])
+    return int(_file_document(file_id, bucket)["length"])
 
 
 def open_range(
-    file_id: ObjectId, start: int, end: int, chunk_size: int = READ_PIECE_BYTES
+    file_id: ObjectId,
+    start: int,
+    end: int,
+    chunk_size: int = READ_PIECE_BYTES,
+    *,
+    bucket: str = BUCKET_NAME,
 ) -> Generator[bytes, None, None]:
     """Bytes ``start`` to ``end`` (inclusive; clamped to the file) in pieces of at most
     ``chunk_size``.
@@ -169,11 +241,11 @@ def open_range(
         raise ValueError(f"invalid byte range {start}-{end}")
     if chunk_size <= 0:
         raise ValueError("chunk_size must be positive")
-    document = _file_document(file_id)
+    document = _file_document(file_id, bucket)
     length = int(document["length"])
     if start >= length:
         raise ValueError(f"byte {start} is past the end of a {length}-byte file")
-    return _read(_chunks(), file_id, document, start, min(end, length - 1), chunk_size)
+    return _read(_chunks(bucket), file_id, document, start, min(end, length - 1), chunk_size)
 
 
 def _read(
@@ -212,8 +284,9 @@ def _read(
 class _StoredFileReader(io.RawIOBase):
     """A stored file as a seekable raw stream, read through :func:`open_range`."""
 
-    def __init__(self, file_id: ObjectId, length: int) -> None:
+    def __init__(self, file_id: ObjectId, length: int, bucket: str = BUCKET_NAME) -> None:
         self._file_id = file_id
+        self._bucket = bucket
         self._length = length
         self._position = 0
         self._pieces: Generator[bytes, None, None] | None = None
@@ -230,7 +303,9 @@ class _StoredFileReader(io.RawIOBase):
             return 0
         if not self._pending:
             if self._pieces is None:
-                self._pieces = open_range(self._file_id, self._position, self._length - 1)
+                self._pieces = open_range(
+                    self._file_id, self._position, self._length - 1, bucket=self._bucket
+                )
             self._pending = next(self._pieces, b"")
         count = min(len(buffer), len(self._pending))
         buffer[:count] = self._pending[:count]
@@ -262,13 +337,13 @@ class _StoredFileReader(io.RawIOBase):
 
 
 @contextmanager
-def open_file(file_id: ObjectId) -> Iterator[io.BufferedReader]:
+def open_file(file_id: ObjectId, *, bucket: str = BUCKET_NAME) -> Iterator[io.BufferedReader]:
     """A seekable, read-only, buffered file object; FileMissing (a FileNotFoundError) if
     there is no such file.
 
     Decoders read in small pieces and seek often; unbuffered, each of those would go back
     to the database (measured: 7x slower to decode). The buffer is 1 MiB, whatever the
     file's size."""
-    reader = _StoredFileReader(file_id, file_size(file_id))
+    reader = _StoredFileReader(file_id, file_size(file_id, bucket=bucket), bucket)
     with io.BufferedReader(reader, buffer_size=READ_BUFFER_BYTES) as buffered:
         yield buffered

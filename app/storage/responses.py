@@ -14,7 +14,7 @@ from flask import Response, request
 from werkzeug.datastructures import Headers
 
 from app.storage.filenames import content_disposition
-from app.storage.gridfs import file_size, open_range
+from app.storage.gridfs import BUCKET_NAME, file_size, open_range
 from app.storage.media_types import clean_media_type
 from app.storage.ranges import decide_range, quoted_etag
 
@@ -33,14 +33,15 @@ def file_response(
     filename: str,
     attachment: bool,
     size: int | None = None,
+    bucket: str = BUCKET_NAME,
 ) -> Response:
     """A streaming response to the current GET or HEAD request for a stored file.
 
     ``attachment=True`` is a download under ``filename``; ``False`` plays inline (audio
     and video types only). The length comes from the stored file; a different ``size``
     is logged and ignored. FileMissing (404) if the file is gone, raised before any
-    header is sent."""
-    actual_size = file_size(file_id)
+    header is sent. ``bucket`` is where it is stored (songs unless told)."""
+    actual_size = file_size(file_id, bucket=bucket)
     if size is not None and size != actual_size:
         log.warning("file %s: recorded size %s, stored size %s", file_id, size, actual_size)
     decision = decide_range(request.headers, size=actual_size, etag=sha256, method=request.method)
@@ -63,7 +64,7 @@ def file_response(
     headers["Content-Length"] = str(decision.length)
     body = ()
     if request.method != "HEAD" and decision.length:
-        body = open_range(file_id, decision.start, decision.end)
+        body = open_range(file_id, decision.start, decision.end, bucket=bucket)
     return Response(
         body,
         status=decision.status,

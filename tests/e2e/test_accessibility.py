@@ -41,6 +41,10 @@ def member_pages(member) -> list[str]:
         f"/songs/{song.id}/edit",
         "/notifications/",
         "/change",
+        "/account",
+        "/change-email",
+        "/change-username",
+        "/account/delete",
         "/dev/outbox/",
     ]
 
