@@ -74,6 +74,13 @@ class RateLimited(EncoreError):
         return {"Retry-After": str(self.retry_after)}
 
 
+class PasskeysElsewhere(EncoreError):
+    """A passkey ceremony asked for at a host name passkeys do not belong to."""
+
+    status = 400
+    title = "Passkeys are not available at this address"
+
+
 def wants_json() -> bool:
     """API paths and clients that prefer JSON get problem details instead of pages."""
     if request.path.startswith("/api/"):

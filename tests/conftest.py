@@ -52,6 +52,8 @@ def settings(servers: ServerUrls, tmp_path_factory: pytest.TempPathFactory) -> d
         "LOGIN_RATE_LIMIT": "10000 per minute",
         "REGISTER_RATE_LIMIT": "10000 per minute",
         "UPLOAD_RATE_LIMIT": "10000 per minute",
+        # Admins sign in with a password alone, except in the tests of the second factor.
+        "TWO_FACTOR_REQUIRED_ROLES": [],
         # Retries fast, so the give-up path can be watched within a test.
         "MAIL_RETRY_DELAY_SECONDS": 0.2,
         "MAIL_MAX_RETRIES": 2,

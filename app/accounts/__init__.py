@@ -9,8 +9,10 @@ from flask_security import Security
 from app.accounts.datastore import UserDatastore
 from app.accounts.forms import CaptchaRegisterForm, LoginForm, RegisterForm
 from app.accounts.limits import init_rate_limits, limit_posts
-from app.accounts.models import Role, User
+from app.accounts.models import Role, User, WebAuthn
+from app.accounts.passkeys import SitePasskeys
 from app.accounts.tokens import init_tokens
+from app.accounts.two_factor import OnceOnlyTotp, OneTimeRecoveryCodes
 from app.mail.security_mail import QueuedMailUtil
 
 
@@ -22,10 +24,15 @@ def init_accounts(app: Flask) -> Security:
     CSRF check is Flask-Security's own (``SECURITY_LOGOUT_CSRF``).
     """
     register_form = CaptchaRegisterForm if app.config["RECAPTCHA_ENABLED"] else RegisterForm
-    security = Security(mail_util_cls=QueuedMailUtil)
+    security = Security(
+        mail_util_cls=QueuedMailUtil,
+        totp_cls=OnceOnlyTotp,
+        mf_recovery_codes_util_cls=OneTimeRecoveryCodes,
+        webauthn_util_cls=SitePasskeys,
+    )
     security.init_app(
         app,
-        UserDatastore(mongoengine, User, Role),
+        UserDatastore(mongoengine, User, Role, WebAuthn),
         register_form=register_form,
         login_form=LoginForm,
     )

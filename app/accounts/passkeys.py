@@ -1,0 +1,50 @@
+"""Passkeys (WebAuthn) through Flask-Security-Too, bound to one domain.
+
+A passkey belongs to a relying party id, a domain; Flask-Security takes it from the
+request's Host. Requests may name several hosts (EXTERNAL_URL's and TRUSTED_HOSTS), and a
+passkey made at one would not work at another, so every ceremony starts only at WAN_RP_ID
+(EXTERNAL_URL's host, or localhost for a loopback address, since browsers refuse IP
+addresses); elsewhere the person is told where passkeys work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+from flask_security import WebauthnUtil
+
+from app.errors import PasskeysElsewhere
+
+
+def passkey_origin() -> str:
+    """The address passkeys work at: this request's scheme and port on WAN_RP_ID."""
+    port = urlsplit(request.host_url).port
+    return f"{request.scheme}://{current_app.config['WAN_RP_ID']}" + (f":{port}" if port else "")
+
+
+def require_passkey_host() -> None:
+    """PasskeysElsewhere unless this request is addressed to WAN_RP_ID."""
+    rp_id = current_app.config["WAN_RP_ID"]
+    if urlsplit(request.host_url).hostname != rp_id:
+        raise PasskeysElsewhere(
+            f"Passkeys belong to {rp_id}: open {passkey_origin()} to set one up or sign in "
+            "with one."
+        )
+
+
+class SitePasskeys(WebauthnUtil):
+    """Flask-Security's WebAuthn hooks: refuse a ceremony at any other host name."""
+
+    def registration_options(
+        self, user: Any, usage: str, existing_options: dict[str, Any]
+    ) -> dict[str, Any]:
+        require_passkey_host()
+        return super().registration_options(user, usage, existing_options)
+
+    def authentication_options(
+        self, user: Any, usage: list[str], existing_options: dict[str, Any]
+    ) -> dict[str, Any]:
+        require_passkey_host()
+        return super().authentication_options(user, usage, existing_options)

@@ -1,0 +1,186 @@
+"""Two-factor sign-in with an authenticator app, through the pages: setting it up,
+logging in with a code, and the codes that must be refused."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.accounts.models import User
+from tests.factories import UserFactory
+from tests.helpers import csrf_token
+from tests.logins import log_in_client
+from tests.two_factor import (
+    authenticator_code,
+    code_form_action,
+    enrol_authenticator,
+    shown_key,
+    start_authenticator_setup,
+    submit_code,
+)
+
+REFUSED = "That code is wrong or was used already"
+
+
+def is_logged_in(client) -> bool:
+    return client.get("/songs").status_code == 200
+
+
+def log_out(client) -> None:
+    token = csrf_token(client.get("/").text)
+    client.post("/logout", data={"csrf_token": token})
+
+
+def test_the_setup_page_shows_a_qr_code_made_here_and_the_key_as_text(client):
+    user = UserFactory.create()
+    log_in_client(client, user)
+
+    page = start_authenticator_setup(client)
+
+    assert re.search(r'<img[^>]+id="qrcode"[^>]+src="data:image/svg\+xml;base64,', page)
+    key = shown_key(page)
+    assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{1,4})+", key)
+    assert User.objects.get(id=user.id).tf_primary_method is None  # not before a code
+
+
+def test_setting_up_stores_the_secret_encrypted_and_asks_for_a_code_at_login(client):
+    user = UserFactory.create()
+    log_in_client(client, user)
+
+    key = enrol_authenticator(client)
+
+    stored = User.objects.get(id=user.id)
+    assert stored.tf_primary_method == "authenticator"
+    assert key.replace("-", "") not in stored.tf_totp_secret
+    assert '"enckey"' in stored.tf_totp_secret
+    log_out(client)
+
+    page = log_in_client(client, user)
+    assert page.request.path == "/tf-validate"
+    assert "Enter your code" in page.text
+    assert not is_logged_in(client)
+
+    done = submit_code(client, authenticator_code(key, steps_ahead=1))
+    assert done.request.path == "/"
+    assert is_logged_in(client)
+
+
+def test_a_wrong_code_is_refused_and_logs_nobody_in(client):
+    user = UserFactory.create()
+    log_in_client(client, user)
+    key = enrol_authenticator(client)
+    log_out(client)
+    log_in_client(client, user)
+
+    right = authenticator_code(key, steps_ahead=1)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    page = submit_code(client, wrong)
+
+    assert page.request.path == "/tf-validate"
+    assert REFUSED in page.text
+    assert not is_logged_in(client)
+
+
+def test_a_code_is_good_once(client):
+    user = UserFactory.create()
+    log_in_client(client, user)
+    key = enrol_authenticator(client)
+    code = authenticator_code(key, steps_ahead=1)
+    log_out(client)
+    log_in_client(client, user)
+    assert is_logged_in(client) is False
+    submit_code(client, code)
+    assert is_logged_in(client)
+    log_out(client)
+
+    log_in_client(client, user)
+    replayed = submit_code(client, code)
+
+    assert REFUSED in replayed.text
+    assert not is_logged_in(client)
+    assert submit_code(client, authenticator_code(key, steps_ahead=2)).request.path == "/"
+    assert is_logged_in(client)
+
+
+def test_a_wrong_first_code_leaves_the_authenticator_off(client):
+    user = UserFactory.create()
+    log_in_client(client, user)
+    page = start_authenticator_setup(client)
+    right = authenticator_code(shown_key(page))
+
+    answer = client.post(
+        code_form_action(page),
+        data={"code": f"{(int(right) + 1) % 1_000_000:06d}", "csrf_token": csrf_token(page)},
+        follow_redirects=True,
+    )
+
+    assert REFUSED in answer.text
+    assert User.objects.get(id=user.id).tf_primary_method is None
+
+
+def test_turning_it_off_lets_the_password_alone_log_in_again(client):
+    user = UserFactory.create()
+    log_in_client(client, user)
+    enrol_authenticator(client)
+
+    token = csrf_token(client.get("/tf-setup").text)
+    client.post("/tf-setup", data={"setup": "disable", "csrf_token": token})
+
+    assert User.objects.get(id=user.id).tf_primary_method is None
+    log_out(client)
+    assert log_in_client(client, user).request.path == "/"
+
+
+@pytest.fixture
+def required_for_admins(make_app):
+    return make_app(TWO_FACTOR_REQUIRED_ROLES=["Admin"])
+
+
+def test_an_admin_without_a_second_factor_sets_one_up_before_reaching_anything(
+    required_for_admins,
+):
+    client = required_for_admins.test_client()
+    with required_for_admins.app_context():
+        admin = UserFactory.create(admin=True)
+        member = UserFactory.create()
+
+    page = log_in_client(client, admin)
+    assert page.request.path == "/tf-setup"
+    assert "Your account must sign in with a second factor" in page.text
+    assert "disable" not in page.text
+    assert client.get("/admin/").status_code == 302  # not logged in yet
+    assert not is_logged_in(client)
+
+    setup = start_authenticator_setup(client)
+    done = client.post(
+        code_form_action(setup),
+        data={"code": authenticator_code(shown_key(setup)), "csrf_token": csrf_token(setup)},
+        follow_redirects=True,
+    )
+
+    assert done.request.path == "/"
+    assert client.get("/admin/").status_code == 200
+    with required_for_admins.app_context():
+        assert User.objects.get(id=admin.id).tf_primary_method == "authenticator"
+        log_out(client)
+        assert log_in_client(client, member).request.path == "/"  # members are not asked
+
+
+def test_an_admin_cannot_turn_a_required_second_factor_off(required_for_admins):
+    client = required_for_admins.test_client()
+    with required_for_admins.app_context():
+        admin = UserFactory.create(admin=True)
+    log_in_client(client, admin)
+    setup = start_authenticator_setup(client)
+    client.post(
+        code_form_action(setup),
+        data={"code": authenticator_code(shown_key(setup)), "csrf_token": csrf_token(setup)},
+    )
+
+    token = csrf_token(client.get("/tf-setup").text)
+    refused = client.post("/tf-setup", data={"setup": "disable", "csrf_token": token})
+
+    assert "Marked method is not valid" in refused.text
+    with required_for_admins.app_context():
+        assert User.objects.get(id=admin.id).tf_primary_method == "authenticator"
