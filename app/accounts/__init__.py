@@ -10,7 +10,7 @@ from app.accounts.datastore import UserDatastore
 from app.accounts.forms import CaptchaRegisterForm, LoginForm, RegisterForm
 from app.accounts.limits import init_rate_limits, limit_posts
 from app.accounts.models import Role, User, WebAuthn
-from app.accounts.passkeys import SitePasskeys
+from app.accounts.passkeys import OwnPasskeyForm, SitePasskeys
 from app.accounts.tokens import init_tokens
 from app.accounts.two_factor import OnceOnlyTotp, OneTimeRecoveryCodes
 from app.mail.security_mail import QueuedMailUtil
@@ -35,6 +35,7 @@ def init_accounts(app: Flask) -> Security:
         UserDatastore(mongoengine, User, Role, WebAuthn),
         register_form=register_form,
         login_form=LoginForm,
+        wan_signin_response_form=OwnPasskeyForm,
     )
     init_tokens(app, security)
     limiter = init_rate_limits(app)

@@ -5,6 +5,10 @@ request's Host. Requests may name several hosts (EXTERNAL_URL's and TRUSTED_HOST
 passkey made at one would not work at another, so every ceremony starts only at WAN_RP_ID
 (EXTERNAL_URL's host, or localhost for a loopback address, since browsers refuse IP
 addresses); elsewhere the person is told where passkeys work.
+
+Flask-Security 5.9 checks an assertion against the passkey's owner but, as the second
+factor, not that the owner is the account whose password was just given: the form below
+refuses a passkey of any other account.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, request
-from flask_security import WebauthnUtil
+from flask import current_app, request, session
+from flask_security import WebauthnUtil, current_user
+from flask_security.webauthn import WebAuthnSigninResponseForm
 
 from app.errors import PasskeysElsewhere
 
@@ -48,3 +53,25 @@ class SitePasskeys(WebauthnUtil):
     ) -> dict[str, Any]:
         require_passkey_host()
         return super().authentication_options(user, usage, existing_options)
+
+
+OTHER_ACCOUNT = "That passkey belongs to another account: use one of your own passkeys."
+
+
+class OwnPasskeyForm(WebAuthnSigninResponseForm):
+    """Flask-Security's passkey answer form, refusing another account's passkey as the
+    second factor (after the password) and when confirming who is signed in."""
+
+    def validate(self, **kwargs: Any) -> bool:
+        if not super().validate(**kwargs):
+            return False
+        if self.is_secondary:
+            expected = session.get("tf_user_id")
+        elif self.is_verify:
+            expected = current_user.fs_uniquifier
+        else:
+            return True
+        if self.user.fs_uniquifier != expected:
+            self.credential.errors.append(OTHER_ACCOUNT)
+            return False
+        return True
