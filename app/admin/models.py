@@ -16,6 +16,7 @@ ACTIONS = {
     "user.quota": "changed storage quota",
     "user.delete": "deleted user",
     "user.password_reset": "sent a password reset",
+    "user.reset_2fa": "reset second factors",
     "role.create": "created role",
     "role.update": "changed role",
     "song.delete": "deleted song",
