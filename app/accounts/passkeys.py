@@ -40,7 +40,15 @@ def require_passkey_host() -> None:
 
 
 class SitePasskeys(WebauthnUtil):
-    """Flask-Security's WebAuthn hooks: refuse a ceremony at any other host name."""
+    """Flask-Security's WebAuthn hooks: refuse a ceremony at any other host name, and let
+    any authenticator hold a passkey."""
+
+    def authenticator_selection(self, user: Any, usage: str) -> Any:
+        # Flask-Security asks for a roaming security key when a passkey is to sign in
+        # alone; the screen lock of the phone or laptop in hand does as well.
+        criteria = super().authenticator_selection(user, usage)
+        criteria.authenticator_attachment = None
+        return criteria
 
     def registration_options(
         self, user: Any, usage: str, existing_options: dict[str, Any]
