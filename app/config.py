@@ -304,7 +304,8 @@ SETTINGS: tuple[Setting, ...] = (
         "LOGIN_RATE_LIMIT",
         str,
         "10 per minute",
-        "Login attempts allowed per client address.",
+        "Login attempts allowed per client address; the same number again for second "
+        "factors (authenticator codes, recovery codes, passkeys).",
     ),
     Setting(
         "REGISTER_RATE_LIMIT",

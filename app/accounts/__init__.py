@@ -41,6 +41,18 @@ def init_accounts(app: Flask) -> Security:
     limiter = init_rate_limits(app)
     account_views = app.blueprints["security"]
     limit_posts(limiter, account_views, "LOGIN_RATE_LIMIT", ["security.login"])
+    # Counted apart from the password: a 6-digit code must not be guessable by trying.
+    limit_posts(
+        limiter,
+        account_views,
+        "LOGIN_RATE_LIMIT",
+        [
+            "security.two_factor_token_validation",
+            "security.mf_recovery",
+            "security.wan_signin_response",
+        ],
+        scope="second-factor",
+    )
     limit_posts(
         limiter,
         account_views,

@@ -184,3 +184,22 @@ def test_an_admin_cannot_turn_a_required_second_factor_off(required_for_admins):
     assert "Marked method is not valid" in refused.text
     with required_for_admins.app_context():
         assert User.objects.get(id=admin.id).tf_primary_method == "authenticator"
+
+
+def test_codes_are_rate_limited_apart_from_the_password(make_app):
+    client = make_app(LOGIN_RATE_LIMIT="3 per minute").test_client()
+    user = UserFactory.create()
+    log_in_client(client, user)
+    key = enrol_authenticator(client)
+    log_out(client)
+    log_in_client(client, user)  # the password: counted apart
+
+    right = authenticator_code(key, steps_ahead=1)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    tries = [submit_code(client, wrong).status_code for _ in range(3)]
+    blocked = submit_code(client, right)
+
+    assert tries == [200, 200, 200]
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert not is_logged_in(client)
