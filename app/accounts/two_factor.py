@@ -73,6 +73,29 @@ def claim_time_step(user: Any, step: int) -> bool:
     return bool(claimed)
 
 
+def token_refusal(user: Any, code: str | None) -> str | None:
+    """Why ``user``, whose password was right, gets no API token with this authenticator
+    ``code``; None when they may have one. The password is enough for an account without
+    a second factor; one with an authenticator app adds its current code (good once, like
+    at login); one whose second factor is only a passkey, or whose role requires a second
+    factor it has not set up, cannot get a token with a password."""
+    security = current_app.extensions["security"]
+    has_second_factor = bool(security.two_factor_plugins.get_setup_tf_methods(user))
+    if not has_second_factor and not user.second_factor_required:
+        return None
+    if user.tf_primary_method != "authenticator":
+        return (
+            "This account signs in with a second factor that the API cannot take: set up an "
+            "authenticator app (Two-factor and passkeys) and send its code as `code`."
+        )
+    if not code:
+        return "This account uses two-factor sign-in: send its authenticator app's code as `code`."
+    window = current_app.config["SECURITY_TWO_FACTOR_AUTHENTICATOR_VALIDITY"]
+    if not security.totp_factory.verify_totp(code, user.tf_totp_secret, user, window=window):
+        return "That code is wrong or was used already: send the code the app shows now."
+    return None
+
+
 def normalise_recovery_code(code: str) -> str:
     """Recovery codes as made (``1a2b-3c4d-5e6f``), whatever case or spacing was typed."""
     return "".join(code.split()).lower()

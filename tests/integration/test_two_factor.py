@@ -8,7 +8,7 @@ import re
 import pytest
 
 from app.accounts.models import User
-from tests.factories import UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory
 from tests.helpers import csrf_token
 from tests.logins import log_in_client
 from tests.two_factor import (
@@ -203,3 +203,42 @@ def test_codes_are_rate_limited_apart_from_the_password(make_app):
     assert blocked.status_code == 429
     assert int(blocked.headers["Retry-After"]) > 0
     assert not is_logged_in(client)
+
+
+def request_token(client, user, **extra):
+    body = {"identity": user.email, "password": TEST_PASSWORD, **extra}
+    return client.post("/api/v1/auth/token", json=body)
+
+
+def test_an_api_token_needs_the_authenticator_code_once(client):
+    user = UserFactory.create()
+    log_in_client(client, user)
+    key = enrol_authenticator(client)
+    api = client.application.test_client()
+    code = authenticator_code(key, steps_ahead=1)
+
+    without = request_token(api, user)
+    wrong = request_token(api, user, code=f"{(int(code) + 1) % 1_000_000:06d}")
+    right = request_token(api, user, code=code)
+    replayed = request_token(api, user, code=code)
+
+    assert without.status_code == 401
+    assert "send its authenticator app's code as `code`" in without.json["detail"]
+    assert wrong.status_code == 401
+    assert "wrong or was used already" in wrong.json["detail"]
+    assert right.status_code == 200
+    assert right.json["token"]
+    assert replayed.status_code == 401
+
+
+def test_no_api_token_for_an_admin_who_must_set_up_a_second_factor(required_for_admins):
+    with required_for_admins.app_context():
+        admin = UserFactory.create(admin=True)
+        member = UserFactory.create()
+    api = required_for_admins.test_client()
+
+    refused = request_token(api, admin, code="123456")
+
+    assert refused.status_code == 401
+    assert "set up an authenticator app" in refused.json["detail"]
+    assert request_token(api, member).status_code == 200
