@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app.accounts.models import User, WebAuthn
+from app.accounts.services import delete_user
 from tests.factories import UserFactory
 from tests.helpers import csrf_token
 from tests.logins import log_in_client
@@ -16,6 +17,7 @@ from tests.passkeys import (
     register_passkey,
     sign_in_with_passkey,
 )
+from tests.two_factor import enrol_authenticator
 
 
 @pytest.fixture
@@ -143,3 +145,37 @@ def test_passkey_pages_at_another_host_name_say_where_passkeys_work(app):
 
     assert page.status_code == 400
     assert "Passkeys belong to localhost: open http://localhost:5000" in page.text
+
+
+def test_with_an_authenticator_app_and_a_passkey_the_login_asks_which(client):
+    user = UserFactory.create()
+    log_in_client(client, user)
+    enrol_authenticator(client)
+    key = SoftAuthenticator(verifies_user=False)
+    register_passkey(client, key, "Security key", usage="secondary")
+    log_out(client)
+
+    page = log_in_client(client, user)
+    assert page.request.path == "/tf-select"
+    assert "A passkey" in page.text
+    assert "A code from your authenticator app" in page.text
+    chosen = client.post(
+        "/tf-select",
+        data={"which": "webauthn", "csrf_token": csrf_token(page.text)},
+        follow_redirects=True,
+    )
+    assert chosen.request.path == "/wan-signin"
+
+    assert sign_in_with_passkey(client, key).request.path == "/"
+    assert is_logged_in(client)
+
+
+def test_deleting_an_account_deletes_its_passkeys(client, site):
+    user = UserFactory.create()
+    log_in_client(client, user)
+    register_passkey(client, SoftAuthenticator(), "Laptop")
+
+    with site.app_context():
+        delete_user(user)
+
+    assert WebAuthn.objects.count() == 0
