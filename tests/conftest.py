@@ -46,6 +46,7 @@ def settings(servers: ServerUrls, tmp_path_factory: pytest.TempPathFactory) -> d
         "REDIS_URL": servers.redis_url,
         "SECRET_KEY": "test-secret-key",
         "SECURITY_PASSWORD_SALT": "test-password-salt",
+        "TWO_FACTOR_KEYS": ["test-two-factor-key"],
         "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
         "LOG_LEVEL": "INFO",
         # Rate-limit tests set their own low limits; elsewhere they must not interfere.
