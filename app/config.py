@@ -315,6 +315,39 @@ SETTINGS: tuple[Setting, ...] = (
         "client address.",
     ),
     Setting(
+        "OAUTH_GITHUB_CLIENT_ID",
+        _optional,
+        None,
+        "Client ID of a GitHub OAuth app; with OAUTH_GITHUB_CLIENT_SECRET set too, the "
+        "login page offers Sign in with GitHub.",
+    ),
+    Setting("OAUTH_GITHUB_CLIENT_SECRET", _optional, None, "Client secret of that GitHub app."),
+    Setting(
+        "OAUTH_GOOGLE_CLIENT_ID",
+        _optional,
+        None,
+        "Client ID of a Google OAuth client; with OAUTH_GOOGLE_CLIENT_SECRET set too, the "
+        "login page offers Sign in with Google.",
+    ),
+    Setting("OAUTH_GOOGLE_CLIENT_SECRET", _optional, None, "Client secret of that Google client."),
+    Setting(
+        "OIDC_ISSUER",
+        _optional,
+        None,
+        "Issuer URL of an OpenID Connect provider (Keycloak, Authentik, GitLab, ...), e.g. "
+        "https://sso.example.org/realms/music; its settings are read from "
+        "ISSUER/.well-known/openid-configuration. With OIDC_CLIENT_ID and "
+        "OIDC_CLIENT_SECRET set too, the login page offers Sign in with OIDC_NAME.",
+    ),
+    Setting("OIDC_CLIENT_ID", _optional, None, "Client ID registered with that provider."),
+    Setting("OIDC_CLIENT_SECRET", _optional, None, "Client secret registered with it."),
+    Setting(
+        "OIDC_NAME",
+        str,
+        "single sign-on",
+        "What the login page calls that provider: Sign in with OIDC_NAME.",
+    ),
+    Setting(
         "MAX_REQUEST_KB",
         int,
         1024,
@@ -491,6 +524,9 @@ FIXED_SETTINGS: dict[str, Any] = {
         "That recovery code is wrong or was used already: each code works once.",
         "error",
     ),
+    # Sign-in with GitHub, Google or OpenID Connect: app/accounts/oauth.py registers the
+    # configured providers itself (with their client IDs, from our settings).
+    "SECURITY_OAUTH_BUILTIN_PROVIDERS": [],
     # Flask-Security's own default: the one place a token is read from (Authorization:
     # Bearer fills it).
     "SECURITY_TOKEN_AUTHENTICATION_HEADER": "Authentication-Token",
@@ -568,11 +604,49 @@ def split_external_url(url: str) -> tuple[str, str, str]:
     return parts.scheme, parts.netloc.lower().removesuffix(default_port), parts.hostname
 
 
+#: Each sign-in provider and the settings that, all set, turn it on.
+OAUTH_PROVIDER_SETTINGS: dict[str, tuple[str, ...]] = {
+    "github": ("OAUTH_GITHUB_CLIENT_ID", "OAUTH_GITHUB_CLIENT_SECRET"),
+    "google": ("OAUTH_GOOGLE_CLIENT_ID", "OAUTH_GOOGLE_CLIENT_SECRET"),
+    "oidc": ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"),
+}
+#: Where GitHub and Google show their sign-in pages (the OpenID Connect provider's is on
+#: its issuer's origin).
+PROVIDER_SIGN_IN_ORIGINS = {"github": "https://github.com", "google": "https://accounts.google.com"}
+
+
+def oauth_providers(settings: Mapping[str, Any]) -> list[str]:
+    """The sign-in providers whose settings are all set; ConfigError for one set in part."""
+    providers = []
+    for provider, names in OAUTH_PROVIDER_SETTINGS.items():
+        present = [name for name in names if settings.get(name)]
+        if present and len(present) < len(names):
+            missing = ", ".join(name for name in names if name not in present)
+            raise ConfigError(f"{', '.join(present)} set without {missing}")
+        if present:
+            providers.append(provider)
+    return providers
+
+
+def sign_in_origins(settings: Mapping[str, Any], providers: list[str]) -> list[str]:
+    """The origins of the providers' sign-in pages, where the login page's sign-in forms
+    lead (the Content-Security-Policy's form-action must allow them)."""
+    origins = []
+    for provider in providers:
+        if provider == "oidc":
+            parts = urlsplit(settings["OIDC_ISSUER"].strip())
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+        else:
+            origins.append(PROVIDER_SIGN_IN_ORIGINS[provider])
+    return origins
+
+
 def derived_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     """Settings that follow from others, so each fact is configured once."""
     scheme, server_name, hostname = split_external_url(
         settings.get("EXTERNAL_URL") or local_url(settings)
     )
+    providers = oauth_providers(settings)
     return {
         # Flask builds absolute URLs on SERVER_NAME and this scheme (app/web_security.py).
         "SERVER_NAME": server_name,
@@ -587,6 +661,10 @@ def derived_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
         ),
         # Passkeys belong to this domain (app/accounts/passkeys.py).
         "WAN_RP_ID": passkey_domain(hostname),
+        # Sign-in with GitHub, Google or OpenID Connect (app/accounts/oauth.py).
+        "OAUTH_PROVIDERS": providers,
+        "SECURITY_OAUTH_ENABLE": bool(providers),
+        "OAUTH_SIGN_IN_ORIGINS": sign_in_origins(settings, providers),
         # Rate-limit counts live in the same Redis, shared by every web process.
         "RATELIMIT_STORAGE_URI": settings["REDIS_URL"],
         # flask-mongoengine's connection, from MONGODB_URI (app/database.py).

@@ -81,6 +81,28 @@ class PasskeysElsewhere(EncoreError):
     title = "Passkeys are not available at this address"
 
 
+class SignInRefused(EncoreError):
+    """A sign-in through GitHub, Google or OpenID Connect that opens no account here."""
+
+    status = 403
+    title = "Sign-in refused"
+
+
+class SignInFailed(EncoreError):
+    """A sign-in through GitHub, Google or OpenID Connect whose answer cannot be used."""
+
+    status = 400
+    title = "Sign-in failed"
+
+
+class SignInProviderFailed(EncoreError):
+    """GitHub, Google or the OpenID Connect provider could not be reached, or answered
+    with something that cannot be used (a token that does not verify, say)."""
+
+    status = 502
+    title = "Bad Gateway"
+
+
 def wants_json() -> bool:
     """API paths and clients that prefer JSON get problem details instead of pages."""
     if request.path.startswith("/api/"):

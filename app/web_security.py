@@ -31,7 +31,9 @@ class EncoreFlask(Flask):
 RECAPTCHA_HOSTS = ["https://www.google.com/recaptcha/", "https://www.gstatic.com/recaptcha/"]
 
 
-def content_security_policy(recaptcha: bool) -> dict[str, str | list[str]]:
+def content_security_policy(
+    recaptcha: bool, sign_in_origins: list[str] | None = None
+) -> dict[str, str | list[str]]:
     scripts = ["'self'", *(RECAPTCHA_HOSTS if recaptcha else [])]
     return {
         "default-src": "'self'",
@@ -44,7 +46,8 @@ def content_security_policy(recaptcha: bool) -> dict[str, str | list[str]]:
         "frame-src": ["'self'", *(["https://www.google.com/recaptcha/"] if recaptcha else [])],
         "object-src": "'none'",
         "base-uri": "'self'",
-        "form-action": "'self'",
+        # The login page's sign-in buttons post to us and are redirected to the provider.
+        "form-action": ["'self'", *(sign_in_origins or [])],
         "frame-ancestors": "'none'",
     }
 
@@ -90,7 +93,9 @@ def init_web_security(app: Flask) -> None:
         force_https=False,
         strict_transport_security=True,
         strict_transport_security_max_age=31_536_000,
-        content_security_policy=content_security_policy(app.config["RECAPTCHA_ENABLED"]),
+        content_security_policy=content_security_policy(
+            app.config["RECAPTCHA_ENABLED"], app.config["OAUTH_SIGN_IN_ORIGINS"]
+        ),
         frame_options="DENY",
         # Talisman writes these back into app.config: hand it the configured values.
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],

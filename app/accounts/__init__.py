@@ -10,6 +10,7 @@ from app.accounts.datastore import UserDatastore
 from app.accounts.forms import CaptchaRegisterForm, LoginForm, RegisterForm
 from app.accounts.limits import init_rate_limits, limit_posts
 from app.accounts.models import Role, User, WebAuthn
+from app.accounts.oauth import init_oauth
 from app.accounts.passkeys import OwnPasskeyForm, SitePasskeys
 from app.accounts.tokens import init_tokens
 from app.accounts.two_factor import OnceOnlyTotp, OneTimeRecoveryCodes
@@ -38,9 +39,12 @@ def init_accounts(app: Flask) -> Security:
         wan_signin_response_form=OwnPasskeyForm,
     )
     init_tokens(app, security)
+    init_oauth(app, security)
     limiter = init_rate_limits(app)
     account_views = app.blueprints["security"]
-    limit_posts(limiter, account_views, "LOGIN_RATE_LIMIT", ["security.login"])
+    limit_posts(
+        limiter, account_views, "LOGIN_RATE_LIMIT", ["security.login", "security.oauthstart"]
+    )
     # Counted apart from the password: a 6-digit code must not be guessable by trying.
     limit_posts(
         limiter,

@@ -91,6 +91,6 @@ def test_add_a_passkey_and_sign_in_with_it_alone(passkey_context):
 
     log_out(page)
     page.goto("/login")
-    page.get_by_role("link", name="Sign in with a passkey").click()
+    page.get_by_role("link", name="Log in with a passkey").click()
     page.get_by_role("button", name="Use a passkey").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back, Grace")
