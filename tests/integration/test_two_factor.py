@@ -4,6 +4,7 @@ logging in with a code, and the codes that must be refused."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
@@ -11,6 +12,7 @@ from app.accounts.models import User
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.helpers import csrf_token
 from tests.logins import log_in_client
+from tests.oidc_provider import authorize, provider_settings, running_provider, set_claims
 from tests.two_factor import (
     authenticator_code,
     code_form_action,
@@ -242,3 +244,31 @@ def test_no_api_token_for_an_admin_who_must_set_up_a_second_factor(required_for_
     assert refused.status_code == 401
     assert "set up an authenticator app" in refused.json["detail"]
     assert request_token(api, member).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def issuer():
+    with running_provider() as url:
+        yield url
+
+
+def test_signing_in_with_a_provider_still_asks_for_the_code(make_app, issuer):
+    client = make_app(**provider_settings(issuer)).test_client()
+    user = UserFactory.create(email="ann@example.org")
+    log_in_client(client, user)
+    key = enrol_authenticator(client)
+    log_out(client)
+
+    set_claims(issuer, "ann-at-sso", email="ann@example.org", email_verified=True)
+    login_page = client.get("/login").text
+    form = login_page[login_page.index('<form action="/login/oauthstart/oidc') :]
+    start = client.post(
+        unescape(form.split('action="', 1)[1].split('"', 1)[0]),
+        data={"csrf_token": form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]},
+    )
+    page = client.get(authorize(start.headers["Location"], "ann-at-sso"), follow_redirects=True)
+
+    assert page.request.path == "/tf-validate"
+    assert not is_logged_in(client)
+    assert submit_code(client, authenticator_code(key, steps_ahead=1)).request.path == "/"
+    assert is_logged_in(client)
