@@ -15,7 +15,9 @@ here.
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -141,6 +143,15 @@ SETTINGS: tuple[Setting, ...] = (
         _optional,
         None,
         "Salt for the tokens in confirmation and password-reset links. Required in "
+        "production; elsewhere generated like SECRET_KEY.",
+    ),
+    Setting(
+        "TWO_FACTOR_KEYS",
+        _names,
+        [],
+        "Keys that encrypt each account's authenticator secret and recovery codes, "
+        "comma-separated, newest first: the first encrypts, every one still decrypts, so a "
+        "new key goes in front and an old one leaves once nothing uses it. Required in "
         "production; elsewhere generated like SECRET_KEY.",
     ),
     Setting(
@@ -297,10 +308,19 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("RECAPTCHA_PRIVATE_KEY", _optional, None, "reCAPTCHA v2 secret key."),
     Setting(
+        "TWO_FACTOR_REQUIRED_ROLES",
+        _names,
+        ["Admin"],
+        "Roles whose members must sign in with a second factor (an authenticator app or a "
+        "passkey); one who has none set up is taken to set one up at login, before "
+        "anything else. Empty: second factors stay optional for everyone.",
+    ),
+    Setting(
         "LOGIN_RATE_LIMIT",
         str,
         "10 per minute",
-        "Login attempts allowed per client address.",
+        "Login attempts allowed per client address; the same number again for second "
+        "factors (authenticator codes, recovery codes, passkeys).",
     ),
     Setting(
         "REGISTER_RATE_LIMIT",
@@ -497,6 +517,35 @@ FIXED_SETTINGS: dict[str, Any] = {
         "error",
     ),
     "SECURITY_POST_CONFIRM_VIEW": "/login",
+    # Second factors (docs/accounts.rst): an authenticator app (TOTP) with one-time
+    # recovery codes, and passkeys, which may also stand alone as a first factor. Secrets
+    # and recovery codes are stored encrypted with TWO_FACTOR_KEYS (two_factor_settings).
+    "SECURITY_TWO_FACTOR": True,
+    "SECURITY_TWO_FACTOR_ENABLED_METHODS": ["authenticator"],
+    # Every login asks for the second factor: no "remember this browser" cookie.
+    "SECURITY_TWO_FACTOR_ALWAYS_VALIDATE": True,
+    # Authenticator codes are accepted up to this many seconds early or late (clock drift);
+    # each is still accepted once only (app/accounts/two_factor.py).
+    "SECURITY_TWO_FACTOR_AUTHENTICATOR_VALIDITY": 60,
+    # No code by mail: a lost phone is what recovery codes (and an admin's reset) are for.
+    "SECURITY_TWO_FACTOR_RESCUE_EMAIL": False,
+    "SECURITY_TOTP_ISSUER": "Encore",
+    "SECURITY_MULTI_FACTOR_RECOVERY_CODES": True,
+    "SECURITY_MULTI_FACTOR_RECOVERY_CODES_N": 8,
+    "SECURITY_WEBAUTHN": True,
+    "SECURITY_WAN_RP_NAME": "Encore",
+    "SECURITY_WAN_ALLOW_AS_FIRST_FACTOR": True,
+    # A passkey that verified its user (PIN, fingerprint) is two factors in itself.
+    "SECURITY_WAN_ALLOW_AS_MULTI_FACTOR": True,
+    "SECURITY_MSG_TWO_FACTOR_INVALID_TOKEN": (
+        "That code is wrong or was used already: enter the code your authenticator app "
+        "shows now (each code works once).",
+        "error",
+    ),
+    "SECURITY_MSG_INVALID_RECOVERY_CODE": (
+        "That recovery code is wrong or was used already: each code works once.",
+        "error",
+    ),
     # Sign-in with GitHub, Google or OpenID Connect: app/accounts/oauth.py registers the
     # configured providers itself (with their client IDs, from our settings).
     "SECURITY_OAUTH_BUILTIN_PROVIDERS": [],
@@ -645,6 +694,8 @@ def derived_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
         "RECAPTCHA_ENABLED": bool(
             settings.get("RECAPTCHA_PUBLIC_KEY") and settings.get("RECAPTCHA_PRIVATE_KEY")
         ),
+        # Passkeys belong to this domain (app/accounts/passkeys.py).
+        "WAN_RP_ID": passkey_domain(hostname),
         # Sign-in with GitHub, Google or OpenID Connect (app/accounts/oauth.py).
         "OAUTH_PROVIDERS": providers,
         "SECURITY_OAUTH_ENABLE": bool(providers),
@@ -664,11 +715,44 @@ def derived_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+#: Browsers refuse an IP address as a passkey's domain; a site reached at a loopback
+#: address offers passkeys at localhost, which is as local and as secure a context.
+LOOPBACK_ADDRESSES = ("127.0.0.1", "::1", "[::1]")
+
+
+def passkey_domain(hostname: str) -> str:
+    """The WebAuthn relying party id for a site at ``hostname``."""
+    return "localhost" if hostname in LOOPBACK_ADDRESSES else hostname
+
+
+def two_factor_settings(keys: list[str]) -> dict[str, Any]:
+    """Flask-Security's keys for the second factors, from TWO_FACTOR_KEYS (newest first).
+
+    Authenticator secrets: passlib encrypts with the highest numbered tag, so the first key
+    gets the highest number. Recovery codes: Fernet keys (MultiFernet encrypts with the
+    first), each derived from one of the same keys so that one setting rotates both.
+    """
+    return {
+        "SECURITY_TOTP_SECRETS": {str(len(keys) - index): key for index, key in enumerate(keys)},
+        "SECURITY_MULTI_FACTOR_RECOVERY_CODES_KEYS": [
+            base64.urlsafe_b64encode(hashlib.sha256(b"recovery-codes:" + key.encode()).digest())
+            for key in keys
+        ],
+    }
+
+
 def refuse_unsafe(settings: Mapping[str, Any]) -> None:
     """Raise ConfigError when the settings are unsafe for their environment."""
     if settings["ENCORE_ENV"] != "production":
         return
-    required = ("SECRET_KEY", "SECURITY_PASSWORD_SALT", "MONGODB_URI", "REDIS_URL", "EXTERNAL_URL")
+    required = (
+        "SECRET_KEY",
+        "SECURITY_PASSWORD_SALT",
+        "TWO_FACTOR_KEYS",
+        "MONGODB_URI",
+        "REDIS_URL",
+        "EXTERNAL_URL",
+    )
     missing = [name for name in required if not settings.get(name)]
     if missing:
         raise ConfigError(f"production needs {', '.join(missing)} to be set")

@@ -81,6 +81,13 @@ class RateLimited(EncoreError):
         return {"Retry-After": str(self.retry_after)}
 
 
+class PasskeysElsewhere(EncoreError):
+    """A passkey ceremony asked for at a host name passkeys do not belong to."""
+
+    status = 400
+    title = "Passkeys are not available at this address"
+
+
 class SignInRefused(EncoreError):
     """A sign-in through GitHub, Google or OpenID Connect that opens no account here."""
 

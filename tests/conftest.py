@@ -46,12 +46,15 @@ def settings(servers: ServerUrls, tmp_path_factory: pytest.TempPathFactory) -> d
         "REDIS_URL": servers.redis_url,
         "SECRET_KEY": "test-secret-key",
         "SECURITY_PASSWORD_SALT": "test-password-salt",
+        "TWO_FACTOR_KEYS": ["test-two-factor-key"],
         "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
         "LOG_LEVEL": "INFO",
         # Rate-limit tests set their own low limits; elsewhere they must not interfere.
         "LOGIN_RATE_LIMIT": "10000 per minute",
         "REGISTER_RATE_LIMIT": "10000 per minute",
         "UPLOAD_RATE_LIMIT": "10000 per minute",
+        # Admins sign in with a password alone, except in the tests of the second factor.
+        "TWO_FACTOR_REQUIRED_ROLES": [],
         # Retries fast, so the give-up path can be watched within a test.
         "MAIL_RETRY_DELAY_SECONDS": 0.2,
         "MAIL_MAX_RETRIES": 2,

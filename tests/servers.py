@@ -17,7 +17,14 @@ from celery import Celery
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
-from app.config import MAIL_QUEUE, PROCESSING_QUEUE, PROJECT_ROOT, celery_settings, defaults_for
+from app.config import (
+    MAIL_QUEUE,
+    PROCESSING_QUEUE,
+    PROJECT_ROOT,
+    celery_settings,
+    defaults_for,
+    environment_text,
+)
 from app.embedded import start_mongodb, start_redis
 from app.processes import ProcessError, free_port, spawn, stop, wait_until_ready
 
@@ -76,7 +83,7 @@ def private_servers(workdir: Path) -> Iterator[ServerUrls]:
 def process_env(settings: Mapping[str, object]) -> dict[str, str]:
     """The environment for a child process that should use the test settings."""
     env = dict(os.environ)
-    env.update({name: str(value) for name, value in settings.items()})
+    env.update({name: environment_text(value) for name, value in settings.items()})
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

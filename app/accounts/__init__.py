@@ -9,9 +9,11 @@ from flask_security import Security
 from app.accounts.datastore import LowerCaseUsernameUtil, UserDatastore
 from app.accounts.forms import CaptchaRegisterForm, ChangeEmailForm, LoginForm, RegisterForm
 from app.accounts.limits import init_rate_limits, limit_posts
-from app.accounts.models import Role, User
+from app.accounts.models import Role, User, WebAuthn
 from app.accounts.oauth import init_oauth
+from app.accounts.passkeys import OwnPasskeyForm, SitePasskeys
 from app.accounts.tokens import init_tokens
+from app.accounts.two_factor import OnceOnlyTotp, OneTimeRecoveryCodes
 from app.mail.security_mail import QueuedMailUtil
 
 
@@ -23,13 +25,20 @@ def init_accounts(app: Flask) -> Security:
     CSRF check is Flask-Security's own (``SECURITY_LOGOUT_CSRF``).
     """
     register_form = CaptchaRegisterForm if app.config["RECAPTCHA_ENABLED"] else RegisterForm
-    security = Security(mail_util_cls=QueuedMailUtil, username_util_cls=LowerCaseUsernameUtil)
+    security = Security(
+        mail_util_cls=QueuedMailUtil,
+        username_util_cls=LowerCaseUsernameUtil,
+        totp_cls=OnceOnlyTotp,
+        mf_recovery_codes_util_cls=OneTimeRecoveryCodes,
+        webauthn_util_cls=SitePasskeys,
+    )
     security.init_app(
         app,
-        UserDatastore(mongoengine, User, Role),
+        UserDatastore(mongoengine, User, Role, WebAuthn),
         register_form=register_form,
         login_form=LoginForm,
         change_email_form=ChangeEmailForm,
+        wan_signin_response_form=OwnPasskeyForm,
     )
     init_tokens(app, security)
     init_oauth(app, security)
@@ -37,6 +46,18 @@ def init_accounts(app: Flask) -> Security:
     account_views = app.blueprints["security"]
     limit_posts(
         limiter, account_views, "LOGIN_RATE_LIMIT", ["security.login", "security.oauthstart"]
+    )
+    # Counted apart from the password: a 6-digit code must not be guessable by trying.
+    limit_posts(
+        limiter,
+        account_views,
+        "LOGIN_RATE_LIMIT",
+        [
+            "security.two_factor_token_validation",
+            "security.mf_recovery",
+            "security.wan_signin_response",
+        ],
+        scope="second-factor",
     )
     limit_posts(
         limiter,

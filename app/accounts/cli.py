@@ -215,6 +215,19 @@ def delete(identity: str, yes: bool) -> None:
     click.echo(f"User {user.username} deleted.")
 
 
+@users.command("reset-2fa")
+@click.argument("identity")
+def reset_two_factor(identity: str) -> None:
+    """Remove the second factors of IDENTITY (email or username): authenticator app,
+    recovery codes and passkeys, for a lost phone. The password still works."""
+    user = _find(identity)
+    removed = services.reset_second_factors(user)
+    if removed:
+        click.echo(f"Second factors of {user.username} removed: {', '.join(removed)}.")
+    else:
+        click.echo(f"User {user.username} had no second factor; nothing changed.")
+
+
 @users.command("recount-storage")
 def recount_storage_command() -> None:
     """Recount the storage each user's songs take, correcting counters that drifted."""

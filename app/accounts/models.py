@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask_security import RoleMixin, UserMixin
+from flask_security import RoleMixin, UserMixin, WebAuthnMixin
 from mongoengine import (
+    CASCADE,
+    PULL,
+    BinaryField,
     BooleanField,
     DateTimeField,
     FloatField,
@@ -16,6 +19,7 @@ from mongoengine import (
     StringField,
 )
 
+from app.accounts.two_factor import SecondFactorPolicy
 from app.database import Document
 
 ADMIN_ROLE = "Admin"
@@ -37,7 +41,7 @@ class Role(Document, RoleMixin):
         return self.name
 
 
-class User(Document, UserMixin):
+class User(Document, SecondFactorPolicy, UserMixin):
     """A person with an account. ``email`` and ``username`` are stored lower-case, so
     lookups are exact matches backed by unique indexes (see app/accounts/datastore.py)."""
 
@@ -65,6 +69,16 @@ class User(Document, UserMixin):
     #: When the user asked for their account to be deleted (app/accounts/deletion.py);
     #: the account is deactivated then, and a worker deletes it.
     deletion_requested_at = DateTimeField()
+    # Second factors (app/accounts/two_factor.py): the method set up ("authenticator" or
+    # none), its secret encrypted with TWO_FACTOR_KEYS, the last time step whose code was
+    # accepted (a code is good once), recovery codes encrypted the same way.
+    tf_primary_method = StringField(max_length=64)
+    tf_totp_secret = StringField(max_length=255)
+    tf_totp_last_step = LongField()
+    mf_recovery_codes = ListField(StringField(max_length=255))
+    # Passkeys: the user handle authenticators store, and the passkeys themselves.
+    fs_webauthn_user_handle = StringField(max_length=64)
+    webauthn = ListField(ReferenceField("WebAuthn"), default=list)
 
     meta = {
         "collection": "users",
@@ -77,3 +91,30 @@ class User(Document, UserMixin):
 
     def __str__(self) -> str:
         return self.username
+
+
+class WebAuthn(Document, WebAuthnMixin):
+    """A passkey: the public key of a credential an authenticator keeps for one user."""
+
+    credential_id = BinaryField(max_bytes=1024, required=True, unique=True)
+    public_key = BinaryField(required=True)
+    sign_count = LongField(default=0)
+    transports = ListField(StringField(max_length=32))
+    backup_state = BooleanField(required=True)
+    device_type = StringField(max_length=64, required=True)
+    extensions = StringField(max_length=255)
+    lastuse_datetime = DateTimeField(required=True)
+    #: The name its owner gave it, unique among theirs.
+    name = StringField(max_length=64, required=True)
+    #: "first" (signs in alone) or "secondary" (a second factor after the password).
+    usage = StringField(max_length=64, required=True)
+    user = ReferenceField(User, required=True, reverse_delete_rule=CASCADE)
+
+    meta = {"collection": "passkeys", "indexes": ["user"]}
+
+    def get_user_mapping(self) -> dict:
+        return {"id": self.user.id}
+
+
+# A deleted passkey leaves its owner's list too.
+WebAuthn.register_delete_rule(User, "webauthn", PULL)

@@ -217,6 +217,31 @@ def end_sessions(user: User) -> None:
     _announce_sessions_ended(str(user.id))
 
 
+def second_factors_of(user: User) -> list[str]:
+    """What ``user`` has set up besides the password, in words."""
+    found = []
+    if user.tf_primary_method:
+        found.append("authenticator app")
+    if user.mf_recovery_codes:
+        found.append(f"{len(user.mf_recovery_codes)} recovery codes")
+    if user.webauthn:
+        found.append(f"{len(user.webauthn)} passkey{'' if len(user.webauthn) == 1 else 's'}")
+    return found
+
+
+def reset_second_factors(user: User) -> list[str]:
+    """Remove ``user``'s authenticator app, recovery codes and passkeys (for a lost phone);
+    returns what there was. The password keeps working; a role that requires a second
+    factor sets one up again at the next login."""
+    removed = second_factors_of(user)
+    store = datastore()
+    store.tf_reset(user)
+    store.mf_set_recovery_codes(user, None)
+    store.webauthn_reset(user)
+    user.reload()
+    return removed
+
+
 def delete_user(user: User) -> None:
     """Delete the account and everything it owns: exports, songs with their audio files,
     albums, notifications, then the account itself (its tokens die with it); its open

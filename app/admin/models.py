@@ -17,6 +17,7 @@ ACTIONS = {
     "user.delete": "deleted user",
     "user.password_reset": "sent a password reset",
     "account.delete": "deleted their own account",
+    "user.reset_2fa": "reset second factors",
     "role.create": "created role",
     "role.update": "changed role",
     "song.delete": "deleted song",

@@ -7,7 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_security import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts.services import role_named
+from app.accounts.services import role_named, second_factors_of
 from app.admin import users as user_service
 from app.admin.forms import ANY, YES_NO, BulkUsersForm, UserEditForm, UserFilterForm
 from app.admin.roles import all_role_names
@@ -97,6 +97,7 @@ def user_edit(user_id: str):
         form=form,
         songs=user_service.song_count(user),
         usage=usage_of(user),
+        second_factors=second_factors_of(user),
         default_quota_mb=current_app.config["STORAGE_QUOTA_MB"],
     ), (422 if form.errors or form.form_errors else 200)
 
@@ -111,6 +112,18 @@ def user_password_reset(user_id: str):
         flash_refusal(error)
     else:
         flash(f"A password reset link is on its way to {user.email}.", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@blueprint.post("/users/<user_id>/reset-2fa")
+def user_reset_two_factor(user_id: str):
+    require_button_post()
+    user = user_service.get_user(user_id)
+    removed = user_service.reset_second_factors(current_user, user)
+    if removed:
+        flash(f"Second factors of {user.username} removed: {', '.join(removed)}.", "success")
+    else:
+        flash(f"{user.username} had no second factor; nothing changed.", "info")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 

@@ -238,6 +238,15 @@ def send_password_reset(actor: User, user: User) -> None:
     record(actor, "user.password_reset", describe_user(user), user.id)
 
 
+def reset_second_factors(actor: User, user: User) -> list[str]:
+    """Remove ``user``'s authenticator app, recovery codes and passkeys; returns what
+    there was (nothing is recorded when there was none)."""
+    removed = accounts.reset_second_factors(user)
+    if removed:
+        record(actor, "user.reset_2fa", describe_user(user), user.id, removed=removed)
+    return removed
+
+
 def remove_user(actor: User, user: User) -> int:
     """Delete the user with their songs, albums and audio files; returns how many songs
     went with them. Admins cannot delete themselves."""

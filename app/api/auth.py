@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from app.accounts.limits import rate_limit
 from app.accounts.services import authenticate, end_sessions
+from app.accounts.two_factor import token_refusal
 from app.api.schemas import ProblemSchema, TokenRequestSchema, TokenSchema, UserSchema
 from app.errors import problem
 
@@ -40,12 +41,16 @@ def issue_token(credentials: dict):
     """Get a token with email or username and password.
 
     The same answer, after the same work, for an unknown user and a wrong password;
-    unconfirmed and deactivated accounts get no token. The token is accepted in the
+    unconfirmed and deactivated accounts get no token. An account with two-factor sign-in
+    also sends its authenticator app's current ``code``. The token is accepted in the
     ``Authorization: Bearer`` header only, never in the URL.
     """
     user = authenticate(credentials["identity"], credentials["password"])
     if user is None:
         return problem(401, "Unauthorized", "Wrong identity or password, or inactive account.")
+    refusal = token_refusal(user, credentials.get("code"))
+    if refusal:
+        return problem(401, "Unauthorized", refusal)
     return {
         "token": user.get_auth_token(),
         "token_type": "Bearer",

@@ -31,6 +31,15 @@ class TokenRequestSchema(Schema):
     password = fields.String(
         required=True, validate=validate.Length(min=1, max=1024), load_only=True
     )
+    code = fields.String(
+        validate=validate.Length(min=1, max=16),
+        load_only=True,
+        metadata={
+            "description": "The current code of the account's authenticator app; required "
+            "when the account has two-factor sign-in. Each code is accepted once.",
+            "example": "123456",
+        },
+    )
 
 
 class UserSchema(Schema):

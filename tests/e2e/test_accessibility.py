@@ -13,7 +13,15 @@ from tests.logins import log_in_browser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("app")]
 
-SIGNED_OUT = ["/", "/login", "/register", "/reset", "/confirm", "/register/check-inbox"]
+SIGNED_OUT = [
+    "/",
+    "/login",
+    "/register",
+    "/reset",
+    "/confirm",
+    "/register/check-inbox",
+    "/wan-signin",
+]
 ADMIN = ["/admin/", "/admin/users", "/admin/roles", "/admin/songs", "/admin/albums", "/admin/audit"]
 BLOCKING = {"serious", "critical"}
 
@@ -45,6 +53,9 @@ def member_pages(member) -> list[str]:
         "/change-email",
         "/change-username",
         "/account/delete",
+        "/tf-setup",
+        "/mf-recovery-codes",
+        "/wan-register",
         "/dev/outbox/",
     ]
 

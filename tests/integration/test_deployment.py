@@ -35,6 +35,7 @@ APP_SERVICES = ("web", "worker", "mail-worker", "beat", "certs")
 SECRETS = {
     "SECRET_KEY": "a-long-random-secret-key",
     "SECURITY_PASSWORD_SALT": "a-long-random-salt",
+    "TWO_FACTOR_KEYS": "a-long-random-two-factor-key",
     "MAIL_SERVER": "smtp.example.org",
     "MAIL_DEFAULT_SENDER": "Encore <no-reply@example.org>",
 }

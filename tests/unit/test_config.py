@@ -23,6 +23,7 @@ PRODUCTION = {
     "ENCORE_ENV": "production",
     "SECRET_KEY": "s" * 32,
     "SECURITY_PASSWORD_SALT": "salt",
+    "TWO_FACTOR_KEYS": "k" * 32,
     "MONGODB_URI": "mongodb://db.example.org/encore",
     "REDIS_URL": "redis://cache.example.org/0",
     "EXTERNAL_URL": "https://music.example.org",
@@ -73,7 +74,15 @@ def test_production_starts_with_everything_required():
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "SECURITY_PASSWORD_SALT", "MONGODB_URI", "REDIS_URL", "EXTERNAL_URL"]
+    "missing",
+    [
+        "SECRET_KEY",
+        "SECURITY_PASSWORD_SALT",
+        "TWO_FACTOR_KEYS",
+        "MONGODB_URI",
+        "REDIS_URL",
+        "EXTERNAL_URL",
+    ],
 )
 def test_production_refuses_to_start_without_a_required_variable(missing):
     environ = {name: value for name, value in PRODUCTION.items() if name != missing}

@@ -1,0 +1,129 @@
+"""Second factors: who must have one, and codes that are good once.
+
+Flask-Security-Too runs the flows (/tf-setup, /tf-validate, /mf-recovery-codes,
+/mf-recovery, /wan-*). This module holds our rules on top of them:
+
+* Members of TWO_FACTOR_REQUIRED_ROLES sign in with a second factor. Once the password is
+  right, Flask-Security asks ``User.check_tf_required``; for such a user with none set up
+  the answer is yes, so Flask-Security sends them to /tf-setup before logging them in.
+* An authenticator code is accepted once. Flask-Security leaves replay protection to the
+  application: passlib refuses a time step at or before the last one accepted, which is
+  stored with the user and claimed atomically, so of two requests racing with one code,
+  one wins.
+* Recovery codes are shown once, when they are made, and each is claimed atomically too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_security import MfRecoveryCodesUtil, Totp
+from passlib.totp import TokenError
+
+
+class SecondFactorPolicy:
+    """Mixed into the User document: Flask-Security's hooks for "is a second factor
+    required", answered from TWO_FACTOR_REQUIRED_ROLES."""
+
+    @property
+    def second_factor_required(self) -> bool:
+        required_roles = set(current_app.config["TWO_FACTOR_REQUIRED_ROLES"])
+        return any(role.name in required_roles for role in self.roles)
+
+    def check_tf_required(
+        self, tf_setup_methods: list[tuple[str, str]], tf_fresh: bool
+    ) -> tuple[bool, list[tuple[str, str]]]:
+        required, methods = super().check_tf_required(tf_setup_methods, tf_fresh)
+        if not required and self.second_factor_required:
+            always = current_app.config["SECURITY_TWO_FACTOR_ALWAYS_VALIDATE"]
+            required = always or not tf_fresh
+        return required, methods
+
+    def check_tf_required_setup(self) -> bool:
+        """Whether /tf-setup may offer to turn the second factor off."""
+        return super().check_tf_required_setup() or self.second_factor_required
+
+
+class OnceOnlyTotp(Totp):
+    """Flask-Security's TOTP helper, refusing a code whose time step was used already."""
+
+    def verify_totp(self, token: str, totp_secret: str, user: Any, window: int = 0) -> bool:
+        try:
+            match = self._totp.verify(
+                token, totp_secret, window=window, last_counter=user.tf_totp_last_step
+            )
+        except TokenError:  # wrong, malformed, or replayed (UsedTokenError)
+            return False
+        return claim_time_step(user, match.counter)
+
+
+def claim_time_step(user: Any, step: int) -> bool:
+    """Record ``step`` as the last one used by ``user``, unless it (or a later one) is
+    recorded already: then the code was used, here or by a concurrent request."""
+    if hasattr(user, "_get_current_object"):  # current_user, while setting up
+        user = user._get_current_object()
+    claimed = (
+        type(user)
+        .objects(__raw__={"_id": user.pk, "tf_totp_last_step": {"$not": {"$gte": step}}})
+        .update_one(set__tf_totp_last_step=step)
+    )
+    if claimed:
+        user._data["tf_totp_last_step"] = step  # stored already: no need to save it again
+    return bool(claimed)
+
+
+def token_refusal(user: Any, code: str | None) -> str | None:
+    """Why ``user``, whose password was right, gets no API token with this authenticator
+    ``code``; None when they may have one. The password is enough for an account without
+    a second factor; one with an authenticator app adds its current code (good once, like
+    at login); one whose second factor is only a passkey, or whose role requires a second
+    factor it has not set up, cannot get a token with a password."""
+    security = current_app.extensions["security"]
+    has_second_factor = bool(security.two_factor_plugins.get_setup_tf_methods(user))
+    if not has_second_factor and not user.second_factor_required:
+        return None
+    if user.tf_primary_method != "authenticator":
+        return (
+            "This account signs in with a second factor that the API cannot take: set up an "
+            "authenticator app (Two-factor and passkeys) and send its code as `code`."
+        )
+    if not code:
+        return "This account uses two-factor sign-in: send its authenticator app's code as `code`."
+    window = current_app.config["SECURITY_TWO_FACTOR_AUTHENTICATOR_VALIDITY"]
+    if not security.totp_factory.verify_totp(code, user.tf_totp_secret, user, window=window):
+        return "That code is wrong or was used already: send the code the app shows now."
+    return None
+
+
+def normalise_recovery_code(code: str) -> str:
+    """Recovery codes as made (``1a2b-3c4d-5e6f``), whatever case or spacing was typed."""
+    return "".join(code.split()).lower()
+
+
+class OneTimeRecoveryCodes(MfRecoveryCodesUtil):
+    """Recovery codes, encrypted at rest (SECURITY_MULTI_FACTOR_RECOVERY_CODES_KEYS),
+    shown only on the page that makes them, each usable once."""
+
+    def get_recovery_codes(self, user: Any) -> list[str]:
+        return []
+
+    def check_recovery_code(self, user: Any, code: str) -> bool:
+        """Use ``code``: remove it from ``user``'s codes, atomically; False if it is not
+        one of them (any more)."""
+        if hasattr(user, "_get_current_object"):
+            user = user._get_current_object()
+        wanted = normalise_recovery_code(code)
+        for stored in list(user.mf_recovery_codes or []):
+            if self._decrypt_codes([stored]) == [wanted]:
+                used = (
+                    type(user)
+                    .objects(id=user.pk, mf_recovery_codes=stored)
+                    .update_one(pull__mf_recovery_codes=stored)
+                )
+                return bool(used)
+        return False
+
+    def delete_recovery_code(self, user: Any, code: str) -> bool:
+        """Done by :meth:`check_recovery_code` already, in the same atomic step."""
+        return True

@@ -1,0 +1,98 @@
+"""Recovery codes: made and shown once, stored encrypted, each logging in once in place
+of an authenticator code."""
+
+from __future__ import annotations
+
+import re
+
+from app.accounts.models import User
+from tests.factories import UserFactory
+from tests.helpers import csrf_token
+from tests.logins import log_in_client
+from tests.two_factor import enrol_authenticator, submit_code
+
+REFUSED = "That recovery code is wrong or was used already"
+
+
+def make_codes(client) -> list[str]:
+    token = csrf_token(client.get("/mf-recovery-codes").text)
+    page = client.post("/mf-recovery-codes", data={"csrf_token": token})
+    assert page.status_code == 200, page.text
+    return re.findall(r'<code class="fs-5">([0-9a-f-]+)</code>', page.text)
+
+
+def log_out(client) -> None:
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
+
+
+def is_logged_in(client) -> bool:
+    return client.get("/songs").status_code == 200
+
+
+def test_codes_are_shown_once_and_stored_encrypted(client):
+    user = UserFactory.create()
+    log_in_client(client, user)
+    enrol_authenticator(client)
+
+    codes = make_codes(client)
+
+    assert len(set(codes)) == 8
+    assert all(re.fullmatch(r"[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}", code) for code in codes)
+    stored = User.objects.get(id=user.id).mf_recovery_codes
+    assert len(stored) == 8
+    assert not set(codes) & set(stored)
+    later = client.get("/mf-recovery-codes?show_codes=1").text
+    assert "You have 8 unused recovery codes." in later
+    assert not any(code in later for code in codes)
+
+
+def test_a_recovery_code_logs_in_once(client):
+    user = UserFactory.create()
+    log_in_client(client, user)
+    enrol_authenticator(client)
+    codes = make_codes(client)
+    log_out(client)
+
+    page = log_in_client(client, user)
+    assert "Use a recovery code" in page.text
+    done = submit_code(client, f"  {codes[3].upper()} ", path="/mf-recovery")
+
+    assert done.request.path == "/"
+    assert is_logged_in(client)
+    assert len(User.objects.get(id=user.id).mf_recovery_codes) == 7
+    log_out(client)
+
+    log_in_client(client, user)
+    reused = submit_code(client, codes[3], path="/mf-recovery")
+
+    assert REFUSED in reused.text
+    assert not is_logged_in(client)
+    assert len(User.objects.get(id=user.id).mf_recovery_codes) == 7
+
+
+def test_a_wrong_recovery_code_is_refused(client):
+    user = UserFactory.create()
+    log_in_client(client, user)
+    enrol_authenticator(client)
+    make_codes(client)
+    log_out(client)
+    log_in_client(client, user)
+
+    page = submit_code(client, "0000-0000-0000", path="/mf-recovery")
+
+    assert REFUSED in page.text
+    assert not is_logged_in(client)
+    assert len(User.objects.get(id=user.id).mf_recovery_codes) == 8
+
+
+def test_new_codes_make_the_old_ones_useless(client):
+    user = UserFactory.create()
+    log_in_client(client, user)
+    enrol_authenticator(client)
+    old = make_codes(client)
+    new = make_codes(client)
+    log_out(client)
+    log_in_client(client, user)
+
+    assert REFUSED in submit_code(client, old[0], path="/mf-recovery").text
+    assert submit_code(client, new[0], path="/mf-recovery").request.path == "/"
