@@ -51,6 +51,13 @@ class NotFound(EncoreError):
     title = "Not found"
 
 
+class Forbidden(EncoreError):
+    """The caller is known but may not do this (a permission none of their roles grants)."""
+
+    status = 403
+    title = "Forbidden"
+
+
 class Conflict(EncoreError):
     status = 409
     title = "Conflict"

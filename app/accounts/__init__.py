@@ -7,6 +7,7 @@ from flask import Flask
 from flask_security import Security
 
 from app.accounts.datastore import UserDatastore
+from app.accounts.decorators import forbidden
 from app.accounts.forms import CaptchaRegisterForm, LoginForm, RegisterForm
 from app.accounts.limits import init_rate_limits, limit_posts
 from app.accounts.models import Role, User
@@ -29,6 +30,7 @@ def init_accounts(app: Flask) -> Security:
         register_form=register_form,
         login_form=LoginForm,
     )
+    security.unauthz_handler(forbidden)
     init_tokens(app, security)
     limiter = init_rate_limits(app)
     account_views = app.blueprints["security"]

@@ -115,9 +115,11 @@ def _user_options(command: Callable) -> Callable:
 
 @users.command("init")
 def init() -> None:
-    """Create the Admin and Public roles if they are missing (safe to run again)."""
-    for role in services.ensure_roles():
-        click.echo(f"Role {role.name} is ready.")
+    """Create the Admin and Public roles if they are missing, and give them any of their
+    default permissions they lack (safe to run again)."""
+    for role in services.ensure_roles(grant_defaults=True):
+        permissions = ", ".join(role.permissions) or "none"
+        click.echo(f"Role {role.name} is ready (permissions: {permissions}).")
 
 
 @users.command("create")

@@ -13,6 +13,7 @@ from mongoengine import NotUniqueError
 from app import paging
 from app.accounts.datastore import USERS, UserDatastore, normalise_identity
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
+from app.accounts.permissions import DEFAULT_PERMISSIONS
 from app.errors import NotFound, ValidationFailed
 from app.library.services import delete_library_of
 from app.signals import sessions_ended
@@ -31,15 +32,23 @@ def datastore() -> UserDatastore:
     return _security().datastore
 
 
-def ensure_roles() -> list[Role]:
-    """Create the Admin and Public roles if they are missing (safe to run again)."""
+def ensure_roles(*, grant_defaults: bool = False) -> list[Role]:
+    """Create the Admin and Public roles if they are missing, with their default
+    permissions (safe to run again). ``grant_defaults`` also gives existing ones any
+    default permission they lack: how a database made before permissions is brought up
+    to date (``flask users init``)."""
     roles = []
     for name, description in ROLE_DESCRIPTIONS.items():
         try:
-            roles.append(datastore().find_or_create_role(name, description=description))
+            role = datastore().find_or_create_role(name, description=description)
             datastore().commit()
         except NotUniqueError:  # created by a concurrent caller: use theirs
-            roles.append(Role.objects.get(name=name))
+            role = Role.objects.get(name=name)
+        if grant_defaults:
+            # $addToSet: idempotent, and keeps permissions an admin added.
+            role.update(add_to_set__permissions=list(DEFAULT_PERMISSIONS[name]))
+            role.reload()
+        roles.append(role)
     return roles
 
 

@@ -4,9 +4,10 @@ edit (storage quota included), password reset, delete."""
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_security import current_user
+from flask_security import current_user, permissions_required
 from wtforms.fields.choices import SelectChoice
 
+from app.accounts.permissions import USERS_MANAGE
 from app.accounts.services import role_named
 from app.admin import users as user_service
 from app.admin.forms import ANY, YES_NO, BulkUsersForm, UserEditForm, UserFilterForm
@@ -30,6 +31,7 @@ def _search(form: UserFilterForm) -> user_service.UserSearch:
 
 
 @blueprint.get("/users")
+@permissions_required(USERS_MANAGE)
 def users():
     form = UserFilterForm(request.args)
     form.role.choices = [ANY, *(SelectChoice(name, name) for name in all_role_names())]
@@ -46,6 +48,7 @@ def users():
 
 
 @blueprint.post("/users/bulk")
+@permissions_required(USERS_MANAGE)
 def users_bulk():
     form = BulkUsersForm()
     if not form.validate_on_submit():
@@ -63,6 +66,7 @@ def users_bulk():
 
 
 @blueprint.route("/users/<user_id>", methods=["GET", "POST"])
+@permissions_required(USERS_MANAGE)
 def user_edit(user_id: str):
     user = user_service.get_user(user_id)
     form = UserEditForm(
@@ -102,6 +106,7 @@ def user_edit(user_id: str):
 
 
 @blueprint.post("/users/<user_id>/password-reset")
+@permissions_required(USERS_MANAGE)
 def user_password_reset(user_id: str):
     require_button_post()
     user = user_service.get_user(user_id)
@@ -115,6 +120,7 @@ def user_password_reset(user_id: str):
 
 
 @blueprint.post("/users/<user_id>/delete")
+@permissions_required(USERS_MANAGE)
 def user_delete(user_id: str):
     require_button_post()
     user = user_service.get_user(user_id)
