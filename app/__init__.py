@@ -106,6 +106,7 @@ def connect_receivers(app: Flask) -> None:
     sessions_ended.connect(receivers.end_account_sockets, sender=app, weak=False)
     password_changed.connect(receivers.end_sockets_after_new_password, sender=app, weak=False)
     password_reset.connect(receivers.end_sockets_after_new_password, sender=app, weak=False)
+    password_reset.connect(receivers.unlock_after_password_reset, sender=app, weak=False)
 
 
 def register_cli(app: Flask) -> None:

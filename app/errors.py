@@ -81,6 +81,23 @@ class RateLimited(EncoreError):
         return {"Retry-After": str(self.retry_after)}
 
 
+class LoginLocked(EncoreError):
+    """Too many failed logins for this identity (app/accounts/lockout.py)."""
+
+    status = 429
+    title = "Too Many Requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+    def problem_fields(self) -> dict[str, Any]:
+        return {"retry_after": self.retry_after}
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
 def wants_json() -> bool:
     """API paths and clients that prefer JSON get problem details instead of pages."""
     if request.path.startswith("/api/"):

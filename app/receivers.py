@@ -11,6 +11,7 @@ from flask import Flask
 from kombu.exceptions import OperationalError
 
 from app import realtime
+from app.accounts import lockout
 from app.accounts.models import User
 from app.mail.message import MailMessage
 from tasks.mail import send_mail
@@ -62,3 +63,9 @@ def end_sockets_after_new_password(sender: Flask, *, user: User, **extra: object
     ``fs_uniquifier``), so its sockets are closed too (``password_changed``,
     ``password_reset``)."""
     realtime.end_user_sockets(str(user.id))
+
+
+def unlock_after_password_reset(sender: Flask, *, user: User, **extra: object) -> None:
+    """Whoever completed a password reset controls the account's mail: its lockout ends
+    (``password_reset``)."""
+    lockout.clear_user(user)

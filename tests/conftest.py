@@ -52,6 +52,8 @@ def settings(servers: ServerUrls, tmp_path_factory: pytest.TempPathFactory) -> d
         "LOGIN_RATE_LIMIT": "10000 per minute",
         "REGISTER_RATE_LIMIT": "10000 per minute",
         "UPLOAD_RATE_LIMIT": "10000 per minute",
+        # Lockout tests make apps with a low count; elsewhere it must not interfere.
+        "LOCKOUT_MAX_ATTEMPTS": 1000,
         # Retries fast, so the give-up path can be watched within a test.
         "MAIL_RETRY_DELAY_SECONDS": 0.2,
         "MAIL_MAX_RETRIES": 2,

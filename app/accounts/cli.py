@@ -205,6 +205,31 @@ def deactivate(identity: str) -> None:
     click.echo(f"User {user.username} deactivated.")
 
 
+@users.command("reset-password")
+@click.argument("identity")
+@click.option("--password", default=None, help=USER_OPTIONS[-1][1])
+def reset_password(identity: str, password: str | None) -> None:
+    """Give IDENTITY (email or username) a new password, asked twice without showing it
+    and checked like at registration. Unlocks the account and signs it out everywhere."""
+    user = _find(identity)
+    password = _ask(
+        password,
+        "New password",
+        lambda value: services.check_password(
+            value,
+            username=user.username,
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+        ),
+        option="--password",
+        secret=True,
+    )
+    with _reported():
+        services.reset_password(user, password)
+    click.echo(f"Password of {user.username} changed; the account is unlocked and signed out.")
+
+
 @users.command("delete")
 @click.argument("identity")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")

@@ -11,10 +11,11 @@ from flask_security.mail_util import EmailValidateException
 from mongoengine import NotUniqueError
 
 from app import paging
+from app.accounts import lockout
 from app.accounts.datastore import USERS, UserDatastore, normalise_identity
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
 from app.accounts.permissions import DEFAULT_PERMISSIONS
-from app.errors import NotFound, ValidationFailed
+from app.errors import LoginLocked, NotFound, ValidationFailed
 from app.library.services import delete_library_of
 from app.signals import sessions_ended
 
@@ -151,15 +152,48 @@ def authenticate(identity: str, password: str) -> User | None:
     """The active, confirmed account with this email or username and password, or None.
 
     One password hash is checked whether or not the account exists (a throw-away one when
-    it does not), so the time taken does not tell which identities have an account."""
+    it does not), so the time taken does not tell which identities have an account. A
+    wrong password or unknown identity counts towards a lockout; a locked identity is
+    refused with LoginLocked before its password is looked at (app/accounts/lockout.py)."""
+    _refuse_if_locked(identity)
     normalised = normalise_identity(identity)
     user = User.objects(email=normalised).first() or User.objects(username=normalised).first()
     if user is None:
         verify_password(password, _stand_in_hash())
+        _count_failure(identity)
         return None
     if not verify_and_update_password(password, user):
+        _count_failure(identity)
         return None
+    lockout.clear(identity)
     return user if user.active and user.confirmed_at is not None else None
+
+
+def _refuse_if_locked(identity: str) -> None:
+    if seconds := lockout.seconds_locked(identity):
+        raise LoginLocked(lockout.LOCKED_MESSAGE, seconds)
+
+
+def _count_failure(identity: str) -> None:
+    if lockout.record_failure(identity):
+        _refuse_if_locked(identity)
+
+
+def reset_password(user: User, password: str) -> User:
+    """Give ``user`` a new password, checked by the rules of registration; this unlocks
+    them and ends every session, token and socket they have."""
+    password = check_password(
+        password,
+        username=user.username,
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+    )
+    user.password = hash_password(password)
+    user.save()
+    lockout.clear_user(user)
+    end_sessions(user)
+    return user
 
 
 def _stand_in_hash() -> str:

@@ -1,5 +1,5 @@
 """Admin pages for users: list (search, filters, sort, pages), bulk (de)activation,
-edit (storage quota included), password reset, delete."""
+edit (storage quota included), password reset, unlock, delete."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_security import current_user, permissions_required
 from wtforms.fields.choices import SelectChoice
 
+from app.accounts.lockout import user_is_locked
 from app.accounts.permissions import USERS_MANAGE
 from app.accounts.services import role_named
 from app.admin import users as user_service
@@ -101,6 +102,7 @@ def user_edit(user_id: str):
         form=form,
         songs=user_service.song_count(user),
         usage=usage_of(user),
+        locked=user_is_locked(user),
         default_quota_mb=current_app.config["STORAGE_QUOTA_MB"],
     ), (422 if form.errors or form.form_errors else 200)
 
@@ -116,6 +118,20 @@ def user_password_reset(user_id: str):
         flash_refusal(error)
     else:
         flash(f"A password reset link is on its way to {user.email}.", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@blueprint.post("/users/<user_id>/unlock")
+@permissions_required(USERS_MANAGE)
+def user_unlock(user_id: str):
+    require_button_post()
+    user = user_service.get_user(user_id)
+    try:
+        user_service.unlock_user(current_user, user)
+    except ValidationFailed as error:
+        flash_refusal(error)
+    else:
+        flash(f"{user.username} can log in again.", "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 

@@ -1,5 +1,6 @@
 """Managing users: find them, change names, roles, activation and storage quota, send a
-password reset, delete them. Every change is written to the audit log.
+password reset, unlock them after failed logins, delete them. Every change is written to
+the audit log.
 
 Search must not use a case-insensitive regex on ``email`` or ``username``: both are
 unique-indexed, and SecantusDB (the embedded test server) silently matches nothing for
@@ -18,6 +19,7 @@ from flask_mongoengine.pagination import Pagination
 from flask_security.recoverable import send_reset_password_instructions
 
 from app import paging
+from app.accounts import lockout
 from app.accounts import services as accounts
 from app.accounts.datastore import USERS
 from app.accounts.models import Role, User
@@ -264,6 +266,14 @@ def send_password_reset(actor: User, user: User) -> None:
         )
     send_reset_password_instructions(user)
     record(actor, "user.password_reset", describe_user(user), user.id)
+
+
+def unlock_user(actor: User, user: User) -> None:
+    """End the lockout of ``user``'s email and username after failed logins."""
+    if not lockout.user_is_locked(user):
+        raise ValidationFailed({"user": f"{user.username} is not locked."})
+    lockout.clear_user(user)
+    record(actor, "user.unlock", describe_user(user), user.id)
 
 
 def remove_user(actor: User, user: User) -> int:

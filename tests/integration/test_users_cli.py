@@ -483,6 +483,7 @@ def test_help_lists_every_command(runner):
         "delete",
         "init",
         "list",
+        "reset-password",
         "set-role",
     ):
         assert f"\n  {command} " in result.output
