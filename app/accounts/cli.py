@@ -185,6 +185,7 @@ def set_role(identity: str, roles: tuple[str, ...]) -> None:
     user = _find(identity)
     names = list(dict.fromkeys(roles))
     with _reported():
+        services.check_keeps_a_manager(user, roles=names)
         services.set_roles(user, names)
     click.echo(f"User {user.username} now has roles: {', '.join(names)}.")
 
@@ -201,7 +202,10 @@ def activate(identity: str) -> None:
 @click.argument("identity")
 def deactivate(identity: str) -> None:
     """Stop IDENTITY (email or username) from logging in; ends their sessions and tokens."""
-    user = services.set_active(_find(identity), False)
+    user = _find(identity)
+    with _reported():
+        services.check_keeps_a_manager(user, active=False)
+    services.set_active(user, False)
     click.echo(f"User {user.username} deactivated.")
 
 
@@ -236,6 +240,8 @@ def reset_password(identity: str, password: str | None) -> None:
 def delete(identity: str, yes: bool) -> None:
     """Delete the account of IDENTITY (email or username), after asking."""
     user = _find(identity)
+    with _reported():
+        services.check_keeps_a_manager(user, active=False)
     if not yes:
         click.confirm(f"Delete user {user.username} ({user.email})?", abort=True)
     services.delete_user(user)

@@ -14,7 +14,7 @@ from app import paging
 from app.accounts import lockout
 from app.accounts.datastore import USERS, UserDatastore, normalise_identity
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
-from app.accounts.permissions import DEFAULT_PERMISSIONS
+from app.accounts.permissions import DEFAULT_PERMISSIONS, USERS_MANAGE, active_holders
 from app.errors import LoginLocked, NotFound, ValidationFailed
 from app.library.services import delete_library_of
 from app.signals import sessions_ended
@@ -203,6 +203,28 @@ def _stand_in_hash() -> str:
     if "stand_in_password_hash" not in extensions:
         extensions["stand_in_password_hash"] = hash_password(secrets.token_urlsafe(24))
     return extensions["stand_in_password_hash"]
+
+
+def grants(role_names: list[str], permission: str) -> bool:
+    return any(permission in role_named(name).get_permissions() for name in role_names)
+
+
+def check_keeps_a_manager(
+    user: User, *, roles: list[str] | None = None, active: bool = True
+) -> None:
+    """Refuse to leave nobody able to manage users: the last active user holding
+    ``users:manage`` keeps it, stays active and is not deleted."""
+    if not (user.active and user.has_permission(USERS_MANAGE)):
+        return
+    if active and (roles is None or grants(roles, USERS_MANAGE)):
+        return
+    if active_holders(USERS_MANAGE) <= 1:
+        raise ValidationFailed(
+            {
+                "roles": f"{user.username} is the last active user who can manage users "
+                "(users:manage): give it to someone else first."
+            }
+        )
 
 
 def set_roles(user: User, role_names: list[str]) -> User:

@@ -23,7 +23,7 @@ from app.accounts import lockout
 from app.accounts import services as accounts
 from app.accounts.datastore import USERS
 from app.accounts.models import Role, User
-from app.accounts.permissions import USERS_MANAGE, active_holders
+from app.accounts.permissions import USERS_MANAGE
 from app.admin.audit import describe_user, record
 from app.database import page_of
 from app.errors import ValidationFailed
@@ -142,31 +142,11 @@ def check_self_lockout(
         return
     if active is False:
         raise ValidationFailed({"active": "You cannot deactivate yourself."})
-    if roles is not None and not grants(roles, USERS_MANAGE):
+    if roles is not None and not accounts.grants(roles, USERS_MANAGE):
         raise ValidationFailed(
             {
                 "roles": "You cannot take away your own users:manage permission (keep a role "
                 "that grants it)."
-            }
-        )
-
-
-def grants(role_names: list[str], permission: str) -> bool:
-    return any(permission in accounts.role_named(name).get_permissions() for name in role_names)
-
-
-def check_keeps_a_manager(user: User, *, roles: list[str] | None = None, active: bool = True):
-    """Refuse to leave nobody able to manage users: the last active user holding
-    ``users:manage`` keeps it, stays active and is not deleted."""
-    if not (user.active and user.has_permission(USERS_MANAGE)):
-        return
-    if active and (roles is None or grants(roles, USERS_MANAGE)):
-        return
-    if active_holders(USERS_MANAGE) <= 1:
-        raise ValidationFailed(
-            {
-                "roles": f"{user.username} is the last active user who can manage users "
-                "(users:manage): give it to someone else first."
             }
         )
 
@@ -198,7 +178,7 @@ def update_user(
     for name in roles:
         accounts.role_named(name)
     check_self_lockout(actor, user, roles=roles, active=active)
-    check_keeps_a_manager(user, roles=roles, active=active)
+    accounts.check_keeps_a_manager(user, roles=roles, active=active)
     target = describe_user(user)
     actions = []
     renamed = {
@@ -251,7 +231,7 @@ def set_users_active(actor: User, user_ids: list[str], active: bool) -> int:
     users = [get_user(user_id) for user_id in dict.fromkeys(user_ids)]
     for user in users:
         check_self_lockout(actor, user, active=active)
-        check_keeps_a_manager(user, active=active)
+        accounts.check_keeps_a_manager(user, active=active)
     changed = [user for user in users if user.active != active]
     for user in changed:
         _set_active(actor, user, active)
@@ -281,7 +261,7 @@ def remove_user(actor: User, user: User) -> int:
     went with them. Admins cannot delete themselves."""
     if user.id == actor.id:
         raise ValidationFailed({"user": "You cannot delete yourself."})
-    check_keeps_a_manager(user, active=False)
+    accounts.check_keeps_a_manager(user, active=False)
     target, user_id = describe_user(user), user.id
     songs = Song.objects(owner=user).count()
     accounts.delete_user(user)

@@ -13,6 +13,8 @@ from flask_security.recoverable import generate_reset_password_token
 from app.accounts.lockout import LOCKED_MESSAGE
 from app.accounts.models import Role, User
 from app.admin.models import AuditEntry
+from app.embedded import start_redis
+from app.processes import free_port
 from tests.factories import STRONG_PASSWORD, TEST_PASSWORD, UserFactory
 from tests.helpers import csrf_token
 from tests.logins import API_TOKEN_URL, bearer, log_in_api, log_in_client
@@ -284,3 +286,23 @@ def test_reset_password_refuses_a_weak_option_and_an_unknown_user(locked_app):
         assert verify_password(TEST_PASSWORD, User.objects.get(username="annie").password)
     assert unknown.exit_code == 1
     assert "Error: no user with email or username 'nobody'" in unknown.output
+
+
+def test_logins_go_on_without_lockout_while_redis_is_down(locking, tmp_path, caplog):
+    redis_server = start_redis(
+        tmp_path / "redis", log_path=tmp_path / "redis.log", port=free_port()
+    )
+    try:
+        app = locking(REDIS_URL=redis_server.url, LOCKOUT_MAX_ATTEMPTS=1)
+        UserFactory(username="annie")
+        client = app.test_client()
+        lock_by_api(client, "annie")
+    finally:
+        redis_server.stop()
+
+    wrong = token_attempt(client, "annie", WRONG)
+    right = token_attempt(client, "annie", TEST_PASSWORD)
+
+    assert wrong.status_code == 401
+    assert right.status_code == 200
+    assert "lockout not checked: Redis unreachable" in caplog.text

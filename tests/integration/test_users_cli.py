@@ -487,3 +487,25 @@ def test_help_lists_every_command(runner):
         "set-role",
     ):
         assert f"\n  {command} " in result.output
+
+
+def test_the_last_user_who_can_manage_users_keeps_that(runner):
+    UserFactory(username="alice", roles=[ADMIN_ROLE])
+    message = (
+        "Error: alice is the last active user who can manage users (users:manage): give it "
+        "to someone else first.\n"
+    )
+
+    demoted = runner.invoke(args=["users", "set-role", "alice", PUBLIC_ROLE])
+    deactivated = runner.invoke(args=["users", "deactivate", "alice"])
+    deleted = runner.invoke(args=["users", "delete", "--yes", "alice"])
+    UserFactory(username="carol", roles=[ADMIN_ROLE])
+    allowed = runner.invoke(args=["users", "set-role", "alice", PUBLIC_ROLE])
+
+    for result in (demoted, deactivated, deleted):
+        assert result.exit_code == 1
+        assert result.output == message
+    alice = User.objects.get(username="alice")
+    assert alice.active
+    assert allowed.exit_code == 0, allowed.output
+    assert role_names(User.objects.get(username="alice")) == [PUBLIC_ROLE]
