@@ -62,9 +62,12 @@ def record_failure(identity: str) -> bool:
     """Count a failed login for ``identity``; True if that locked it."""
     failures, locked = _keys(identity)
     try:
-        count = _redis().incr(failures)
-        if count == 1:  # the window starts with the first failure
-            _redis().pexpire(failures, _milliseconds("LOCKOUT_WINDOW_SECONDS"))
+        # One transaction: the window starts with the first failure, and a count never
+        # outlives its window.
+        pipe = _redis().pipeline()
+        pipe.set(failures, 0, px=_milliseconds("LOCKOUT_WINDOW_SECONDS"), nx=True)
+        pipe.incr(failures)
+        count = pipe.execute()[1]
         if count < current_app.config["LOCKOUT_MAX_ATTEMPTS"]:
             return False
         pipe = _redis().pipeline()

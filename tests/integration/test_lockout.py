@@ -99,6 +99,27 @@ def test_the_right_password_is_refused_while_locked(locked_app):
     assert client.get("/songs").status_code == 302  # still not logged in
 
 
+def test_a_json_login_is_told_it_is_locked(locked_app):
+    UserFactory(username="annie")
+    client = locked_app.test_client()
+
+    answers = []
+    for password in [WRONG] * ATTEMPTS + [TEST_PASSWORD]:
+        token = csrf_token(client.get("/login").text)
+        answers.append(
+            client.post(
+                "/login",
+                json={"email": "annie", "password": password},
+                headers={"X-CSRFToken": token},
+            )
+        )
+
+    assert [answer.status_code for answer in answers] == [400] * (ATTEMPTS + 1)
+    assert LOCKED_MESSAGE not in answers[0].json["response"]["errors"]
+    for answer in answers[-2:]:
+        assert answer.json["response"]["errors"] == [LOCKED_MESSAGE]
+
+
 def test_unknown_identities_are_locked_with_the_same_message(locked_app):
     UserFactory(username="annie")
     client = locked_app.test_client()
