@@ -117,6 +117,7 @@ def connect_receivers(app: Flask) -> None:
     password_changed.connect(receivers.end_sockets_after_new_password, sender=app, weak=False)
     password_reset.connect(receivers.end_sockets_after_new_password, sender=app, weak=False)
     change_email_confirmed.connect(receivers.tell_old_address, sender=app, weak=False)
+    password_reset.connect(receivers.unlock_after_password_reset, sender=app, weak=False)
 
 
 def register_cli(app: Flask) -> None:

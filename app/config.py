@@ -363,6 +363,26 @@ SETTINGS: tuple[Setting, ...] = (
         "What the login page calls that provider: Sign in with OIDC_NAME.",
     ),
     Setting(
+        "LOCKOUT_MAX_ATTEMPTS",
+        int,
+        5,
+        "Failed logins for one identity (an email or username, whether or not it has an "
+        "account) within LOCKOUT_WINDOW_SECONDS that lock it for LOCKOUT_SECONDS.",
+    ),
+    Setting(
+        "LOCKOUT_WINDOW_SECONDS",
+        float,
+        900.0,
+        "How long failed logins count towards a lockout, from the first one.",
+    ),
+    Setting(
+        "LOCKOUT_SECONDS",
+        float,
+        900.0,
+        "How long a locked identity stays locked, unless an admin unlocks it or its "
+        "password is reset.",
+    ),
+    Setting(
         "MAX_REQUEST_KB",
         int,
         1024,

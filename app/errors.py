@@ -51,6 +51,13 @@ class NotFound(EncoreError):
     title = "Not found"
 
 
+class Forbidden(EncoreError):
+    """The caller is known but may not do this (a permission none of their roles grants)."""
+
+    status = 403
+    title = "Forbidden"
+
+
 class Conflict(EncoreError):
     status = 409
     title = "Conflict"
@@ -108,6 +115,23 @@ class SignInProviderFailed(EncoreError):
 
     status = 502
     title = "Bad Gateway"
+
+
+class LoginLocked(EncoreError):
+    """Too many failed logins for this identity (app/accounts/lockout.py)."""
+
+    status = 429
+    title = "Too Many Requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+    def problem_fields(self) -> dict[str, Any]:
+        return {"retry_after": self.retry_after}
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 def wants_json() -> bool:

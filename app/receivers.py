@@ -11,6 +11,7 @@ from flask import Flask
 from kombu.exceptions import OperationalError
 
 from app import realtime
+from app.accounts import lockout
 from app.accounts.models import User
 from app.accounts.services import send_email_changed_notice
 from app.exports.services import give_up_export
@@ -91,3 +92,9 @@ def tell_old_address(sender: Flask, *, user: User, old_email: str, **extra: obje
     """A new email address was confirmed: queue a notice to the old one
     (Flask-Security's ``change_email_confirmed``)."""
     send_email_changed_notice(user, old_email)
+
+
+def unlock_after_password_reset(sender: Flask, *, user: User, **extra: object) -> None:
+    """Whoever completed a password reset controls the account's mail: its lockout ends
+    (``password_reset``)."""
+    lockout.clear_user(user)

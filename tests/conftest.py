@@ -55,6 +55,8 @@ def settings(servers: ServerUrls, tmp_path_factory: pytest.TempPathFactory) -> d
         "UPLOAD_RATE_LIMIT": "10000 per minute",
         # Admins sign in with a password alone, except in the tests of the second factor.
         "TWO_FACTOR_REQUIRED_ROLES": [],
+        # Lockout tests make apps with a low count; elsewhere it must not interfere.
+        "LOCKOUT_MAX_ATTEMPTS": 1000,
         # Retries fast, so the give-up path can be watched within a test.
         "MAIL_RETRY_DELAY_SECONDS": 0.2,
         "MAIL_MAX_RETRIES": 2,

@@ -7,6 +7,7 @@ from flask import Flask
 from flask_security import Security
 
 from app.accounts.datastore import LowerCaseUsernameUtil, UserDatastore
+from app.accounts.decorators import forbidden
 from app.accounts.forms import CaptchaRegisterForm, ChangeEmailForm, LoginForm, RegisterForm
 from app.accounts.limits import init_rate_limits, limit_posts
 from app.accounts.models import Role, User, WebAuthn
@@ -40,6 +41,7 @@ def init_accounts(app: Flask) -> Security:
         change_email_form=ChangeEmailForm,
         wan_signin_response_form=OwnPasskeyForm,
     )
+    security.unauthz_handler(forbidden)
     init_tokens(app, security)
     init_oauth(app, security)
     limiter = init_rate_limits(app)

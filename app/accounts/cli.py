@@ -115,9 +115,11 @@ def _user_options(command: Callable) -> Callable:
 
 @users.command("init")
 def init() -> None:
-    """Create the Admin and Public roles if they are missing (safe to run again)."""
-    for role in services.ensure_roles():
-        click.echo(f"Role {role.name} is ready.")
+    """Create the Admin and Public roles if they are missing, and give them any of their
+    default permissions they lack (safe to run again)."""
+    for role in services.ensure_roles(grant_defaults=True):
+        permissions = ", ".join(role.permissions) or "none"
+        click.echo(f"Role {role.name} is ready (permissions: {permissions}).")
 
 
 @users.command("create")
@@ -183,6 +185,7 @@ def set_role(identity: str, roles: tuple[str, ...]) -> None:
     user = _find(identity)
     names = list(dict.fromkeys(roles))
     with _reported():
+        services.check_keeps_a_manager(user, roles=names)
         services.set_roles(user, names)
     click.echo(f"User {user.username} now has roles: {', '.join(names)}.")
 
@@ -199,8 +202,36 @@ def activate(identity: str) -> None:
 @click.argument("identity")
 def deactivate(identity: str) -> None:
     """Stop IDENTITY (email or username) from logging in; ends their sessions and tokens."""
-    user = services.set_active(_find(identity), False)
+    user = _find(identity)
+    with _reported():
+        services.check_keeps_a_manager(user, active=False)
+    services.set_active(user, False)
     click.echo(f"User {user.username} deactivated.")
+
+
+@users.command("reset-password")
+@click.argument("identity")
+@click.option("--password", default=None, help=USER_OPTIONS[-1][1])
+def reset_password(identity: str, password: str | None) -> None:
+    """Give IDENTITY (email or username) a new password, asked twice without showing it
+    and checked like at registration. Unlocks the account and signs it out everywhere."""
+    user = _find(identity)
+    password = _ask(
+        password,
+        "New password",
+        lambda value: services.check_password(
+            value,
+            username=user.username,
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+        ),
+        option="--password",
+        secret=True,
+    )
+    with _reported():
+        services.reset_password(user, password)
+    click.echo(f"Password of {user.username} changed; the account is unlocked and signed out.")
 
 
 @users.command("delete")
@@ -209,6 +240,8 @@ def deactivate(identity: str) -> None:
 def delete(identity: str, yes: bool) -> None:
     """Delete the account of IDENTITY (email or username), after asking."""
     user = _find(identity)
+    with _reported():
+        services.check_keeps_a_manager(user, active=False)
     if not yes:
         click.confirm(f"Delete user {user.username} ({user.email})?", abort=True)
     services.delete_user(user)

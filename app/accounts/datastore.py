@@ -14,6 +14,7 @@ from flask import current_app
 from flask_security import MongoEngineUserDatastore, UsernameUtil
 
 from app import paging
+from app.accounts.permissions import DEFAULT_PERMISSIONS
 
 NORMALISED_FIELDS = ("email", "username")
 #: The counter of accounts: how many there are, and the last position handed out.
@@ -48,6 +49,12 @@ class UserDatastore(MongoEngineUserDatastore):
                     return None
                 kwargs[field] = normalise_identity(kwargs[field])
         return super().find_user(case_insensitive=False, **kwargs)
+
+    def find_or_create_role(self, name: str, **kwargs: Any):
+        """The role named ``name``; a built-in role that is missing is created with its
+        default permissions (app/accounts/permissions.py)."""
+        kwargs.setdefault("permissions", list(DEFAULT_PERMISSIONS.get(name, ())))
+        return super().find_or_create_role(name, **kwargs)
 
     def create_user(self, **kwargs: Any):
         """Store identities lower-case; a user created without roles (self-registration)

@@ -1,4 +1,5 @@
-"""Login and CSRF checks for views that stream their request body, pages and API alike.
+"""Login, permission and CSRF answers for pages and API alike, and the login and CSRF
+checks for views that stream their request body.
 
 Flask-Security's ``auth_required`` parses the form to look for a CSRF token, which would
 spool an upload to disk. These views ask only who is logged in, and check the CSRF token
@@ -16,7 +17,8 @@ from flask_security import current_user, url_for_security
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from app.errors import problem, wants_json
+from app.accounts.permissions import CATALOGUE
+from app.errors import Forbidden, error_response, problem, wants_json
 
 
 def member_required_streaming(view: Callable) -> Callable:
@@ -55,3 +57,19 @@ def check_csrf_token(token: str | None) -> None:
 def csrf_before_storing(fields: dict[str, str]) -> None:
     """The token from the X-CSRFToken header, or else from a field that came before the file."""
     check_csrf_token(request.headers.get("X-CSRFToken") or fields.get("csrf_token"))
+
+
+def forbidden(func_name: str, params: list[str]) -> ResponseReturnValue:
+    """Flask-Security's answer when ``permissions_required`` or ``permissions_accepted``
+    refuses: 403, as the error page or problem JSON, naming what was missing."""
+    described = [
+        f"{name} ({CATALOGUE[name].rstrip('.').lower()})" if name in CATALOGUE else name
+        for name in params
+    ]
+    if len(described) == 1:
+        needs = f"the permission {described[0]}"
+    elif func_name == "permissions_required":
+        needs = f"all of the permissions {', '.join(described)}"
+    else:
+        needs = f"one of the permissions {' or '.join(described)}"
+    return error_response(Forbidden(f"This needs {needs}, which none of your roles grants."))

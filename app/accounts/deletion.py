@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 
 from app.accounts import services
-from app.accounts.models import ADMIN_ROLE, Role, User
+from app.accounts.models import User
+from app.accounts.permissions import USERS_MANAGE, active_holders
 from app.admin.audit import describe_user, record
 from app.errors import Conflict, ValidationFailed
 from app.library import counters
@@ -26,12 +27,11 @@ STALE_DELETION = timedelta(minutes=10)
 
 
 def is_last_active_admin(user: User) -> bool:
-    """Whether ``user`` is an active admin and no other account is."""
-    admin = Role.objects(name=ADMIN_ROLE).first()
-    if admin is None or not user.has_role(ADMIN_ROLE) or not user.active:
+    """Whether ``user`` is the only active account that can manage users: deleting it
+    would leave nobody to manage accounts."""
+    if not user.active or not user.has_permission(USERS_MANAGE):
         return False
-    others = User.objects(roles=admin.id, active=True, id__ne=user.id)
-    return others.first() is None
+    return active_holders(USERS_MANAGE) <= 1
 
 
 def what_goes(user: User) -> dict[str, int]:

@@ -12,6 +12,8 @@ from flask_wtf import FlaskForm, Recaptcha, RecaptchaField
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from app.accounts import lockout
+
 
 class RegisterForm(RegisterFormV2):
     first_name = StringField(
@@ -31,15 +33,32 @@ class CaptchaRegisterForm(RegisterForm):
 
 
 class LoginForm(flask_security.LoginForm):
-    """One box for email or username: a value without ``@`` is looked up as a username."""
+    """One box for email or username: a value without ``@`` is looked up as a username.
+
+    A locked identity is refused before its password is checked, and each wrong password
+    or unknown identity counts towards a lockout (app/accounts/lockout.py)."""
 
     def validate(self, **kwargs: object) -> bool:
         identity = (self.email.data or "").strip()
         if identity and "@" not in identity and not self.username.data:
             self.username.data, self.username.raw_data = identity, [identity]
             self.email.data, self.email.raw_data = "", [""]
+        identity = identity or (self.username.data or "").strip()
+        if identity and lockout.is_locked(identity):
+            self.form_errors.append(lockout.LOCKED_MESSAGE)
+            return False
         if super().validate(**kwargs):
+            lockout.clear(identity)
             return True
+        # ifield is set once the credentials were looked at: not for a missing field or
+        # an expired CSRF token, which are no guess at a password.
+        checked = self.ifield is not None and not self.user_authenticated
+        if checked and lockout.record_failure(identity):
+            # Only the lockout is said: the failure it ends on is no news.
+            for field in (self.email, self.username, self.password):
+                field.errors = []
+            self.form_errors.append(lockout.LOCKED_MESSAGE)
+            return False
         if self.requires_confirmation:
             # The password was right: say what is missing, at form level, where the login
             # view's generic-message rewrite of the field errors does not reach.

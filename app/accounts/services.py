@@ -12,9 +12,11 @@ from flask_security.utils import send_mail
 from mongoengine import NotUniqueError
 
 from app import paging
+from app.accounts import lockout
 from app.accounts.datastore import USERS, UserDatastore, normalise_identity
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
-from app.errors import NotFound, ValidationFailed
+from app.accounts.permissions import DEFAULT_PERMISSIONS, USERS_MANAGE, active_holders
+from app.errors import LoginLocked, NotFound, ValidationFailed
 from app.exports.services import delete_exports_of
 from app.library.services import delete_library_of
 from app.notifications.services import delete_notifications_of
@@ -34,15 +36,23 @@ def datastore() -> UserDatastore:
     return _security().datastore
 
 
-def ensure_roles() -> list[Role]:
-    """Create the Admin and Public roles if they are missing (safe to run again)."""
+def ensure_roles(*, grant_defaults: bool = False) -> list[Role]:
+    """Create the Admin and Public roles if they are missing, with their default
+    permissions (safe to run again). ``grant_defaults`` also gives existing ones any
+    default permission they lack: how a database made before permissions is brought up
+    to date (``flask users init``)."""
     roles = []
     for name, description in ROLE_DESCRIPTIONS.items():
         try:
-            roles.append(datastore().find_or_create_role(name, description=description))
+            role = datastore().find_or_create_role(name, description=description)
             datastore().commit()
         except NotUniqueError:  # created by a concurrent caller: use theirs
-            roles.append(Role.objects.get(name=name))
+            role = Role.objects.get(name=name)
+        if grant_defaults:
+            # $addToSet: idempotent, and keeps permissions an admin added.
+            role.update(add_to_set__permissions=list(DEFAULT_PERMISSIONS[name]))
+            role.reload()
+        roles.append(role)
     return roles
 
 
@@ -170,15 +180,48 @@ def authenticate(identity: str, password: str) -> User | None:
     """The active, confirmed account with this email or username and password, or None.
 
     One password hash is checked whether or not the account exists (a throw-away one when
-    it does not), so the time taken does not tell which identities have an account."""
+    it does not), so the time taken does not tell which identities have an account. A
+    wrong password or unknown identity counts towards a lockout; a locked identity is
+    refused with LoginLocked before its password is looked at (app/accounts/lockout.py)."""
+    _refuse_if_locked(identity)
     normalised = normalise_identity(identity)
     user = User.objects(email=normalised).first() or User.objects(username=normalised).first()
     if user is None:
         verify_password(password, _stand_in_hash())
+        _count_failure(identity)
         return None
     if not verify_and_update_password(password, user):
+        _count_failure(identity)
         return None
+    lockout.clear(identity)
     return user if user.active and user.confirmed_at is not None else None
+
+
+def _refuse_if_locked(identity: str) -> None:
+    if seconds := lockout.seconds_locked(identity):
+        raise LoginLocked(lockout.LOCKED_MESSAGE, seconds)
+
+
+def _count_failure(identity: str) -> None:
+    if lockout.record_failure(identity):
+        _refuse_if_locked(identity)
+
+
+def reset_password(user: User, password: str) -> User:
+    """Give ``user`` a new password, checked by the rules of registration; this unlocks
+    them and ends every session, token and socket they have."""
+    password = check_password(
+        password,
+        username=user.username,
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+    )
+    user.password = hash_password(password)
+    user.save()
+    lockout.clear_user(user)
+    end_sessions(user)
+    return user
 
 
 def _stand_in_hash() -> str:
@@ -188,6 +231,28 @@ def _stand_in_hash() -> str:
     if "stand_in_password_hash" not in extensions:
         extensions["stand_in_password_hash"] = hash_password(secrets.token_urlsafe(24))
     return extensions["stand_in_password_hash"]
+
+
+def grants(role_names: list[str], permission: str) -> bool:
+    return any(permission in role_named(name).get_permissions() for name in role_names)
+
+
+def check_keeps_a_manager(
+    user: User, *, roles: list[str] | None = None, active: bool = True
+) -> None:
+    """Refuse to leave nobody able to manage users: the last active user holding
+    ``users:manage`` keeps it, stays active and is not deleted."""
+    if not (user.active and user.has_permission(USERS_MANAGE)):
+        return
+    if active and (roles is None or grants(roles, USERS_MANAGE)):
+        return
+    if active_holders(USERS_MANAGE) <= 1:
+        raise ValidationFailed(
+            {
+                "roles": f"{user.username} is the last active user who can manage users "
+                "(users:manage): give it to someone else first."
+            }
+        )
 
 
 def set_roles(user: User, role_names: list[str]) -> User:

@@ -5,8 +5,9 @@ library's own edit page, which admins may use for any song."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_security import current_user
+from flask_security import current_user, permissions_required
 
+from app.accounts.permissions import SONGS_MANAGE_ALL
 from app.admin import content
 from app.admin.forms import AlbumFilterForm, BulkSongsForm, SongFilterForm
 from app.admin.views import back_to, blueprint, flash_refusal, plural, require_button_post
@@ -17,6 +18,7 @@ from app.links import carried_args
 
 
 @blueprint.get("/songs")
+@permissions_required(SONGS_MANAGE_ALL)
 def songs():
     form = SongFilterForm(request.args)
     page = None
@@ -41,6 +43,7 @@ def songs():
 
 
 @blueprint.post("/songs/bulk")
+@permissions_required(SONGS_MANAGE_ALL)
 def songs_bulk():
     form = BulkSongsForm()
     if not form.validate_on_submit():
@@ -59,6 +62,7 @@ def songs_bulk():
 
 
 @blueprint.post("/songs/<song_id>/delete")
+@permissions_required(SONGS_MANAGE_ALL)
 def song_delete(song_id: str):
     require_button_post()
     song = get_song(current_user, song_id)
@@ -69,6 +73,7 @@ def song_delete(song_id: str):
 
 
 @blueprint.get("/albums")
+@permissions_required(SONGS_MANAGE_ALL)
 def albums():
     form = AlbumFilterForm(request.args)
     page = None
@@ -84,6 +89,7 @@ def albums():
 
 
 @blueprint.post("/albums/<album_id>/delete")
+@permissions_required(SONGS_MANAGE_ALL)
 def album_delete(album_id: str):
     album = get_album(current_user, album_id)
     form = DeleteAlbumForm()

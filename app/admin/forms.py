@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.accounts.permissions import CATALOGUE
 from app.library.models import STATUSES
 
 ANY = SelectChoice("", "Any")
@@ -111,13 +112,25 @@ class BulkSongsForm(FlaskForm):
     )
 
 
+def permissions_field() -> CheckboxesField:
+    """The catalogue's permissions as checkboxes. Unknown names are refused by the role
+    service with the list of known ones, not by the field."""
+    return CheckboxesField(
+        "Permissions",
+        choices=[SelectChoice(name, f"{name}: {text}") for name, text in CATALOGUE.items()],
+        validate_choice=False,
+    )
+
+
 class RoleForm(FlaskForm):
     name = StringField("Name")
     description = StringField("Description")
+    permissions = permissions_field()
 
 
 class RoleEditForm(FlaskForm):
     description = StringField("Description")
+    permissions = permissions_field()
 
 
 class ActionForm(FlaskForm):

@@ -1,4 +1,5 @@
-"""Managing roles: list them with how many users hold each, create, describe."""
+"""Managing roles: list them with how many users hold each, create them, change their
+description and the permissions they grant."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from mongoengine import NotUniqueError
 
 from app.accounts.models import Role, User
+from app.accounts.permissions import USERS_MANAGE, active_holders, check_permissions, roles_granting
 from app.accounts.services import datastore
 from app.admin.audit import record
 from app.errors import ValidationFailed
@@ -64,23 +66,60 @@ def check_role_name(name: str | None) -> str:
     return name
 
 
-def create_role(actor: User, name: str, description: str) -> Role:
-    """Create a role. A duplicate created at the same moment is refused by the unique
-    index and reported like any other duplicate."""
+def create_role(actor: User, name: str, description: str, permissions: list[str]) -> Role:
+    """Create a role granting ``permissions`` (names from the catalogue). A duplicate
+    created at the same moment is refused by the unique index and reported like any
+    other duplicate."""
     name = check_role_name(name)
     description = check_description(description)
+    permissions = check_permissions(permissions)
     try:
-        role = datastore().create_role(name=name, description=description)
+        role = datastore().create_role(name=name, description=description, permissions=permissions)
         datastore().commit()
     except NotUniqueError:
         raise ValidationFailed({"name": f"A role named {name} already exists."}) from None
-    record(actor, "role.create", f"role {role.name}", role.id, description=description)
+    record(
+        actor,
+        "role.create",
+        f"role {role.name}",
+        role.id,
+        description=description,
+        permissions=permissions,
+    )
     return role
 
 
-def describe_role(actor: User, role: Role, description: str) -> Role:
-    """Change the role's description (names stay: they are what the code checks)."""
+def check_keeps_user_managers(actor: User, role: Role, permissions: list[str]) -> None:
+    """Refuse to take ``users:manage`` from ``role`` when no active user would hold it
+    through another role (someone must always be able to manage users), or when
+    ``actor`` would lose it themselves."""
+    if USERS_MANAGE not in role.get_permissions() or USERS_MANAGE in permissions:
+        return
+    others = [other for other in roles_granting(USERS_MANAGE) if other.id != role.id]
+    if active_holders(USERS_MANAGE, roles=others) == 0:
+        raise ValidationFailed(
+            {
+                "permissions": f"Role {role.name} must keep users:manage: no active user "
+                "would be left who can manage users and roles."
+            }
+        )
+    if not any(other in actor.roles for other in others):
+        raise ValidationFailed(
+            {
+                "permissions": f"Role {role.name} must keep users:manage: it is how you "
+                "manage users yourself."
+            }
+        )
+
+
+def update_role(actor: User, role: Role, description: str, permissions: list[str]) -> list[str]:
+    """Change the role's description and the permissions it grants (names stay: users
+    and the CLI refer to them); returns the audit actions taken. Every value is checked
+    before anything is stored."""
     description = check_description(description)
+    permissions = check_permissions(permissions)
+    check_keeps_user_managers(actor, role, permissions)
+    actions = []
     if description != role.description:
         before, role.description = role.description, description
         role.save()
@@ -91,4 +130,17 @@ def describe_role(actor: User, role: Role, description: str) -> Role:
             role.id,
             description={"from": before, "to": description},
         )
-    return role
+        actions.append("role.update")
+    before = check_permissions(role.permissions)
+    if permissions != before:
+        role.permissions = permissions
+        role.save()
+        record(
+            actor,
+            "role.permissions",
+            f"role {role.name}",
+            role.id,
+            permissions={"from": before, "to": permissions},
+        )
+        actions.append("role.permissions")
+    return actions

@@ -1,12 +1,14 @@
 """Admin pages for users: list (search, filters, sort, pages), bulk (de)activation,
-edit (storage quota included), password reset, delete."""
+edit (storage quota included), password reset, unlock, delete."""
 
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_security import current_user
+from flask_security import current_user, permissions_required
 from wtforms.fields.choices import SelectChoice
 
+from app.accounts.lockout import user_is_locked
+from app.accounts.permissions import USERS_MANAGE
 from app.accounts.services import role_named, second_factors_of
 from app.admin import users as user_service
 from app.admin.forms import ANY, YES_NO, BulkUsersForm, UserEditForm, UserFilterForm
@@ -30,6 +32,7 @@ def _search(form: UserFilterForm) -> user_service.UserSearch:
 
 
 @blueprint.get("/users")
+@permissions_required(USERS_MANAGE)
 def users():
     form = UserFilterForm(request.args)
     form.role.choices = [ANY, *(SelectChoice(name, name) for name in all_role_names())]
@@ -46,6 +49,7 @@ def users():
 
 
 @blueprint.post("/users/bulk")
+@permissions_required(USERS_MANAGE)
 def users_bulk():
     form = BulkUsersForm()
     if not form.validate_on_submit():
@@ -63,6 +67,7 @@ def users_bulk():
 
 
 @blueprint.route("/users/<user_id>", methods=["GET", "POST"])
+@permissions_required(USERS_MANAGE)
 def user_edit(user_id: str):
     user = user_service.get_user(user_id)
     form = UserEditForm(
@@ -98,11 +103,13 @@ def user_edit(user_id: str):
         songs=user_service.song_count(user),
         usage=usage_of(user),
         second_factors=second_factors_of(user),
+        locked=user_is_locked(user),
         default_quota_mb=current_app.config["STORAGE_QUOTA_MB"],
     ), (422 if form.errors or form.form_errors else 200)
 
 
 @blueprint.post("/users/<user_id>/password-reset")
+@permissions_required(USERS_MANAGE)
 def user_password_reset(user_id: str):
     require_button_post()
     user = user_service.get_user(user_id)
@@ -124,10 +131,24 @@ def user_reset_two_factor(user_id: str):
         flash(f"Second factors of {user.username} removed: {', '.join(removed)}.", "success")
     else:
         flash(f"{user.username} had no second factor; nothing changed.", "info")
+
+
+@blueprint.post("/users/<user_id>/unlock")
+@permissions_required(USERS_MANAGE)
+def user_unlock(user_id: str):
+    require_button_post()
+    user = user_service.get_user(user_id)
+    try:
+        user_service.unlock_user(current_user, user)
+    except ValidationFailed as error:
+        flash_refusal(error)
+    else:
+        flash(f"{user.username} can log in again.", "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
 @blueprint.post("/users/<user_id>/delete")
+@permissions_required(USERS_MANAGE)
 def user_delete(user_id: str):
     require_button_post()
     user = user_service.get_user(user_id)

@@ -1,5 +1,6 @@
 """Managing users: find them, change names, roles, activation and storage quota, send a
-password reset, delete them. Every change is written to the audit log.
+password reset, unlock them after failed logins, delete them. Every change is written to
+the audit log.
 
 Search must not use a case-insensitive regex on ``email`` or ``username``: both are
 unique-indexed, and SecantusDB (the embedded test server) silently matches nothing for
@@ -18,9 +19,11 @@ from flask_mongoengine.pagination import Pagination
 from flask_security.recoverable import send_reset_password_instructions
 
 from app import paging
+from app.accounts import lockout
 from app.accounts import services as accounts
 from app.accounts.datastore import USERS
-from app.accounts.models import ADMIN_ROLE, Role, User
+from app.accounts.models import Role, User
+from app.accounts.permissions import USERS_MANAGE
 from app.admin.audit import describe_user, record
 from app.database import page_of
 from app.errors import ValidationFailed
@@ -133,14 +136,19 @@ def get_user(user_id: str) -> User:
 def check_self_lockout(
     actor: User, user: User, *, roles: list[str] | None = None, active: bool | None = None
 ) -> None:
-    """Refuse the changes that would lock ``actor`` out of the admin area: an admin may
-    neither deactivate themselves nor drop their own Admin role."""
+    """Refuse the changes that would lock ``actor`` out of managing users: nobody may
+    deactivate themselves or take away their own ``users:manage``."""
     if user.id != actor.id:
         return
     if active is False:
         raise ValidationFailed({"active": "You cannot deactivate yourself."})
-    if roles is not None and ADMIN_ROLE not in roles:
-        raise ValidationFailed({"roles": "You cannot remove your own Admin role."})
+    if roles is not None and not accounts.grants(roles, USERS_MANAGE):
+        raise ValidationFailed(
+            {
+                "roles": "You cannot take away your own users:manage permission (keep a role "
+                "that grants it)."
+            }
+        )
 
 
 def role_names(user: User) -> list[str]:
@@ -170,6 +178,7 @@ def update_user(
     for name in roles:
         accounts.role_named(name)
     check_self_lockout(actor, user, roles=roles, active=active)
+    accounts.check_keeps_a_manager(user, roles=roles, active=active)
     target = describe_user(user)
     actions = []
     renamed = {
@@ -222,6 +231,7 @@ def set_users_active(actor: User, user_ids: list[str], active: bool) -> int:
     users = [get_user(user_id) for user_id in dict.fromkeys(user_ids)]
     for user in users:
         check_self_lockout(actor, user, active=active)
+        accounts.check_keeps_a_manager(user, active=active)
     changed = [user for user in users if user.active != active]
     for user in changed:
         _set_active(actor, user, active)
@@ -247,11 +257,20 @@ def reset_second_factors(actor: User, user: User) -> list[str]:
     return removed
 
 
+def unlock_user(actor: User, user: User) -> None:
+    """End the lockout of ``user``'s email and username after failed logins."""
+    if not lockout.user_is_locked(user):
+        raise ValidationFailed({"user": f"{user.username} is not locked."})
+    lockout.clear_user(user)
+    record(actor, "user.unlock", describe_user(user), user.id)
+
+
 def remove_user(actor: User, user: User) -> int:
     """Delete the user with their songs, albums and audio files; returns how many songs
     went with them. Admins cannot delete themselves."""
     if user.id == actor.id:
         raise ValidationFailed({"user": "You cannot delete yourself."})
+    accounts.check_keeps_a_manager(user, active=False)
     target, user_id = describe_user(user), user.id
     songs = Song.objects(owner=user).count()
     accounts.delete_user(user)

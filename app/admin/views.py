@@ -1,15 +1,16 @@
-"""The admin blueprint, its Admin-only guard, and the dashboard.
+"""The admin blueprint, its guard, and the dashboard.
 
 The other pages attach to the same blueprint, so the guard covers them all:
-user_views.py, role_views.py, content_views.py, audit_views.py.
+user_views.py, role_views.py, content_views.py, audit_views.py. Each of those pages
+also names the permission of its own section above it.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, render_template, request
-from flask_security import auth_required, roles_required
+from flask_security import auth_required, permissions_required
 
-from app.accounts.models import ADMIN_ROLE
+from app.accounts.permissions import ADMIN_VIEW
 from app.admin.dashboard import dashboard
 from app.admin.forms import ActionForm
 from app.errors import ValidationFailed
@@ -19,10 +20,10 @@ blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 @blueprint.before_request
 @auth_required()
-@roles_required(ADMIN_ROLE)
+@permissions_required(ADMIN_VIEW)
 def admins_only() -> None:
     """Every page here: anonymous visitors are sent to log in (JSON clients get 401),
-    members without the Admin role get 403. A session-authenticated POST must also
+    members without ``admin:view`` get 403. A session-authenticated POST must also
     carry a valid CSRF token (auth_required checks it)."""
 
 

@@ -7,24 +7,17 @@ The OpenAPI document is served at /api/v1/openapi.json and browsable in Swagger 
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request, url_for
-from flask_security.decorators import default_unauthn_handler, default_unauthz_handler
+from flask_security.decorators import default_unauthn_handler
 from flask_smorest import Api
 
 from app.accounts.decorators import unauthenticated
 from app.api.auth import BearerTokenMiddleware
-from app.errors import problem
 
 
 def _unauthenticated(mechanisms, headers=None):
     if request.path.startswith("/api/"):
         return unauthenticated()
     return default_unauthn_handler(mechanisms, headers)
-
-
-def _unauthorised(func_name, params):
-    if request.path.startswith("/api/"):
-        return problem(403, "Forbidden", "This needs the Admin role.")
-    return default_unauthz_handler(func_name, params)
 
 
 def init_api(app: Flask) -> Api:
@@ -40,7 +33,6 @@ def init_api(app: Flask) -> Api:
     app.wsgi_app = BearerTokenMiddleware(app.wsgi_app)
     security = app.extensions["security"]
     security.unauthn_handler(_unauthenticated)
-    security.unauthz_handler(_unauthorised)
     app.add_url_rule("/api/docs", "api_docs", swagger_ui)
     return api
 

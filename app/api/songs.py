@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import request, url_for
-from flask_security import auth_required, current_user
+from flask_security import auth_required, current_user, permissions_required
 from flask_smorest import Blueprint
 
 from app.accounts.decorators import csrf_before_storing, member_required_streaming
 from app.accounts.limits import rate_limit
+from app.accounts.permissions import SONGS_UPLOAD
 from app.accounts.tokens import token_authenticated
 from app.api.schemas import (
     ProblemSchema,
@@ -37,6 +38,7 @@ AUDIO_RESPONSES = {
 
 PROBLEMS = {
     401: "Not authenticated",
+    403: "Needs the songs:upload permission",
     404: "No such song (or not yours)",
     422: "Invalid input: `errors` names each field and the reason",
 }
@@ -60,7 +62,7 @@ def _problems(*codes: int):
 @_problems(401, 422)
 def list_(args: dict):
     """List songs (an admin's: everyone's): search, filter, sort, cursor pagination."""
-    admin = services.is_admin(current_user)
+    admin = services.manages_all_songs(current_user)
     album = services.get_album(current_user, args["album"]) if args["album"] else None
     page = list_songs(
         SongQuery(
@@ -99,6 +101,7 @@ def _resolved(row):
 @rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @rate_limit("UPLOAD_RATE_LIMIT", scope="upload", shared=True, per_member=True)
 @member_required_streaming
+@permissions_required(SONGS_UPLOAD)
 @blueprint.doc(
     requestBody={
         "required": True,
@@ -106,7 +109,7 @@ def _resolved(row):
     }
 )
 @blueprint.response(201, SongSchema)
-@_problems(401, 422)
+@_problems(401, 403, 422)
 @blueprint.alt_response(
     413, schema=ProblemSchema, description="Larger than MAX_UPLOAD_MB, or than the quota left"
 )

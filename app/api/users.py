@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from flask_security import auth_required, current_user, roles_required
+from flask_security import auth_required, current_user, permissions_required
 from flask_smorest import Blueprint
 
 from app.accounts.limits import rate_limit
-from app.accounts.models import ADMIN_ROLE, User
+from app.accounts.models import User
+from app.accounts.permissions import USERS_MANAGE
 from app.admin.users import get_user, remove_user, role_names, update_user
 from app.api.schemas import ProblemSchema, UserPatchSchema, UserSchema
 
 PREFIX = "/users"
-blueprint = Blueprint("api_users", __name__, description="Users (Admin role only)")
+blueprint = Blueprint("api_users", __name__, description="Users (users:manage only)")
 
 
 @blueprint.route("", methods=["GET"])
 @auth_required("token", "session")
-@roles_required(ADMIN_ROLE)
+@permissions_required(USERS_MANAGE)
 @blueprint.response(200, UserSchema(many=True))
-@blueprint.alt_response(403, schema=ProblemSchema)
+@blueprint.alt_response(403, schema=ProblemSchema, description="Without users:manage")
 def list_():
     """Every user, by username."""
     return list(User.objects.order_by("username"))
@@ -26,7 +27,7 @@ def list_():
 
 @blueprint.route("/<user_id>", methods=["GET"])
 @auth_required("token", "session")
-@roles_required(ADMIN_ROLE)
+@permissions_required(USERS_MANAGE)
 @blueprint.response(200, UserSchema)
 @blueprint.alt_response(404, schema=ProblemSchema)
 def read(user_id: str):
@@ -37,7 +38,7 @@ def read(user_id: str):
 @blueprint.route("/<user_id>", methods=["PATCH"])
 @rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
-@roles_required(ADMIN_ROLE)
+@permissions_required(USERS_MANAGE)
 @blueprint.arguments(UserPatchSchema)
 @blueprint.response(200, UserSchema)
 @blueprint.alt_response(404, schema=ProblemSchema)
@@ -45,7 +46,8 @@ def read(user_id: str):
 def update(changes: dict, user_id: str):
     """Change a user's names, roles or whether they may log in (recorded in the audit log).
 
-    An admin can neither deactivate themselves nor drop their own Admin role."""
+    Nobody can deactivate themselves or take away their own ``users:manage``, and the
+    last active user who can manage users keeps that permission."""
     user = get_user(user_id)
     update_user(
         current_user._get_current_object(),
@@ -62,7 +64,7 @@ def update(changes: dict, user_id: str):
 @blueprint.route("/<user_id>", methods=["DELETE"])
 @rate_limit("API_WRITE_RATE_LIMIT", scope="api-write")
 @auth_required("token", "session")
-@roles_required(ADMIN_ROLE)
+@permissions_required(USERS_MANAGE)
 @blueprint.response(204)
 @blueprint.alt_response(404, schema=ProblemSchema)
 @blueprint.alt_response(422, schema=ProblemSchema)

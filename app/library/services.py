@@ -15,7 +15,8 @@ from itertools import chain
 from bson import ObjectId
 from flask import current_app
 
-from app.accounts.models import ADMIN_ROLE, User
+from app.accounts.models import User
+from app.accounts.permissions import SONGS_MANAGE_ALL
 from app.database import QuerySet
 from app.errors import ValidationFailed
 from app.library import counters, quota
@@ -25,24 +26,27 @@ from app.library.sniff import SNIFF_BYTES, AudioKind, sniff_audio
 from app.storage import StoredFile, UploadTooLarge, delete_file, store_stream
 
 
-def is_admin(user: User) -> bool:
-    return user.has_role(ADMIN_ROLE)
+def manages_all_songs(user: User) -> bool:
+    """Whether ``user`` may see and change everyone's songs and albums (a role of theirs
+    grants ``songs:manage-all``)."""
+    return user.has_permission(SONGS_MANAGE_ALL)
 
 
 def visible_to(user: User, model: type[Song] | type[Album]) -> QuerySet:
-    """The songs or albums ``user`` may see: their own, or everyone's for an admin. The
-    owner is part of the query, so another member's document is simply not found."""
-    return model.objects if is_admin(user) else model.objects(owner=user)
+    """The songs or albums ``user`` may see: their own, or everyone's with
+    ``songs:manage-all``. The owner is part of the query, so another member's document is
+    simply not found."""
+    return model.objects if manages_all_songs(user) else model.objects(owner=user)
 
 
 def get_song(user: User, song_id: str) -> Song:
-    """The song if ``user`` owns it or is an admin; NotFound otherwise (never 403, so
-    other people's songs cannot be discovered)."""
+    """The song if ``user`` owns it or manages all songs; NotFound otherwise (never 403,
+    so other people's songs cannot be discovered)."""
     return visible_to(user, Song).get_or_404(id=song_id)
 
 
 def get_album(user: User, album_id: str) -> Album:
-    """The album if ``user`` owns it or is an admin; NotFound otherwise."""
+    """The album if ``user`` owns it or manages all songs; NotFound otherwise."""
     return visible_to(user, Album).get_or_404(id=album_id)
 
 

@@ -31,7 +31,7 @@ def _album_choices(owner) -> list[SelectChoice]:
 def songs():
     """The member's songs (an admin's: everyone's), searched, filtered, sorted, paged."""
     args = request.args
-    admin = services.is_admin(current_user)
+    admin = services.manages_all_songs(current_user)
     album = services.get_album(current_user, args["album"]) if args.get("album") else None
     query = SongQuery(
         owner=None if admin else current_user,
@@ -79,7 +79,7 @@ def statuses():
 def row(song_id: str):
     """One library table row, for pages that learn of a new song live."""
     song = services.get_song(current_user, song_id)
-    admin = services.is_admin(current_user)
+    admin = services.manages_all_songs(current_user)
     return render_template(
         "library/song_row.html", row=SongRow(song, song.album, song.owner), admin=admin
     )

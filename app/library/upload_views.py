@@ -11,7 +11,7 @@ count against each member's upload rate.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
-from flask_security import current_user
+from flask_security import current_user, permissions_required
 
 from app.accounts.decorators import (
     check_csrf_token,
@@ -19,6 +19,7 @@ from app.accounts.decorators import (
     member_required_streaming,
 )
 from app.accounts.limits import rate_limit
+from app.accounts.permissions import SONGS_UPLOAD
 from app.errors import wants_json
 from app.library import quota, services
 from app.library.albums import albums_of
@@ -42,6 +43,7 @@ def song_json(song: Song, status: int):
 
 @blueprint.get("/songs/upload")
 @member_required_streaming
+@permissions_required(SONGS_UPLOAD)
 def upload_page():
     return render_template(
         "library/upload.html",
@@ -55,6 +57,7 @@ def upload_page():
 @accepts_large_body(upload_body_bytes)
 @rate_limit("UPLOAD_RATE_LIMIT", scope="upload", shared=True, per_member=True)
 @member_required_streaming
+@permissions_required(SONGS_UPLOAD)
 def upload():
     """Receive one song: fields title, rating, album (id) and file, as multipart."""
     if request.headers.get("X-CSRFToken"):
@@ -75,6 +78,7 @@ def upload():
 @accepts_large_body(upload_body_bytes)
 @rate_limit("UPLOAD_RATE_LIMIT", scope="upload", shared=True, per_member=True)
 @member_required_streaming
+@permissions_required(SONGS_UPLOAD)
 def replace(song_id: str):
     """Replace a song's audio with the uploaded file and process it again."""
     song = services.get_song(current_user, song_id)

@@ -1,5 +1,5 @@
 """Every /admin URL, GET and POST: anonymous visitors are sent to log in (JSON clients get
-401), members without the Admin role get 403, and nothing changes either way."""
+401), members without the admin:view permission get 403, and nothing changes either way."""
 
 from __future__ import annotations
 

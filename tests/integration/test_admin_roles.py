@@ -89,7 +89,11 @@ def test_edit_a_role_description(client, token):
 
     response = client.post(
         f"/admin/roles/{role.id}",
-        data={"csrf_token": token, "description": "Everyone who signed up."},
+        data={
+            "csrf_token": token,
+            "description": "Everyone who signed up.",
+            "permissions": ["songs:upload"],
+        },
     )
 
     assert response.status_code == 302

@@ -437,9 +437,39 @@ def test_init_creates_the_two_roles_and_is_safe_to_run_again(runner):
     second = runner.invoke(args=["users", "init"])
 
     assert first.exit_code == second.exit_code == 0
-    assert first.output == second.output == "Role Admin is ready.\nRole Public is ready.\n"
+    assert (
+        first.output
+        == second.output
+        == (
+            "Role Admin is ready (permissions: songs:upload, songs:manage-all, users:manage, "
+            "admin:view, audit:read).\n"
+            "Role Public is ready (permissions: songs:upload).\n"
+        )
+    )
     assert sorted(Role.objects.distinct("name")) == [ADMIN_ROLE, PUBLIC_ROLE]
     assert Role.objects.count() == 2
+
+
+def test_init_gives_roles_made_before_permissions_theirs_and_keeps_others(runner):
+    Role.objects(name=ADMIN_ROLE).update(set__permissions=[])
+    Role.objects(name=PUBLIC_ROLE).update(set__permissions=["audit:read"])
+    old_admin = UserFactory(roles=[ADMIN_ROLE])
+    assert not old_admin.has_permission("users:manage")
+
+    first = runner.invoke(args=["users", "init"])
+    second = runner.invoke(args=["users", "init"])
+
+    assert first.exit_code == second.exit_code == 0, first.output
+    assert first.output == second.output
+    assert Role.objects.get(name=ADMIN_ROLE).permissions == [
+        "songs:upload",
+        "songs:manage-all",
+        "users:manage",
+        "admin:view",
+        "audit:read",
+    ]
+    assert Role.objects.get(name=PUBLIC_ROLE).permissions == ["audit:read", "songs:upload"]
+    assert User.objects.get(id=old_admin.id).has_permission("users:manage")
 
 
 def test_help_lists_every_command(runner):
@@ -453,6 +483,29 @@ def test_help_lists_every_command(runner):
         "delete",
         "init",
         "list",
+        "reset-password",
         "set-role",
     ):
         assert f"\n  {command} " in result.output
+
+
+def test_the_last_user_who_can_manage_users_keeps_that(runner):
+    UserFactory(username="alice", roles=[ADMIN_ROLE])
+    message = (
+        "Error: alice is the last active user who can manage users (users:manage): give it "
+        "to someone else first.\n"
+    )
+
+    demoted = runner.invoke(args=["users", "set-role", "alice", PUBLIC_ROLE])
+    deactivated = runner.invoke(args=["users", "deactivate", "alice"])
+    deleted = runner.invoke(args=["users", "delete", "--yes", "alice"])
+    UserFactory(username="carol", roles=[ADMIN_ROLE])
+    allowed = runner.invoke(args=["users", "set-role", "alice", PUBLIC_ROLE])
+
+    for result in (demoted, deactivated, deleted):
+        assert result.exit_code == 1
+        assert result.output == message
+    alice = User.objects.get(username="alice")
+    assert alice.active
+    assert allowed.exit_code == 0, allowed.output
+    assert role_names(User.objects.get(username="alice")) == [PUBLIC_ROLE]

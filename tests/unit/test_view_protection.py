@@ -1,10 +1,12 @@
 """Who may call a view is read where the view is defined: nothing rewrites
-``view_functions`` after registration, and the API imports no view module (it shares
-services and decorators with the pages instead)."""
+``view_functions`` after registration, the API imports no view module (it shares
+services and decorators with the pages instead), and what is checked is a permission,
+never a role's name."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -94,3 +96,65 @@ def test_no_code_rewrites_view_functions():
     }
 
     assert {path: lines for path, lines in rewrites.items() if lines} == {}
+
+
+#: Role-name checks: what views must not use (they check permissions instead).
+ROLE_CHECKS = ("roles_required", "roles_accepted", "has_role")
+#: Where the built-in roles' names may appear: they are defined, seeded, offered as the
+#: CLI's defaults and as the role self-registered users get, never checked.
+ROLE_NAME_HOMES = {
+    "accounts/models.py",
+    "accounts/permissions.py",
+    "accounts/services.py",
+    "accounts/cli.py",
+    "config.py",
+}
+ROLE_NAME_CONSTANTS = ("ADMIN_ROLE", "PUBLIC_ROLE")
+
+
+def role_name_checks(source: str) -> list[str]:
+    """Each use in ``source`` of a role-name check, or of a built-in role's name."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name) and node.id in ROLE_CHECKS + ROLE_NAME_CONSTANTS:
+            found.append(f"{node.lineno}:{node.id}")
+        elif isinstance(node, ast.Attribute) and node.attr in ROLE_CHECKS:
+            found.append(f"{node.lineno}:{node.attr}")
+        elif isinstance(node, ast.alias) and node.name in ROLE_CHECKS + ROLE_NAME_CONSTANTS:
+            found.append(f"import:{node.name}")
+        elif isinstance(node, ast.Constant) and node.value in ("Admin", "Public"):
+            found.append(f"{node.lineno}:{node.value!r}")
+    return found
+
+
+def test_the_role_name_check_sees_what_it_looks_for():
+    source = (
+        "from flask_security import roles_required\n"
+        "@roles_required(ADMIN_ROLE)\n"
+        "def view(): return current_user.has_role('Admin')\n"
+    )
+    assert set(role_name_checks(source)) == {
+        "import:roles_required",
+        "2:roles_required",
+        "2:ADMIN_ROLE",
+        "3:has_role",
+        "3:'Admin'",
+    }
+    assert role_name_checks("@permissions_required(USERS_MANAGE)\ndef view(): pass\n") == []
+
+
+def test_no_view_endpoint_or_service_checks_a_role_name():
+    modules = sorted(APP.rglob("*.py"))
+    checks = {
+        str(path.relative_to(APP)): role_name_checks(path.read_text())
+        for path in modules
+        if str(path.relative_to(APP)) not in ROLE_NAME_HOMES
+    }
+    templates = {
+        str(path.relative_to(APP)): re.findall(r"has_role\(|roles_(?:required|accepted)", text)
+        for path in sorted(APP.rglob("*.html"))
+        if (text := path.read_text())
+    }
+
+    assert {path: found for path, found in checks.items() if found} == {}
+    assert {path: found for path, found in templates.items() if found} == {}
