@@ -123,6 +123,7 @@ def user_password_reset(user_id: str):
 
 
 @blueprint.post("/users/<user_id>/reset-2fa")
+@permissions_required(USERS_MANAGE)
 def user_reset_two_factor(user_id: str):
     require_button_post()
     user = user_service.get_user(user_id)
@@ -131,6 +132,7 @@ def user_reset_two_factor(user_id: str):
         flash(f"Second factors of {user.username} removed: {', '.join(removed)}.", "success")
     else:
         flash(f"{user.username} had no second factor; nothing changed.", "info")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
 @blueprint.post("/users/<user_id>/unlock")
