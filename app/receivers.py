@@ -12,6 +12,7 @@ from kombu.exceptions import OperationalError
 
 from app import realtime
 from app.accounts.models import User
+from app.i18n.selection import request_language
 from app.mail.message import MailMessage
 from tasks.mail import send_mail
 from tasks.uploads import process_song
@@ -28,7 +29,7 @@ def enqueue_processing(sender: Flask, *, song_id: str) -> None:
     """Queue processing of a queued song. If the broker is unreachable the song simply
     stays ``queued``: the periodic sweep queues it again once Redis is back."""
     try:
-        process_song.delay(song_id)
+        process_song.delay(song_id, request_language())
     except OperationalError as error:
         logger.warning("song %s stays queued: broker unreachable (%s)", song_id, error)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import available_timezones
 
 from flask_security import RoleMixin, UserMixin
 from mongoengine import (
@@ -14,8 +15,10 @@ from mongoengine import (
     LongField,
     ReferenceField,
     StringField,
+    ValidationError,
 )
 
+from app.config import FIXED_SETTINGS
 from app.database import Document
 
 ADMIN_ROLE = "Admin"
@@ -24,6 +27,11 @@ PUBLIC_ROLE = "Public"
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _known_timezone(name: str) -> None:
+    if name not in available_timezones():
+        raise ValidationError(f"unknown time zone {name!r}")
 
 
 class Role(Document, RoleMixin):
@@ -62,6 +70,10 @@ class User(Document, UserMixin):
     storage_bytes = LongField(default=0)
     #: This user's storage quota in MiB, set by an admin; None: STORAGE_QUOTA_MB.
     storage_quota_mb = FloatField(min_value=0)
+    #: Language of this user's pages and mail, one of LANGUAGES; None: the browser's.
+    locale = StringField(max_length=16, choices=FIXED_SETTINGS["LANGUAGES"])
+    #: IANA time zone the dates are shown in (Europe/Berlin); None: UTC.
+    timezone = StringField(max_length=64, validation=_known_timezone)
 
     meta = {"collection": "users", "indexes": ["created_at", "seq"]}
 

@@ -7,6 +7,7 @@ The OpenAPI document is served at /api/v1/openapi.json and browsable in Swagger 
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_security.decorators import default_unauthn_handler, default_unauthz_handler
 from flask_smorest import Api
 
@@ -23,7 +24,7 @@ def _unauthenticated(mechanisms, headers=None):
 
 def _unauthorised(func_name, params):
     if request.path.startswith("/api/"):
-        return problem(403, "Forbidden", "This needs the Admin role.")
+        return problem(403, "Forbidden", _("This needs the Admin role."))
     return default_unauthz_handler(func_name, params)
 
 

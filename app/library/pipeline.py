@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from bson import ObjectId
 from flask import current_app
+from flask_babel import gettext as _
 from mongoengine import Q
 from redis.exceptions import RedisError
 
@@ -175,7 +176,7 @@ def finish_processing(song: Song) -> str:
     except AudioProblem as problem:
         return _finish(song, status="failed", status_reason=problem.reason)
     except FileNotFoundError:
-        return _finish(song, status="failed", status_reason="The audio file is missing.")
+        return _finish(song, status="failed", status_reason=_("The audio file is missing."))
     return _finish(
         song,
         status="ready",
@@ -198,9 +199,10 @@ def processing_took_too_long(song: Song) -> str:
     return _finish(
         song,
         status="failed",
-        status_reason=(
-            f"Processing this file took longer than {limit}, the most a song may take, "
-            "so it was stopped."
+        status_reason=_(
+            "Processing this file took longer than %(limit)s, the most a song may take, "
+            "so it was stopped.",
+            limit=limit,
         ),
     )
 
@@ -242,9 +244,13 @@ def _album_from_tags(song: Song) -> Song:
 
 def _notify_outcome(song: Song) -> None:
     if song.status == "ready":
-        text = f"“{song.title}” is ready to play."
+        text = _("“%(title)s” is ready to play.", title=song.title)
     else:
-        text = f"“{song.title}” could not be processed: {song.status_reason}"
+        text = _(
+            "“%(title)s” could not be processed: %(reason)s",
+            title=song.title,
+            reason=song.status_reason,
+        )
     # No request in a worker: build the path from the URL map directly.
     link = current_app.url_map.bind("").build("library.song", {"song_id": str(song.id)})
     add_notification(str(song.owner.id), text, link=link, kind=song.status)
