@@ -55,8 +55,9 @@ class QueuedMailUtil(MailUtil):
         if wanted != language:
             # Rendered in the language of the page that asked (a reset requested from a
             # German page): render it again in the one the account chose.
+            subject_key = _subject_key(subject)
             with force_locale(wanted):
-                render_and_send(_subject_key(subject), recipient, template, **kwargs)
+                render_and_send(subject_key, recipient, template, **kwargs)
             return
         message = MailMessage(
             to=_address(recipient),
