@@ -17,10 +17,12 @@ from datetime import timedelta
 
 from bson import ObjectId
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from mongoengine import Q
 from redis.exceptions import RedisError
 
+from app.i18n.selection import language_for
 from app.library import counters
 from app.library.albums import find_or_create_album
 from app.library.analysis import AudioProblem, analyse, spell_seconds
@@ -77,21 +79,29 @@ def _max_attempts() -> int:
 def _give_up(condition: Q) -> Song | None:
     """Fail the song that ``condition`` picks if processing has started for it as many
     times as it may; None if there is no such song."""
-    reason = (
-        f"Processing started {_max_attempts()} times without finishing (its worker "
-        "stopped or failed each time), so it is not tried again."
-    )
     now = utcnow()
     song = Song.objects(condition & Q(attempts__gte=_max_attempts())).modify(
-        set__status="failed", set__status_reason=reason, set__updated_at=now
+        set__status="failed", set__status_reason=_gave_up_reason(), set__updated_at=now
     )
     if song is not None:
         counters.count_status_move(song.owner.id, song.status, "failed")
-        song.status, song.status_reason, song.updated_at = "failed", reason, now
-        logger.warning("song %s failed: processing started %d times", song.id, song.attempts)
-        push_status(song)
-        _notify_outcome(song)
+        # Told in the owner's language; the sweep that got here serves no request.
+        with force_locale(language_for(song.owner)):
+            reason = _gave_up_reason()
+            Song.objects(id=song.id, status="failed").update_one(set__status_reason=reason)
+            song.status, song.status_reason, song.updated_at = "failed", reason, now
+            logger.warning("song %s failed: processing started %d times", song.id, song.attempts)
+            push_status(song)
+            _notify_outcome(song)
     return song
+
+
+def _gave_up_reason() -> str:
+    return _(
+        "Processing started %(count)s times without finishing (its worker stopped or failed "
+        "each time), so it is not tried again.",
+        count=_max_attempts(),
+    )
 
 
 def stuck_songs() -> list[str]:

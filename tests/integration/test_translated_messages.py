@@ -4,12 +4,14 @@ worker writes, in the recipient's language."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 
 from app.library.models import Song
+from app.library.pipeline import stuck_songs, utcnow
 from app.notifications.models import Notification
-from tests.factories import UserFactory
+from tests.factories import SongFactory, UserFactory
 from tests.helpers import csrf_token, wait_for_mail
 from tests.library import upload
 from tests.logins import log_in_client
@@ -78,3 +80,22 @@ def test_the_upload_page_language_is_used_for_an_owner_without_one(app, client):
     notification = wait_for_notification(member)
     assert notification.text == "« Sinus » est prêt à être écouté."
     assert Song.objects.get(title="Sinus").status == "ready"
+
+
+def test_the_sweep_tells_the_owner_in_their_language(app):
+    owner = UserFactory(locale="fr")
+    with app.app_context():
+        song = SongFactory(
+            owner=owner,
+            title="Usé",
+            status="processing",
+            lease_until=utcnow() - timedelta(seconds=1),
+        )
+        Song.objects(id=song.id).update(set__attempts=3)
+
+        stuck_songs()
+
+    reason = Song.objects.get(id=song.id).status_reason
+    assert reason.startswith("Le traitement a commencé 3 fois sans aboutir")
+    [notification] = Notification.objects(user=owner)
+    assert notification.text == f"« Usé » n\u2019a pas pu être traité : {reason}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from datetime import UTC, datetime
 
@@ -98,6 +100,20 @@ def test_the_welcome_page_in_german(app, client):
 
     assert "Ihre Songs, überall" in page
     assert ">Registrieren</a>" in page
+
+
+def script_strings(page: str) -> dict:
+    found = re.search(r'<body data-i18n="([^"]*)"', page)
+    return json.loads(html.unescape(found.group(1))) if found else {}
+
+
+def test_pages_carry_the_scripts_strings_in_their_language(app, client):
+    french = client.get("/", headers={"Accept-Language": "fr"}).text
+    english = client.get("/").text
+
+    assert script_strings(french)["Open song"] == "Ouvrir le morceau"
+    assert script_strings(french)["ready"] == "prêt"
+    assert script_strings(english) == {}
 
 
 def test_the_api_answers_problems_in_the_asked_language(app, client):
