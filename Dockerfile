@@ -28,7 +28,9 @@ WORKDIR /srv/encore
 COPY app/ app/
 COPY tasks/ tasks/
 COPY wsgi.py celery_worker.py ./
-RUN python -m compileall -q app tasks wsgi.py celery_worker.py
+# The translation catalogs (.po) compiled to the .mo files gettext reads.
+RUN python -m app.i18n.compile \
+    && python -m compileall -q app tasks wsgi.py celery_worker.py
 USER 10001:10001
 EXPOSE 5000
 # 200 only when MongoDB, Redis and a worker all answer (see docs/operations.rst).

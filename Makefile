@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools run run-https cert test pytest lint format docs screenshots bench clean
+.PHONY: help install tools run run-https cert test pytest lint format docs screenshots bench clean translations catalogs
 CERT_DIR := instance/certs
 
 help: ## List the targets
@@ -21,10 +21,10 @@ $(INSTALLED): $(BIN)/python requirements/base.txt requirements/embedded.txt requ
 
 install: $(INSTALLED) ## Create .venv and install everything (done by run and test too)
 
-run: $(INSTALLED) ## Serve the app at http://127.0.0.1:5000 with embedded MongoDB, Redis and a worker
+run: $(INSTALLED) catalogs ## Serve the app at http://127.0.0.1:5000 with embedded MongoDB, Redis and a worker
 	$(BIN)/python -m app.runner
 
-run-https: $(INSTALLED) ## Like run, over https://127.0.0.1:5000 (certificate from make cert, else adhoc)
+run-https: $(INSTALLED) catalogs ## Like run, over https://127.0.0.1:5000 (certificate from make cert, else adhoc)
 	@if [ -f $(CERT_DIR)/cert.pem ]; then \
 	  WEB_TLS_CERT=$(CERT_DIR)/cert.pem WEB_TLS_KEY=$(CERT_DIR)/key.pem $(BIN)/python -m app.runner; \
 	else \
@@ -52,8 +52,17 @@ tools: ## Install Debian's chromium and nginx for the browser and proxy tests wh
 	  fi; \
 	fi
 
-pytest: $(INSTALLED) ## Run the test suite only (private servers are started and stopped)
+pytest: $(INSTALLED) catalogs ## Run the test suite only (private servers are started and stopped)
 	$(BIN)/python -m pytest
+
+translations: $(INSTALLED) ## Extract the marked strings, update every language's catalog, compile them
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k t -c "Translators:" --sort-by-file \
+	  --project Encore --copyright-holder "Encore" -o app/translations/messages.pot .
+	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --ignore-obsolete --ignore-pot-creation-date
+	$(BIN)/python -m app.i18n.compile --force
+
+catalogs: $(INSTALLED) ## Compile the translation catalogs (.po to .mo) that are out of date
+	$(BIN)/python -m app.i18n.compile
 
 lint: $(INSTALLED) ## ruff check and ruff format --check
 	$(BIN)/ruff check .

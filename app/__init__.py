@@ -53,6 +53,7 @@ def register_extensions(app: Flask, *, worker: bool) -> None:
     from app.accounts import init_accounts
     from app.database import init_mongodb
     from app.extensions import bootstrap, csrf
+    from app.i18n import init_i18n
     from app.realtime import init_realtime
     from app.secrets import ensure_secrets
     from tasks import celery_init_app
@@ -61,6 +62,7 @@ def register_extensions(app: Flask, *, worker: bool) -> None:
     init_mongodb(app, connect_now=not worker)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    init_i18n(app)
     init_accounts(app)
     init_realtime(app, worker=worker)
     celery_init_app(app)
@@ -72,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api import init_api
     from app.exports.views import blueprint as exports
     from app.health.views import blueprint as health
+    from app.i18n.views import blueprint as i18n
     from app.library.album_views import blueprint as albums
     from app.library.song_views import blueprint as library
     from app.library.upload_views import blueprint as uploads
@@ -82,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main)
     app.register_blueprint(accounts)
     app.register_blueprint(health)
+    app.register_blueprint(i18n)
     app.register_blueprint(uploads)
     app.register_blueprint(library)
     app.register_blueprint(albums)

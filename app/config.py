@@ -591,6 +591,16 @@ FIXED_SETTINGS: dict[str, Any] = {
     # Our own `flask users` group replaces Flask-Security's users/roles commands.
     "SECURITY_CLI_USERS_NAME": False,
     "SECURITY_CLI_ROLES_NAME": False,
+    # Translations (app/i18n/, docs/translations.rst): the languages offered, the first the
+    # fallback; our catalogs live in app/translations, Flask-Security's pages and messages
+    # use the catalogs it ships (its "flask_security" domain).
+    "LANGUAGES": ["en", "de", "fr"],
+    "LANGUAGE_COOKIE": "encore_language",
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "BABEL_TRANSLATION_DIRECTORIES": "translations",
+    "SECURITY_I18N_DOMAIN": "flask_security",
+    "SECURITY_I18N_DIRNAME": "builtin",
     # Bootstrap-Flask: its copy of Bootstrap is served by the app itself, so the CSP
     # allows no other origin; messages without a category are plain information.
     "BOOTSTRAP_SERVE_LOCAL": True,

@@ -12,6 +12,8 @@ import math
 
 import mongoengine
 from flask import Flask
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_mongoengine import MongoEngine
 from flask_mongoengine.connection import create_connections
 from flask_mongoengine.documents import BaseQuerySet
@@ -53,6 +55,16 @@ def get_database() -> Database:
     return mongoengine.get_db(ALIAS)
 
 
+#: What a 404 says for each kind of document, in the reader's language.
+_NOT_FOUND = {
+    "song": _l("No such song."),
+    "album": _l("No such album."),
+    "notification": _l("No such notification."),
+    "user": _l("No such user."),
+    "role": _l("No such role."),
+}
+
+
 class QuerySet(BaseQuerySet):
     """flask-mongoengine's queryset, whose ``get_or_404`` and ``first_or_404`` raise our
     NotFound ("No such song." for a Song, unless ``_message_404`` says otherwise). A value
@@ -72,7 +84,8 @@ class QuerySet(BaseQuerySet):
             self._abort_404(_message_404)
 
     def _abort_404(self, _message_404: str | None) -> None:
-        raise NotFound(_message_404 or f"No such {self._document.__name__.lower()}.")
+        kind = self._document.__name__.lower()
+        raise NotFound(_message_404 or str(_NOT_FOUND.get(kind, _("No such %(kind)s.", kind=kind))))
 
 
 class Document(FlaskDocument):

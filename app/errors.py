@@ -1,22 +1,87 @@
-"""Our exceptions, and how every error becomes an HTML page or RFC 7807 problem JSON."""
+"""Our exceptions, and how every error becomes an HTML page or RFC 7807 problem JSON.
+
+Titles and details are in the request's language (app/i18n): our exceptions carry lazy
+titles and details translated when raised; HTTP errors get the titles and default
+descriptions below.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from mongoengine import NotUniqueError
 from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.http import HTTP_STATUS_CODES
 
 PROBLEM_JSON = "application/problem+json"
+
+#: HTTP status titles (Werkzeug's English names) in the reader's language.
+HTTP_TITLES = {
+    400: _l("Bad Request"),
+    401: _l("Unauthorized"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    409: _l("Conflict"),
+    413: _l("Request Entity Too Large"),
+    415: _l("Unsupported Media Type"),
+    416: _l("Range Not Satisfiable"),
+    422: _l("Unprocessable Entity"),
+    429: _l("Too Many Requests"),
+    500: _l("Internal Server Error"),
+    503: _l("Service Unavailable"),
+}
+_TITLES_BY_NAME = {HTTP_STATUS_CODES[status]: title for status, title in HTTP_TITLES.items()}
+
+#: Werkzeug's default descriptions, translated; a description a view gave is kept.
+HTTP_DESCRIPTIONS = {
+    400: _l("The browser (or proxy) sent a request that this server could not understand."),
+    401: _l(
+        "The server could not verify that you are authorized to access the URL requested. "
+        "You either supplied the wrong credentials (e.g. a bad password), or your browser "
+        "doesn't understand how to supply the credentials required."
+    ),
+    403: _l(
+        "You don't have the permission to access the requested resource. It is either "
+        "read-protected or not readable by the server."
+    ),
+    404: _l(
+        "The requested URL was not found on the server. If you entered the URL manually "
+        "please check your spelling and try again."
+    ),
+    405: _l("The method is not allowed for the requested URL."),
+    413: _l("The data value transmitted exceeds the capacity limit."),
+    415: _l("The server does not support the media type transmitted in the request."),
+    416: _l("The server cannot provide the requested range."),
+    429: _l("This user has exceeded an allotted request count. Try again later."),
+    500: _l(
+        "The server encountered an internal error and was unable to complete your request. "
+        "Either the server is overloaded or there is an error in the application."
+    ),
+}
+
+
+def http_title(status: int, name: str) -> str:
+    """The title of an HTTP status in the reader's language."""
+    return str(HTTP_TITLES.get(status, name))
+
+
+def _described(error: HTTPException) -> str:
+    default = type(error).description
+    if error.description == default and error.code in HTTP_DESCRIPTIONS:
+        return str(HTTP_DESCRIPTIONS[error.code])
+    return error.description or error.name
 
 
 class EncoreError(Exception):
     """Base of the errors our services raise; each maps to one HTTP status."""
 
     status = 400
-    title = "Bad request"
+    title = _l("Bad request")
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -35,7 +100,7 @@ class ValidationFailed(EncoreError):
     """Input that breaks a rule; ``errors`` maps each field to the reason."""
 
     status = 422
-    title = "Invalid input"
+    title = _l("Invalid input")
 
     def __init__(self, errors: dict[str, str]) -> None:
         detail = "; ".join(f"{field}: {reason}" for field, reason in errors.items())
@@ -48,7 +113,7 @@ class ValidationFailed(EncoreError):
 
 class NotFound(EncoreError):
     status = 404
-    title = "Not found"
+    title = _l("Not found")
 
 
 class Forbidden(EncoreError):
@@ -60,7 +125,7 @@ class Forbidden(EncoreError):
 
 class Conflict(EncoreError):
     status = 409
-    title = "Conflict"
+    title = _l("Conflict")
 
 
 class Gone(EncoreError):
@@ -75,10 +140,16 @@ class RateLimited(EncoreError):
     seconds."""
 
     status = 429
-    title = "Too Many Requests"
+    title = _l("Too Many Requests")
 
     def __init__(self, limit: str, retry_after: int) -> None:
-        super().__init__(f"Too many requests: the limit is {limit}. Try again in {retry_after} s.")
+        super().__init__(
+            _(
+                "Too many requests: the limit is %(limit)s. Try again in %(seconds)s s.",
+                limit=limit,
+                seconds=retry_after,
+            )
+        )
         self.retry_after = retry_after
 
     def problem_fields(self) -> dict[str, Any]:
@@ -143,7 +214,15 @@ def wants_json() -> bool:
 
 
 def problem(status: int, title: str, detail: str, **extra) -> Response:
-    body = {"type": "about:blank", "status": status, "title": title, "detail": detail, **extra}
+    """RFC 7807 problem JSON; an English HTTP status name as ``title`` is translated."""
+    title = _TITLES_BY_NAME.get(str(title), title)
+    body = {
+        "type": "about:blank",
+        "status": status,
+        "title": str(title),
+        "detail": str(detail),
+        **extra,
+    }
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_JSON
@@ -165,7 +244,7 @@ def _field_errors(error: HTTPException) -> dict[str, str]:
 def untrusted_host(error: SecurityError) -> Response:
     """400 for a Host the app does not serve (TRUSTED_HOSTS). No URL can be built for
     such a request, so the page is a bare one."""
-    detail = "This site does not answer to that host name."
+    detail = _("This site does not answer to that host name.")
     if wants_json():
         return problem(400, "Bad Request", detail)
     page = f"<!doctype html><title>400 Bad Request</title><h1>Bad Request</h1><p>{escape(detail)}"
@@ -182,13 +261,16 @@ def handle_http_error(error: HTTPException):
         detail = "; ".join(f"{name}: {reason}" for name, reason in errors.items())
         response = problem(
             error.code or 500,
-            error.name,
-            detail or error.description or error.name,
+            http_title(error.code or 500, error.name),
+            detail or _described(error),
             **({"errors": errors} if errors else {}),
         )
     else:
         page = render_template(
-            "error.html", code=error.code, name=error.name, detail=error.description
+            "error.html",
+            code=error.code,
+            name=http_title(error.code or 500, error.name),
+            detail=_described(error),
         )
         response = Response(page, status=error.code, mimetype="text/html")
     for header in ("Retry-After", "Allow", "WWW-Authenticate"):
@@ -215,7 +297,7 @@ def handle_not_unique(error: NotUniqueError):
     """The unique indexes caught a duplicate our checks could not see (two requests at
     once): a clear 409, never a 500."""
     return error_response(
-        Conflict("That was just taken by someone else (a username or email, for example).")
+        Conflict(_("That was just taken by someone else (a username or email, for example)."))
     )
 
 

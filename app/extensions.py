@@ -6,8 +6,10 @@ limiter (``app/accounts``), flask-mongoengine (``app/database.py``). See
 docs/architecture.rst.
 """
 
+from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_wtf import CSRFProtect
 
+babel = Babel()
 bootstrap = Bootstrap5()
 csrf = CSRFProtect()

@@ -15,6 +15,7 @@ from app.accounts import lockout
 from app.accounts.models import User
 from app.accounts.services import send_email_changed_notice
 from app.exports.services import give_up_export
+from app.i18n.selection import request_language
 from app.mail.message import MailMessage
 from tasks.accounts import delete_account
 from tasks.exports import build as build_export
@@ -33,7 +34,7 @@ def enqueue_processing(sender: Flask, *, song_id: str) -> None:
     """Queue processing of a queued song. If the broker is unreachable the song simply
     stays ``queued``: the periodic sweep queues it again once Redis is back."""
     try:
-        process_song.delay(song_id)
+        process_song.delay(song_id, request_language())
     except OperationalError as error:
         logger.warning("song %s stays queued: broker unreachable (%s)", song_id, error)
 

@@ -6,9 +6,11 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from flask_babel import force_locale
 from pymongo.errors import AutoReconnect, ConnectionFailure
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from app.i18n.selection import language_for
 from app.library.pipeline import (
     finish_processing,
     processing_took_too_long,
@@ -30,7 +32,7 @@ TRANSIENT_ERRORS = (AutoReconnect, ConnectionFailure, RedisConnectionError)
     retry_backoff_max=60,
     max_retries=8,
 )
-def process_song(song_id: str) -> str:
+def process_song(song_id: str, locale: str | None = None) -> str:
     """Analyse a stored song and mark it ``ready`` (or ``failed`` with the reason).
 
     Idempotent: a song already ``ready`` or ``failed``, or being processed by a live
@@ -38,15 +40,20 @@ def process_song(song_id: str) -> str:
     time. A song whose worker died (its lease ran out) is taken up again. Its time limit
     (PROCESSING_TIME_LIMIT_SECONDS, set in ``celery_settings``) fails the song. Returns
     the final status, for the logs.
+
+    The reason a song failed and the notification are written in the owner's language:
+    the one stored on their account, else ``locale`` (the uploader's page language at
+    upload time), else English.
     """
     song = start_processing(song_id)
     if song is None:
         return "skipped"
-    try:
-        return finish_processing(song)
-    except SoftTimeLimitExceeded:
-        logger.error("processing song %s ran out of time", song_id)
-        return processing_took_too_long(song)
+    with force_locale(language_for(song.owner, locale)):
+        try:
+            return finish_processing(song)
+        except SoftTimeLimitExceeded:
+            logger.error("processing song %s ran out of time", song_id)
+            return processing_took_too_long(song)
 
 
 @shared_task(name="uploads.requeue_stuck_songs", ignore_result=True)

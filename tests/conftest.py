@@ -18,6 +18,7 @@ from flask import Flask
 from app import create_app
 from app.accounts.models import User
 from app.accounts.services import ensure_roles
+from app.i18n.compile import compile_catalogs
 from app.processes import stop
 from tests.factories import TEST_PASSWORD, use_app
 from tests.helpers import clear_outbox
@@ -61,6 +62,12 @@ def settings(servers: ServerUrls, tmp_path_factory: pytest.TempPathFactory) -> d
         "MAIL_RETRY_DELAY_SECONDS": 0.2,
         "MAIL_MAX_RETRIES": 2,
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """The .mo catalogs are build output: compile any that are missing or stale."""
+    compile_catalogs()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import available_timezones
 
 from flask_security import RoleMixin, UserMixin, WebAuthnMixin
 from mongoengine import (
@@ -17,9 +18,11 @@ from mongoengine import (
     LongField,
     ReferenceField,
     StringField,
+    ValidationError,
 )
 
 from app.accounts.two_factor import SecondFactorPolicy
+from app.config import FIXED_SETTINGS
 from app.database import Document
 
 ADMIN_ROLE = "Admin"
@@ -28,6 +31,11 @@ PUBLIC_ROLE = "Public"
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _known_timezone(name: str) -> None:
+    if name not in available_timezones():
+        raise ValidationError(f"unknown time zone {name!r}")
 
 
 class Role(Document, RoleMixin):
@@ -79,6 +87,10 @@ class User(Document, SecondFactorPolicy, UserMixin):
     # Passkeys: the user handle authenticators store, and the passkeys themselves.
     fs_webauthn_user_handle = StringField(max_length=64)
     webauthn = ListField(ReferenceField("WebAuthn"), default=list)
+    #: Language of this user's pages and mail, one of LANGUAGES; None: the browser's.
+    locale = StringField(max_length=16, choices=FIXED_SETTINGS["LANGUAGES"])
+    #: IANA time zone the dates are shown in (Europe/Berlin); None: UTC.
+    timezone = StringField(max_length=64, validation=_known_timezone)
 
     meta = {
         "collection": "users",

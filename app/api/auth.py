@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_security import auth_required, current_user
 from flask_smorest import Blueprint
 
@@ -47,7 +48,7 @@ def issue_token(credentials: dict):
     """
     user = authenticate(credentials["identity"], credentials["password"])
     if user is None:
-        return problem(401, "Unauthorized", "Wrong identity or password, or inactive account.")
+        return problem(401, "Unauthorized", _("Wrong identity or password, or inactive account."))
     refusal = token_refusal(user, credentials.get("code"))
     if refusal:
         return problem(401, "Unauthorized", refusal)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_security import auth_required, current_user
 
 from app.errors import ValidationFailed
@@ -31,7 +33,7 @@ def index():
     if form.validate_on_submit() and _save(
         form, lambda fields: album_service.create_album(current_user, **fields)
     ):
-        flash(f"Album “{form.title.data.strip()}” created.", "success")
+        flash(_("Album “%(title)s” created.", title=form.title.data.strip()), "success")
         return redirect(url_for("albums.index"))
     status = 422 if form.errors or form.form_errors else 200
     albums = album_service.albums_of(current_user)
@@ -65,7 +67,7 @@ def edit(album_id: str):
     if form.validate_on_submit() and _save(
         form, lambda fields: album_service.update_album(album, **fields)
     ):
-        flash("Album saved.", "success")
+        flash(_("Album saved."), "success")
         return redirect(url_for("albums.show", album_id=album.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("library/album_edit.html", album=album, form=form), status
@@ -77,11 +79,17 @@ def delete(album_id: str):
     album = services.get_album(current_user, album_id)
     form = DeleteAlbumForm()
     if not form.validate_on_submit():
-        flash("Choose whether to keep the album's songs or delete them.", "error")
+        flash(_("Choose whether to keep the album's songs or delete them."), "error")
         return redirect(url_for("albums.show", album_id=album.id))
     deleted = services.delete_album(album, delete_songs=form.songs.data == "delete")
-    flash(
-        f"Album “{album.title}” deleted" + (f" with {deleted} songs." if deleted else "."),
-        "success",
-    )
+    if deleted:
+        message = ngettext(
+            "Album “%(title)s” deleted with %(num)s song.",
+            "Album “%(title)s” deleted with %(num)s songs.",
+            deleted,
+            title=album.title,
+        )
+    else:
+        message = _("Album “%(title)s” deleted.", title=album.title)
+    flash(message, "success")
     return redirect(url_for("albums.index"))

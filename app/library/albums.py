@@ -8,6 +8,8 @@ nothing above the models. Deleting an album deletes songs: that is a song rule, 
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from app.accounts.models import User
 from app.errors import NotFound, ValidationFailed
 from app.library.models import TITLE_MAX, Album, Song
@@ -16,20 +18,20 @@ from app.library.models import TITLE_MAX, Album, Song
 def parse_album_fields(title: str | None, artist: str | None, year: str | int | None) -> dict:
     title = (title or "").strip()
     if not title:
-        raise ValidationFailed({"title": "Please give the album a title."})
+        raise ValidationFailed({"title": _("Please give the album a title.")})
     if len(title) > TITLE_MAX:
-        raise ValidationFailed({"title": f"must be at most {TITLE_MAX} characters"})
+        raise ValidationFailed({"title": _("must be at most %(max)s characters", max=TITLE_MAX)})
     artist = (artist or "").strip()
     if len(artist) > TITLE_MAX:
-        raise ValidationFailed({"artist": f"must be at most {TITLE_MAX} characters"})
+        raise ValidationFailed({"artist": _("must be at most %(max)s characters", max=TITLE_MAX)})
     parsed_year = None
     if year not in (None, ""):
         try:
             parsed_year = int(year)
         except (TypeError, ValueError):
-            raise ValidationFailed({"year": "must be a year such as 1999"}) from None
+            raise ValidationFailed({"year": _("must be a year such as 1999")}) from None
         if not 1000 <= parsed_year <= 9999:
-            raise ValidationFailed({"year": "must be a year such as 1999"})
+            raise ValidationFailed({"year": _("must be a year such as 1999")})
     return {"title": title, "artist": artist, "year": parsed_year}
 
 
@@ -65,4 +67,4 @@ def album_for(owner: User, album_id: str | None) -> Album | None:
     try:
         return Album.objects(owner=owner).get_or_404(id=album_id)
     except NotFound:
-        raise ValidationFailed({"album": "No such album among this library's albums."}) from None
+        raise ValidationFailed({"album": _("No such album among this library's albums.")}) from None

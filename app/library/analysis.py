@@ -22,6 +22,9 @@ from typing import IO
 import mutagen
 import numpy as np
 import soundfile
+from babel.units import format_unit
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from app.errors import ValidationFailed
 from app.library.sniff import SNIFF_BYTES, sniff_audio
@@ -109,12 +112,13 @@ def read_tags(audio: mutagen.FileType) -> dict[str, str]:
 
 
 def spell_seconds(seconds: float) -> str:
-    """``seconds`` the way a person says it: 4 hours, 5 minutes, 90 seconds."""
+    """``seconds`` the way a person says it in the current language: 4 hours, 5 minutes,
+    90 seconds (4 Stunden, 5 minutes...)."""
+    locale = get_locale() or "en"
     for unit, size in (("hour", 3600), ("minute", 60)):
         if seconds >= size and seconds % size == 0:
-            amount = int(seconds // size)
-            return f"{amount} {unit}{'' if amount == 1 else 's'}"
-    return f"{seconds:g} second{'' if seconds == 1 else 's'}"
+            return format_unit(int(seconds // size), f"duration-{unit}", "long", locale=locale)
+    return format_unit(seconds, "duration-second", "long", "#,##0.###", locale=locale)
 
 
 def _clock(seconds: float) -> str:
@@ -125,8 +129,10 @@ def _clock(seconds: float) -> str:
 
 def _too_long(max_seconds: float) -> AudioProblem:
     return AudioProblem(
-        f"This file holds more than {spell_seconds(max_seconds)} of audio, "
-        "the longest a song may be."
+        _(
+            "This file holds more than %(limit)s of audio, the longest a song may be.",
+            limit=spell_seconds(max_seconds),
+        )
     )
 
 
@@ -179,8 +185,10 @@ def decode(
                 peaks.add(np.abs(block).max(axis=1))
             if stopped and os.lseek(descriptor, 0, os.SEEK_CUR) < size:
                 raise AudioProblem(
-                    "This file is damaged: its audio cannot be read past "
-                    f"{_clock(decoded / sound.samplerate)}."
+                    _(
+                        "This file is damaged: its audio cannot be read past %(time)s.",
+                        time=_clock(decoded / sound.samplerate),
+                    )
                 )
             if stopped or not len(block):
                 break
@@ -193,7 +201,7 @@ def analyse(stream: IO[bytes], expected_sha256: str, max_seconds: float) -> Audi
     with _local_copy(stream) as (audio_file, sha256):
         if sha256 != expected_sha256:
             raise AudioProblem(
-                "The stored file is damaged: its checksum does not match the upload."
+                _("The stored file is damaged: its checksum does not match the upload.")
             )
         return _facts(audio_file, max_seconds)
 
@@ -207,14 +215,22 @@ def _facts(stream: IO[bytes], max_seconds: float) -> AudioFacts:
     try:
         audio = mutagen.File(stream)
     except mutagen.MutagenError as error:
-        raise AudioProblem(f"This {kind.format.upper()} file cannot be read: {error}.") from None
+        raise AudioProblem(
+            _(
+                "This %(format)s file cannot be read: %(error)s.",
+                format=kind.format.upper(),
+                error=error,
+            )
+        ) from None
     if audio is None:
-        raise AudioProblem(f"This file is not a {kind.format.upper()} file we can read.")
+        raise AudioProblem(
+            _("This file is not a %(format)s file we can read.", format=kind.format.upper())
+        )
     info = audio.info
     decoded = decode(stream, max_seconds)
     duration = decoded[0] if decoded else float(getattr(info, "length", 0.0) or 0.0)
     if duration <= 0:
-        raise AudioProblem("This file holds no playable audio.")
+        raise AudioProblem(_("This file holds no playable audio."))
     if duration > max_seconds:  # only the header's word, for a format nothing here decodes
         raise _too_long(max_seconds)
     return AudioFacts(

@@ -3,6 +3,7 @@ themselves live in the services, whose errors are shown on the matching fields."
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -12,27 +13,27 @@ from app.errors import ValidationFailed
 
 
 class SongForm(FlaskForm):
-    title = StringField("Title")
+    title = StringField(_l("Title"))
     rating = SelectField(
-        "Rating",
-        choices=[SelectChoice("", "No rating")]
+        _l("Rating"),
+        choices=[SelectChoice("", _l("No rating"))]
         + [SelectChoice(str(n), "★" * n) for n in range(1, 6)],
     )
-    album = SelectField("Album", choices=[], validate_choice=False)
+    album = SelectField(_l("Album"), choices=[], validate_choice=False)
 
 
 class AlbumForm(FlaskForm):
-    title = StringField("Title")
-    artist = StringField("Artist")
-    year = StringField("Year")
+    title = StringField(_l("Title"))
+    artist = StringField(_l("Artist"))
+    year = StringField(_l("Year"))
 
 
 class DeleteAlbumForm(FlaskForm):
     songs = RadioField(
-        "Its songs",
+        _l("Its songs"),
         choices=[
-            SelectChoice("keep", "Keep them, without an album"),
-            SelectChoice("delete", "Delete them too"),
+            SelectChoice("keep", _l("Keep them, without an album")),
+            SelectChoice("delete", _l("Delete them too")),
         ],
         default="keep",
         validators=[InputRequired()],

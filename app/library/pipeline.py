@@ -17,9 +17,12 @@ from datetime import timedelta
 
 from bson import ObjectId
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from mongoengine import Q
 from redis.exceptions import RedisError
 
+from app.i18n.selection import language_for
 from app.library import counters
 from app.library.albums import find_or_create_album
 from app.library.analysis import AudioProblem, analyse, spell_seconds
@@ -76,21 +79,29 @@ def _max_attempts() -> int:
 def _give_up(condition: Q) -> Song | None:
     """Fail the song that ``condition`` picks if processing has started for it as many
     times as it may; None if there is no such song."""
-    reason = (
-        f"Processing started {_max_attempts()} times without finishing (its worker "
-        "stopped or failed each time), so it is not tried again."
-    )
     now = utcnow()
     song = Song.objects(condition & Q(attempts__gte=_max_attempts())).modify(
-        set__status="failed", set__status_reason=reason, set__updated_at=now
+        set__status="failed", set__status_reason=_gave_up_reason(), set__updated_at=now
     )
     if song is not None:
         counters.count_status_move(song.owner.id, song.status, "failed")
-        song.status, song.status_reason, song.updated_at = "failed", reason, now
-        logger.warning("song %s failed: processing started %d times", song.id, song.attempts)
-        push_status(song)
-        _notify_outcome(song)
+        # Told in the owner's language; the sweep that got here serves no request.
+        with force_locale(language_for(song.owner)):
+            reason = _gave_up_reason()
+            Song.objects(id=song.id, status="failed").update_one(set__status_reason=reason)
+            song.status, song.status_reason, song.updated_at = "failed", reason, now
+            logger.warning("song %s failed: processing started %d times", song.id, song.attempts)
+            push_status(song)
+            _notify_outcome(song)
     return song
+
+
+def _gave_up_reason() -> str:
+    return _(
+        "Processing started %(count)s times without finishing (its worker stopped or failed "
+        "each time), so it is not tried again.",
+        count=_max_attempts(),
+    )
 
 
 def stuck_songs() -> list[str]:
@@ -175,7 +186,7 @@ def finish_processing(song: Song) -> str:
     except AudioProblem as problem:
         return _finish(song, status="failed", status_reason=problem.reason)
     except FileNotFoundError:
-        return _finish(song, status="failed", status_reason="The audio file is missing.")
+        return _finish(song, status="failed", status_reason=_("The audio file is missing."))
     return _finish(
         song,
         status="ready",
@@ -198,9 +209,10 @@ def processing_took_too_long(song: Song) -> str:
     return _finish(
         song,
         status="failed",
-        status_reason=(
-            f"Processing this file took longer than {limit}, the most a song may take, "
-            "so it was stopped."
+        status_reason=_(
+            "Processing this file took longer than %(limit)s, the most a song may take, "
+            "so it was stopped.",
+            limit=limit,
         ),
     )
 
@@ -242,9 +254,13 @@ def _album_from_tags(song: Song) -> Song:
 
 def _notify_outcome(song: Song) -> None:
     if song.status == "ready":
-        text = f"“{song.title}” is ready to play."
+        text = _("“%(title)s” is ready to play.", title=song.title)
     else:
-        text = f"“{song.title}” could not be processed: {song.status_reason}"
+        text = _(
+            "“%(title)s” could not be processed: %(reason)s",
+            title=song.title,
+            reason=song.status_reason,
+        )
     # No request in a worker: build the path from the URL map directly.
     link = current_app.url_map.bind("").build("library.song", {"song_id": str(song.id)})
     add_notification(str(song.owner.id), text, link=link, kind=song.status)

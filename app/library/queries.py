@@ -17,6 +17,7 @@ from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
+from flask_babel import gettext as _
 
 from app import paging
 from app.accounts.models import User
@@ -81,16 +82,16 @@ def _decode_cursor(cursor: str) -> tuple[Any, ObjectId]:
             value = datetime.fromisoformat(value["$date"])
         return value, ObjectId(song_id)
     except (ValueError, TypeError, KeyError, InvalidId):
-        raise ValidationFailed({"cursor": "is not a cursor this listing gave out"}) from None
+        raise ValidationFailed({"cursor": _("is not a cursor this listing gave out")}) from None
 
 
 def _validated(query: SongQuery) -> None:
     if query.sort not in SORTS:
-        raise ValidationFailed({"sort": f"must be one of {', '.join(SORTS)}"})
+        raise ValidationFailed({"sort": _("must be one of %(names)s", names=", ".join(SORTS))})
     if not 1 <= query.limit <= MAX_PAGE_SIZE:
-        raise ValidationFailed({"limit": f"must be from 1 to {MAX_PAGE_SIZE}"})
+        raise ValidationFailed({"limit": _("must be from 1 to %(max)s", max=MAX_PAGE_SIZE)})
     if query.status and query.status not in STATUSES:
-        raise ValidationFailed({"status": f"must be one of {', '.join(STATUSES)}"})
+        raise ValidationFailed({"status": _("must be one of %(names)s", names=", ".join(STATUSES))})
 
 
 def list_songs(query: SongQuery) -> SongPage:
@@ -144,7 +145,7 @@ def _position_scope(query: SongQuery) -> tuple[dict, str, str]:
 def _position_of(cursor: str) -> int:
     value, _ = _decode_cursor(cursor)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ValidationFailed({"cursor": "is not a cursor this listing gave out"})
+        raise ValidationFailed({"cursor": _("is not a cursor this listing gave out")})
     return value
 
 

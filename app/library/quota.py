@@ -17,6 +17,9 @@ from typing import Any
 
 from bson import ObjectId
 from flask import current_app
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
 from app.errors import ValidationFailed
@@ -27,11 +30,12 @@ _UNITS = ("B", "KB", "MB", "GB", "TB")
 
 
 def size_text(size: int) -> str:
-    """``size`` in bytes as people read it: 79.3 KB, 2 GB (units of 1024)."""
+    """``size`` in bytes as people read it: 79.3 KB, 2 GB (units of 1024), the number
+    written the locale's way (79,3 KB in German)."""
     value, unit = float(size), 0
     while value >= 1024 and unit < len(_UNITS) - 1:
         value, unit = value / 1024, unit + 1
-    return f"{value:.1f}".removesuffix(".0") + f" {_UNITS[unit]}"
+    return f"{format_decimal(round(value, 1), '#,##0.#')} {_UNITS[unit]}"
 
 
 @dataclass(frozen=True)
@@ -47,20 +51,26 @@ class Usage:
 
     def __str__(self) -> str:
         if self.quota is None:
-            return f"{size_text(self.used)} used, no quota"
-        left = size_text(self.available or 0)
-        return f"{size_text(self.used)} of {size_text(self.quota)} used, {left} left"
+            return _("%(used)s used, no quota", used=size_text(self.used))
+        return _(
+            "%(used)s of %(quota)s used, %(left)s left",
+            used=size_text(self.used),
+            quota=size_text(self.quota),
+            left=size_text(self.available or 0),
+        )
 
 
 class QuotaExceeded(ValidationFailed):
     """The file does not fit in what is left of its owner's quota; nothing was kept."""
 
     status = 413
-    title = "Storage quota exceeded"
+    title = _l("Storage quota exceeded")
 
     def __init__(self, usage: Usage) -> None:
         self.usage = usage
-        super().__init__({"file": f"This file does not fit in your storage: {usage}."})
+        super().__init__(
+            {"file": _("This file does not fit in your storage: %(usage)s.", usage=usage)}
+        )
 
     def problem_fields(self) -> dict[str, Any]:
         return {

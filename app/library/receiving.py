@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import IO
 
+from flask_babel import gettext as _
+
 from app.accounts.models import User
 from app.errors import ValidationFailed
 from app.library import quota, services
@@ -76,7 +78,7 @@ def read_upload(
                 fields[part.name] = part.value
                 continue
             if part.name != "file" or stored is not None:
-                raise ValidationFailed({"file": "Send exactly one file, in the field 'file'."})
+                raise ValidationFailed({"file": _("Send exactly one file, in the field 'file'.")})
             before_storing(fields)
             _check_fields_so_far(owner, fields)
             stored, kind = services.store_audio(
@@ -87,7 +89,7 @@ def read_upload(
             delete_file(stored.file_id)
         raise
     if stored is None:
-        raise ValidationFailed({"file": "Choose an audio file to upload."})
+        raise ValidationFailed({"file": _("Choose an audio file to upload.")})
     return fields, stored, kind
 
 

@@ -14,6 +14,7 @@ from itertools import chain
 
 from bson import ObjectId
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.accounts.permissions import SONGS_MANAGE_ALL
@@ -53,9 +54,9 @@ def get_album(user: User, album_id: str) -> Album:
 def parse_title(value: str | None) -> str:
     title = (value or "").strip()
     if not title:
-        raise ValidationFailed({"title": "Please give the song a title."})
+        raise ValidationFailed({"title": _("Please give the song a title.")})
     if len(title) > TITLE_MAX:
-        raise ValidationFailed({"title": f"must be at most {TITLE_MAX} characters"})
+        raise ValidationFailed({"title": _("must be at most %(max)s characters", max=TITLE_MAX)})
     return title
 
 
@@ -66,9 +67,9 @@ def parse_rating(value: str | int | None) -> int | None:
     try:
         rating = int(value)
     except (TypeError, ValueError):
-        raise ValidationFailed({"rating": "must be a whole number from 1 to 5"}) from None
+        raise ValidationFailed({"rating": _("must be a whole number from 1 to 5")}) from None
     if isinstance(value, float) or not 1 <= rating <= 5:
-        raise ValidationFailed({"rating": "must be a whole number from 1 to 5"})
+        raise ValidationFailed({"rating": _("must be a whole number from 1 to 5")})
     return rating
 
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from app.errors import ValidationFailed
 
 #: How many leading bytes sniffing needs.
@@ -26,16 +29,16 @@ WAV = AudioKind("wav", "audio/wav")
 MP4 = AudioKind("m4a", "audio/mp4")
 
 _TEXT_HINTS = (
-    (b"<!doctype html", "HTML"),
-    (b"<html", "HTML"),
-    (b"<script", "HTML"),
-    (b"<?xml", "XML"),
-    (b"%pdf", "a PDF document"),
-    (b"pk\x03\x04", "a ZIP archive"),
-    (b"\x89png", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"gif8", "a GIF image"),
-    (b"{", "JSON or text"),
+    (b"<!doctype html", _l("HTML")),
+    (b"<html", _l("HTML")),
+    (b"<script", _l("HTML")),
+    (b"<?xml", _l("XML")),
+    (b"%pdf", _l("a PDF document")),
+    (b"pk\x03\x04", _l("a ZIP archive")),
+    (b"\x89png", _l("a PNG image")),
+    (b"\xff\xd8\xff", _l("a JPEG image")),
+    (b"gif8", _l("a GIF image")),
+    (b"{", _l("JSON or text")),
 )
 
 
@@ -85,7 +88,7 @@ def _looks_like_mpeg(head: bytes) -> bool:
 def sniff_audio(head: bytes) -> AudioKind:
     """The kind of audio ``head`` starts; ValidationFailed saying what it looks like if not."""
     if not head:
-        raise ValidationFailed({"file": "The file is empty."})
+        raise ValidationFailed({"file": _("The file is empty.")})
     if head.startswith(b"fLaC"):
         return FLAC
     if head.startswith(b"OggS"):
@@ -96,15 +99,17 @@ def sniff_audio(head: bytes) -> AudioKind:
         return MP4
     if _looks_like_mpeg(head):
         return MP3
-    raise ValidationFailed({"file": f"This file is not audio: it looks like {_describe(head)}."})
+    raise ValidationFailed(
+        {"file": _("This file is not audio: it looks like %(kind)s.", kind=_describe(head))}
+    )
 
 
 def _describe(head: bytes) -> str:
     lowered = head.lstrip()[:64].lower()
     for prefix, description in _TEXT_HINTS:
         if lowered.startswith(prefix):
-            return description
+            return str(description)
     printable = sum(32 <= byte < 127 or byte in (9, 10, 13) for byte in head[:512])
     if printable > 0.95 * min(len(head), 512):
-        return "text"
-    return "unrecognised binary data"
+        return _("text")
+    return _("unrecognised binary data")

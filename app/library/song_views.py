@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_security import auth_required, current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -11,11 +12,15 @@ from app.library import services
 from app.library.albums import album_for, albums_of
 from app.library.forms import SongForm, show_errors
 from app.library.models import STATUSES
+from app.library.names import sort_name, status_name
 from app.library.queries import SORTS, SongQuery, SongRow, list_songs
 from app.library.serving import send_song
 from app.links import carried_args
 
 blueprint = Blueprint("library", __name__)
+
+blueprint.add_app_template_global(status_name)
+blueprint.add_app_template_global(sort_name)
 
 #: The query arguments of the library page, carried into its page links.
 LISTING_ARGS = ("q", "album", "status", "sort", "order")
@@ -23,7 +28,7 @@ LISTING_ARGS = ("q", "album", "status", "sort", "order")
 
 def _album_choices(owner) -> list[SelectChoice]:
     albums = [SelectChoice(str(album.id), album.title) for album in albums_of(owner)]
-    return [SelectChoice("", "No album"), *albums]
+    return [SelectChoice("", _("No album")), *albums]
 
 
 @blueprint.get("/songs")
@@ -128,7 +133,7 @@ def edit(song_id: str):
         except ValidationFailed as error:
             show_errors(form, error)
         else:
-            flash("Song saved.", "success")
+            flash(_("Song saved."), "success")
             return redirect(url_for("library.song", song_id=song.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("library/song_edit.html", song=song, form=form), status
@@ -140,5 +145,5 @@ def delete(song_id: str):
     song = services.get_song(current_user, song_id)
     title = song.title
     services.delete_song(song)
-    flash(f"Deleted “{title}”.", "success")
+    flash(_("Deleted “%(title)s”.", title=title), "success")
     return redirect(url_for("library.songs"))

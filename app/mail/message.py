@@ -15,6 +15,8 @@ class MailMessage:
     text: str
     html: str | None = None
     template: str = ""
+    #: The language it is written in (one of LANGUAGES).
+    locale: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)

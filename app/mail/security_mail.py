@@ -1,11 +1,17 @@
-"""Flask-Security's mail hook: its rendered messages go to our queue, not to SMTP."""
+"""Flask-Security's mail hook: its rendered messages go to our queue, not to SMTP, in
+the recipient's language."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_security import MailUtil
+from flask_security.utils import localize_callback
+from flask_security.utils import send_mail as render_and_send
 
+from app.i18n.selection import current_language, language_for
 from app.mail.message import MailMessage
 from app.mail.services import queue_mail
 
@@ -15,6 +21,19 @@ def _address(value: str | tuple[str, str]) -> str:
         name, address = value
         return f"{name} <{address}>"
     return str(value)
+
+
+def _subject_key(subject: str) -> str:
+    """The untranslated subject setting that ``subject`` was translated from (Flask-Security
+    localises it before this hook sees it), else ``subject`` itself."""
+    for name, value in current_app.config.items():
+        if (
+            "EMAIL_SUBJECT" in name
+            and isinstance(value, str)
+            and localize_callback(value) == subject
+        ):
+            return value
+    return subject
 
 
 class QueuedMailUtil(MailUtil):
@@ -31,6 +50,15 @@ class QueuedMailUtil(MailUtil):
         html: str | None,
         **kwargs: Any,
     ) -> None:
+        language = current_language()
+        wanted = language_for(kwargs.get("user"), language)
+        if wanted != language:
+            # Rendered in the language of the page that asked (a reset requested from a
+            # German page): render it again in the one the account chose.
+            subject_key = _subject_key(subject)
+            with force_locale(wanted):
+                render_and_send(subject_key, recipient, template, **kwargs)
+            return
         message = MailMessage(
             to=_address(recipient),
             subject=str(subject),
@@ -38,6 +66,7 @@ class QueuedMailUtil(MailUtil):
             text=body or "",
             html=html,
             template=template,
+            locale=language,
         )
         queue_mail(message)
 

@@ -12,6 +12,7 @@ import ipaddress
 import re
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.mail import outbox
@@ -46,7 +47,7 @@ def index():
 def show(entry_id: str):
     entry = outbox.find(_folder(), entry_id)
     if entry is None:
-        abort(404, description="No such mail in the outbox.")
+        abort(404, description=_("No such mail in the outbox."))
     return render_template("mail/outbox_entry.html", entry=entry)
 
 

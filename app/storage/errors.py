@@ -7,6 +7,10 @@ field are also ``ValidationFailed``, so the problem JSON names the field.
 
 from __future__ import annotations
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from app.errors import EncoreError, NotFound, ValidationFailed
 
 
@@ -15,19 +19,25 @@ class StorageError(EncoreError):
 
 
 def _mebibytes(size: int) -> str:
-    return f"{round(size / (1024 * 1024), 2):g} MB"
+    return f"{format_decimal(round(size / (1024 * 1024), 2), '#,##0.##')} MB"
 
 
 class UploadTooLarge(ValidationFailed, StorageError):
     """The file went past ``limit_bytes`` while it was being received; nothing was kept."""
 
     status = 413
-    title = "Payload too large"
+    title = _l("Payload too large")
 
     def __init__(self, limit_bytes: int, *, field: str = "file") -> None:
         self.limit_bytes = limit_bytes
         self.field = field
-        super().__init__({field: f"The file is larger than the {_mebibytes(limit_bytes)} limit."})
+        super().__init__(
+            {
+                field: _(
+                    "The file is larger than the %(limit)s limit.", limit=_mebibytes(limit_bytes)
+                )
+            }
+        )
 
 
 class EmptyUpload(ValidationFailed, StorageError):
@@ -35,25 +45,25 @@ class EmptyUpload(ValidationFailed, StorageError):
 
     def __init__(self, *, field: str = "file") -> None:
         self.field = field
-        super().__init__({field: "The file is empty."})
+        super().__init__({field: _("The file is empty.")})
 
 
 class FieldTooLong(ValidationFailed, StorageError):
     """A text field of a multipart upload went past its limit."""
 
     status = 413
-    title = "Payload too large"
+    title = _l("Payload too large")
 
     def __init__(self, field: str, limit_bytes: int) -> None:
         self.field = field
         self.limit_bytes = limit_bytes
-        super().__init__({field: f"is longer than {limit_bytes // 1024} KiB"})
+        super().__init__({field: _("is longer than %(size)s KiB", size=limit_bytes // 1024)})
 
 
 class MalformedUpload(StorageError):
     """The request body is not the multipart/form-data it claims to be."""
 
-    title = "Malformed upload"
+    title = _l("Malformed upload")
 
 
 class FileMissing(NotFound, StorageError, FileNotFoundError):
@@ -61,7 +71,7 @@ class FileMissing(NotFound, StorageError, FileNotFoundError):
 
     Also a FileNotFoundError, so code that opens files generically can catch that."""
 
-    title = "Not found"
+    title = _l("Not found")
 
 
 class CorruptFile(StorageError):
@@ -70,4 +80,4 @@ class CorruptFile(StorageError):
     server's cursor isolation."""
 
     status = 500
-    title = "Stored file is damaged"
+    title = _l("Stored file is damaged")

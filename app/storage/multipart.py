@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import (
@@ -88,10 +89,10 @@ def boundary_of(content_type: str | None) -> bytes:
     """The boundary of a ``multipart/form-data`` Content-Type, or MalformedUpload."""
     mimetype, options = parse_options_header(content_type or "")
     if mimetype != "multipart/form-data":
-        raise MalformedUpload("Send the upload as multipart/form-data.")
+        raise MalformedUpload(_("Send the upload as multipart/form-data."))
     boundary = options.get("boundary", "")
     if not boundary or len(boundary) > MAX_BOUNDARY or not boundary.isascii():
-        raise MalformedUpload("The multipart/form-data upload has no valid boundary.")
+        raise MalformedUpload(_("The multipart/form-data upload has no valid boundary."))
     return boundary.encode("ascii")
 
 
@@ -134,7 +135,9 @@ class MultipartReader:
                 continue  # the preamble
             count += 1
             if count > self._max_parts:
-                raise MalformedUpload(f"The upload has more than {self._max_parts} parts.")
+                raise MalformedUpload(
+                    _("The upload has more than %(count)s parts.", count=self._max_parts)
+                )
             if not event.name:
                 raise MalformedUpload("A part of the upload has no field name.")
             if isinstance(event, File):
@@ -146,7 +149,7 @@ class MultipartReader:
                     chunks=chunks,
                     declared_filename=event.filename,
                 )
-                for _ in chunks:  # skip what the consumer did not read
+                for _chunk in chunks:  # skip what the consumer did not read
                     pass
             else:
                 yield FieldPart(event.name, self._field_value(event.name))
@@ -159,11 +162,15 @@ class MultipartReader:
             try:
                 event = self._decoder.next_event()
             except UnicodeDecodeError:
-                raise MalformedUpload("The upload has part headers that are not UTF-8.") from None
+                raise MalformedUpload(
+                    _("The upload has part headers that are not UTF-8.")
+                ) from None
             except ValueError as error:
                 if self._ended:
-                    raise MalformedUpload("The upload ended before it was complete.") from None
-                raise MalformedUpload(f"The upload is not valid multipart data: {error}.") from None
+                    raise MalformedUpload(_("The upload ended before it was complete.")) from None
+                raise MalformedUpload(
+                    _("The upload is not valid multipart data: %(error)s.", error=error)
+                ) from None
             if not isinstance(event, NeedData):
                 return event
             if (
@@ -171,8 +178,11 @@ class MultipartReader:
                 and len(self._decoder.buffer) > MAX_HEADER_BYTES
             ):
                 raise MalformedUpload(
-                    "The upload is not valid multipart data: no boundary or end of part "
-                    f"headers within {MAX_HEADER_BYTES // 1024} KiB."
+                    _(
+                        "The upload is not valid multipart data: no boundary or end of part "
+                        "headers within %(size)s KiB.",
+                        size=MAX_HEADER_BYTES // 1024,
+                    )
                 )
             self._feed()
 
@@ -185,13 +195,13 @@ class MultipartReader:
                 self._ended = True
                 self._decoder.receive_data(None)
         except RequestEntityTooLarge:  # a backstop: the check above comes first
-            raise MalformedUpload("The upload is not valid multipart data.") from None
+            raise MalformedUpload(_("The upload is not valid multipart data.")) from None
 
     def _data(self) -> Iterator[bytes]:
         while True:
             event = self._next_event()
             if not isinstance(event, Data):
-                raise MalformedUpload("The upload is not valid multipart data.")
+                raise MalformedUpload(_("The upload is not valid multipart data."))
             if event.data:
                 yield event.data
             if not event.more_data:
@@ -206,4 +216,6 @@ class MultipartReader:
         try:
             return collected.decode("utf-8")
         except UnicodeDecodeError:
-            raise MalformedUpload(f"The field {name!r} is not UTF-8 text.") from None
+            raise MalformedUpload(
+                _("The field %(name)s is not UTF-8 text.", name=repr(name))
+            ) from None

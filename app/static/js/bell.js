@@ -1,6 +1,7 @@
 // The bell: unread count kept live (in its badge and its accessible name); a toast for
 // each new notification, in every tab; opened, a menu of the latest notifications, each
 // leading to its song, with "Mark all read".
+import { language, t } from "./i18n.js";
 import { csrfToken, socket } from "./realtime.js";
 import { toast } from "./toast.js";
 
@@ -9,7 +10,7 @@ const count = document.getElementById("unread-count");
 const items = document.getElementById("bell-items");
 const empty = document.getElementById("bell-empty");
 const SHOWN = 8;
-const ago = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+const ago = new Intl.RelativeTimeFormat(language, { numeric: "auto" });
 const STEPS = [
   ["year", 31_536_000],
   ["month", 2_592_000],
@@ -22,7 +23,7 @@ const STEPS = [
 function show(unread) {
   count.textContent = unread;
   count.hidden = unread === 0;
-  bell.setAttribute("aria-label", unread ? `Notifications, ${unread} unread` : "Notifications");
+  bell.setAttribute("aria-label", unread ? t("Notifications, {count} unread", { count: unread }) : t("Notifications"));
 }
 
 function relative(iso) {
@@ -30,7 +31,7 @@ function relative(iso) {
   for (const [unit, size] of STEPS) {
     if (Math.abs(seconds) >= size) return ago.format(Math.round(seconds / size), unit);
   }
-  return "just now";
+  return t("just now");
 }
 
 async function post(url) {

@@ -1,6 +1,7 @@
 // Live processing status: every element with data-status-for="<song id>" follows the
 // song's status as the worker changes it (the toast comes with the notification, see
 // bell.js). After a reconnect the page asks for the current state, so nothing is missed.
+import { statusWord } from "./i18n.js";
 import { socket } from "./realtime.js";
 
 const watched = new Set();
@@ -19,7 +20,8 @@ function formatDuration(seconds) {
 
 export function applyStatus(payload) {
   for (const badge of document.querySelectorAll(`[data-status-for="${payload.id}"]`)) {
-    badge.textContent = payload.status;
+    badge.dataset.status = payload.status;
+    badge.textContent = statusWord(payload.status);
     badge.className = `status status-${payload.status}`;
     badge.title = payload.reason || "";
   }

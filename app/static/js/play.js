@@ -1,6 +1,8 @@
 // Play from the list: each row's play button plays its song in the player bar at the
 // bottom of the page; when a song ends, the next playable row follows. The bar's audio
 // element is the browser's own player (keyboard seek with the arrow keys included).
+import { t } from "./i18n.js";
+
 const bar = document.getElementById("player-bar");
 const audio = document.getElementById("player-audio");
 const title = document.getElementById("now-playing");
@@ -8,7 +10,8 @@ let current = null;
 
 function mark(button, playing) {
   button.setAttribute("aria-pressed", String(playing));
-  button.setAttribute("aria-label", `${playing ? "Pause" : "Play"} ${button.dataset.title}`);
+  const label = playing ? t("Pause {title}", { title: button.dataset.title }) : t("Play {title}", { title: button.dataset.title });
+  button.setAttribute("aria-label", label);
   button.querySelector("span").textContent = playing ? "❚❚" : "▶";
 }
 

@@ -1,4 +1,5 @@
 // Replace a song's audio with a progress bar; the song page shows the new processing.
+import { t } from "./i18n.js";
 import { csrfToken } from "./realtime.js";
 
 const form = document.querySelector("form.upload-replace");
@@ -25,7 +26,7 @@ if (form) {
         const problem = JSON.parse(xhr.responseText);
         output.textContent = problem.errors ? Object.values(problem.errors).join(" ") : problem.detail;
       } catch {
-        output.textContent = `The upload failed (HTTP ${xhr.status}).`;
+        output.textContent = t("The upload failed (HTTP {status}).", { status: xhr.status });
       }
     });
     xhr.open("POST", form.dataset.url);

@@ -2,6 +2,7 @@
 // with its own progress bar, speed, time left and cancel button; a row's title and rating
 // are sent when its upload starts and locked from then on; after the upload the row
 // follows the song's processing status live.
+import { formatNumber, statusWord, t } from "./i18n.js";
 import { csrfToken } from "./realtime.js";
 import { watchStatuses } from "./live-status.js";
 import { toast } from "./toast.js";
@@ -29,19 +30,20 @@ function formatBytes(bytes) {
   let value = bytes;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
-  return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
+  return `${formatNumber(value, unit ? 1 : 0)} ${units[unit]}`;
 }
 
 function formatSeconds(seconds) {
   if (!Number.isFinite(seconds)) return "–";
   const s = Math.max(0, Math.round(seconds));
-  return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+  return s >= 60 ? t("{minutes} min {seconds} s", { minutes: Math.floor(s / 60), seconds: s % 60 }) : t("{seconds} s", { seconds: s });
 }
 
 function setStatus(row, status, text) {
   const badge = row.querySelector("[data-role=status]");
   badge.className = `status status-${status}`;
-  badge.textContent = text || status;
+  badge.dataset.status = status;
+  badge.textContent = text || statusWord(status);
 }
 
 function markFailed(row) {
@@ -60,7 +62,7 @@ function problemMessage(xhr) {
     if (problem.errors) return Object.values(problem.errors).join(" ");
     return problem.detail || problem.title;
   } catch {
-    return `The upload failed (HTTP ${xhr.status}).`;
+    return t("The upload failed (HTTP {status}).", { status: xhr.status });
   }
 }
 
@@ -105,8 +107,12 @@ function upload(job) {
     const seconds = (performance.now() - started) / 1000;
     const speed = event.loaded / Math.max(seconds, 0.001);
     bar.value = (event.loaded / event.total) * 100;
-    transfer.textContent = `${formatBytes(event.loaded)} of ${formatBytes(event.total)} · `
-      + `${formatBytes(speed)}/s · ${formatSeconds((event.total - event.loaded) / speed)} left`;
+    transfer.textContent = t("{done} of {total} · {speed}/s · {left} left", {
+      done: formatBytes(event.loaded),
+      total: formatBytes(event.total),
+      speed: formatBytes(speed),
+      left: formatSeconds((event.total - event.loaded) / speed),
+    });
   });
   xhr.addEventListener("load", () => {
     job.done = true;
@@ -117,7 +123,7 @@ function upload(job) {
       transfer.innerHTML = "";
       const link = document.createElement("a");
       link.href = song.url;
-      link.textContent = "Open song";
+      link.textContent = t("Open song");
       transfer.append(link);
       const badge = row.querySelector("[data-role=status]");
       badge.dataset.statusFor = song.id;
@@ -131,9 +137,9 @@ function upload(job) {
   });
   xhr.addEventListener("error", () => {
     job.done = true;
-    setStatus(row, "failed", "network error");
+    setStatus(row, "failed", t("network error"));
     markFailed(row);
-    showError(row, "The connection was lost during the upload.");
+    showError(row, t("The connection was lost during the upload."));
   });
   xhr.open("POST", form.action);
   xhr.setRequestHeader("X-CSRFToken", csrfToken());
@@ -142,7 +148,7 @@ function upload(job) {
 }
 
 function statusOf(job) {
-  return job.row.querySelector("[data-role=status]").textContent.trim();
+  return job.row.querySelector("[data-role=status]").dataset.status;
 }
 
 function summarize() {
@@ -153,9 +159,9 @@ function summarize() {
     summarized.add(job);
     counts[statusOf(job)] = (counts[statusOf(job)] || 0) + 1;
   }
-  const parts = Object.entries(counts).map(([status, count]) => `${count} ${status}`);
+  const parts = Object.entries(counts).map(([status, count]) => `${formatNumber(count)} ${statusWord(status)}`);
   const problems = (counts.failed || 0) + (counts.rejected || 0);
-  toast(`Uploads finished: ${parts.join(", ")}.`, problems ? "failed" : "ready");
+  toast(t("Uploads finished: {counts}.", { counts: parts.join(", ") }), problems ? "failed" : "ready");
 }
 
 new MutationObserver(summarize).observe(rows, { subtree: true, childList: true, characterData: true });

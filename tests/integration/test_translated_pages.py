@@ -1,0 +1,199 @@
+"""The pages, the API's problems, dates, numbers and sizes in German and French."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import UTC, datetime
+
+import pytest
+from flask import render_template_string
+
+from app.accounts.models import User
+from tests.factories import AlbumFactory, NotificationFactory, SongFactory, UserFactory
+from tests.logins import bearer, log_in_api, log_in_client
+
+#: English interface phrases none of which a German or French page may show.
+ENGLISH = [
+    "Skip to content",
+    "Mark all read",
+    "All notifications",
+    "Log out",
+    "Change password",
+    "Welcome back",
+    "Latest songs",
+    "Upload songs",
+    "Your songs",
+    "Search title",
+    "Sort by",
+    "Any status",
+    "Default order",
+    "Download",
+    "Edit",
+    "Delete song",
+    "Delete album",
+    "Rating",
+    "Duration",
+    "File Name",
+    "Uploaded",
+    "Unknown artist",
+    "Audio files",
+    "Upload all",
+    "No album",
+    "Nothing yet",
+    "Not Found",
+    "Back to the start page",
+    "ready",
+    "Colour theme",
+    "used, no quota",
+]
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees or hears: text and readable attributes, no markup or code."""
+    html = re.sub(r"<script.*?</script>|<style.*?</style>", " ", html, flags=re.S)
+    attributes = re.findall(
+        r'(?:title|aria-label|placeholder|data-confirm|data-label)="([^"]*)"', html
+    )
+    text = re.sub(r"<[^>]+>", " ", html)
+    return " ".join([text, *attributes])
+
+
+@pytest.fixture
+def library(app):
+    member = UserFactory(first_name="Ada")
+    album = AlbumFactory(owner=member, title="Kind of Blue")
+    song = SongFactory(owner=member, title="So What", status="ready", album=album, rating=4)
+    NotificationFactory(user=member, text="Willkommen")
+    return member, album, song
+
+
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_no_english_is_left_on_the_translated_pages(app, client, library, language):
+    member, album, song = library
+    member.update(set__locale=language)
+    log_in_client(client, member)
+
+    pages = {
+        path: client.get(path)
+        for path in (
+            "/",
+            "/songs",
+            f"/songs/{song.id}",
+            f"/albums/{album.id}",
+            "/songs/upload",
+            "/notifications/",
+            "/no-such-page",
+        )
+    }
+
+    for path, response in pages.items():
+        assert response.status_code == (404 if path == "/no-such-page" else 200), path
+        assert f'<html lang="{language}">' in response.text
+        text = visible_text(response.text)
+        assert [phrase for phrase in ENGLISH if phrase in text] == [], path
+
+
+def test_the_welcome_page_in_german(app, client):
+    page = client.get("/", headers={"Accept-Language": "de-AT"}).text
+
+    assert "Ihre Songs, überall" in page
+    assert ">Registrieren</a>" in page
+
+
+def script_strings(page: str) -> dict:
+    found = re.search(r'<body data-i18n="([^"]*)"', page)
+    return json.loads(html.unescape(found.group(1))) if found else {}
+
+
+def test_pages_carry_the_scripts_strings_in_their_language(app, client):
+    french = client.get("/", headers={"Accept-Language": "fr"}).text
+    english = client.get("/").text
+
+    assert script_strings(french)["Open song"] == "Ouvrir le morceau"
+    assert script_strings(french)["ready"] == "prêt"
+    assert script_strings(english) == {}
+
+
+def test_the_api_answers_problems_in_the_asked_language(app, client):
+    member = UserFactory(locale="fr")
+    token = log_in_api(client, member)
+
+    missing = client.get(
+        "/api/v1/songs/0123456789abcdef01234567",
+        headers={**bearer(token), "Accept-Language": "de"},
+    )
+    invalid = client.post(
+        "/api/v1/albums",
+        json={"title": " "},
+        headers={**bearer(token), "Accept-Language": "de-DE,de;q=0.9"},
+    )
+    unasked = client.get("/api/v1/songs/0123456789abcdef01234567", headers=bearer(token))
+
+    assert missing.status_code == 404
+    assert missing.get_json()["title"] == "Nicht gefunden"
+    assert missing.get_json()["detail"] == "Diesen Song gibt es nicht."
+    assert invalid.status_code == 422
+    assert invalid.get_json()["title"] == "Ungültige Eingabe"
+    assert invalid.get_json()["errors"]["title"] == "Bitte geben Sie dem Album einen Titel."
+    # Without Accept-Language, the account's language.
+    assert unasked.get_json()["detail"] == "Ce morceau n\u2019existe pas."
+
+
+def test_an_unauthenticated_api_call_is_answered_in_the_asked_language(app, client):
+    response = client.get("/api/v1/songs", headers={"Accept-Language": "fr"})
+
+    assert response.status_code == 401
+    assert response.get_json()["title"] == "Non authentifié"
+
+
+@pytest.mark.parametrize(
+    ("language", "size", "count"),
+    [
+        ("en", "3.5 MB", "1,234 songs"),
+        ("de", "3,5 MB", "1.234 Songs"),
+        ("fr", "3,5\u202fMo", "1\u202f234 morceaux"),
+    ],
+)
+def test_sizes_and_numbers_are_written_the_local_way(app, language, size, count):
+    template = (
+        '{{ 3_500_000 | file_size }}|{{ ngettext("%(num)s song", "%(num)s songs", 1234, '
+        "num=1234 | number) }}"
+    )
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        rendered = render_template_string(template)
+
+    assert rendered == f"{size}|{count}"
+
+
+def test_dates_are_in_utc_labelled_as_such_without_a_time_zone(app, client, library):
+    member, _album, song = library
+    song.update(set__created_at=datetime(2026, 3, 9, 22, 30, tzinfo=UTC))
+    member.update(set__locale="de")
+    log_in_client(client, member)
+
+    page = client.get(f"/songs/{song.id}").text
+
+    assert "09.03.2026, 22:30:00 UTC" in page
+
+
+def test_dates_are_in_the_users_time_zone_when_they_chose_one(app, client, library):
+    member, _album, song = library
+    song.update(set__created_at=datetime(2026, 3, 9, 22, 30, tzinfo=UTC))
+    member.update(set__locale="fr", set__timezone="Europe/Paris")
+    log_in_client(client, member)
+
+    page = client.get(f"/songs/{song.id}").text
+
+    assert "9 mars 2026, 23:30:00" in page
+    assert "23:30:00 UTC" not in page
+
+
+def test_a_time_zone_that_does_not_exist_is_refused(app):
+    member = UserFactory()
+    member.timezone = "Mars/Olympus_Mons"
+
+    with pytest.raises(Exception, match="unknown time zone"):
+        member.validate()
+    assert User.objects.get(id=member.id).timezone is None
