@@ -13,7 +13,7 @@ from app.accounts.models import Role, User, WebAuthn
 from app.accounts.oauth import init_oauth
 from app.accounts.passkeys import OwnPasskeyForm, SitePasskeys
 from app.accounts.tokens import init_tokens
-from app.accounts.two_factor import OnceOnlyTotp, OneTimeRecoveryCodes
+from app.accounts.two_factor import OnceOnlyTotp, OneTimeRecoveryCodes, RescueForm
 from app.mail.security_mail import QueuedMailUtil
 
 
@@ -39,6 +39,7 @@ def init_accounts(app: Flask) -> Security:
         login_form=LoginForm,
         change_email_form=ChangeEmailForm,
         wan_signin_response_form=OwnPasskeyForm,
+        two_factor_rescue_form=RescueForm,
     )
     init_tokens(app, security)
     init_oauth(app, security)

@@ -11,6 +11,10 @@ Flask-Security-Too runs the flows (/tf-setup, /tf-validate, /mf-recovery-codes,
   stored with the user and claimed atomically, so of two requests racing with one code,
   one wins.
 * Recovery codes are shown once, when they are made, and each is claimed atomically too.
+* /tf-rescue offers only what this site has: a recovery code. Flask-Security's "contact
+  administrator" choice would mail a fixed address (SECURITY_TWO_FACTOR_RESCUE_MAIL) on
+  behalf of anyone who knows a password; it is refused, and an admin resets second factors
+  when asked through the site's usual contact.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from typing import Any
 
 from flask import current_app
 from flask_security import MfRecoveryCodesUtil, Totp
+from flask_security.forms import TwoFactorRescueForm
 from passlib.totp import TokenError
+from wtforms import RadioField, ValidationError
 
 
 class SecondFactorPolicy:
@@ -127,3 +133,25 @@ class OneTimeRecoveryCodes(MfRecoveryCodesUtil):
     def delete_recovery_code(self, user: Any, code: str) -> bool:
         """Done by :meth:`check_recovery_code` already, in the same atomic step."""
         return True
+
+
+NO_RESCUE_CHOICE = (
+    "Choose one of the ways offered: a recovery code. Without one, ask an administrator "
+    "to reset your second factors."
+)
+
+
+class RescueChoice(RadioField):
+    """The ways out offered on /tf-rescue; anything else is refused with what to do."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data not in [value for value, *_ in self.choices]:
+            raise ValidationError(NO_RESCUE_CHOICE)
+
+
+class RescueForm(TwoFactorRescueForm):
+    """Flask-Security's rescue form without its "contact administrator" choice (a mail
+    to SECURITY_TWO_FACTOR_RESCUE_MAIL): Flask-Security adds the recovery code when the
+    account has codes, and mailing a code when SECURITY_TWO_FACTOR_RESCUE_EMAIL is on."""
+
+    help_setup = RescueChoice("Lost your phone?", choices=[])
