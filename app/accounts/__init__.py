@@ -13,7 +13,12 @@ from app.accounts.models import Role, User, WebAuthn
 from app.accounts.oauth import init_oauth
 from app.accounts.passkeys import OwnPasskeyForm, SitePasskeys
 from app.accounts.tokens import init_tokens
-from app.accounts.two_factor import OnceOnlyTotp, OneTimeRecoveryCodes, RescueForm
+from app.accounts.two_factor import (
+    OnceOnlyTotp,
+    OneTimeRecoveryCodes,
+    RescueForm,
+    require_second_factor_setup,
+)
 from app.mail.security_mail import QueuedMailUtil
 
 
@@ -42,6 +47,7 @@ def init_accounts(app: Flask) -> Security:
         two_factor_rescue_form=RescueForm,
     )
     init_tokens(app, security)
+    app.before_request(require_second_factor_setup)
     init_oauth(app, security)
     limiter = init_rate_limits(app)
     account_views = app.blueprints["security"]
