@@ -65,9 +65,12 @@ def has_second_factor(user: Any) -> bool:
 
 
 #: What a signed-in user who must still set up a second factor may reach: the setup
-#: pages (with the password or passkey check they may ask for first) and logging out.
+#: pages (with the password or passkey check they may ask for first) and logging out
+#: (here, everywhere, or revoking API tokens).
 SETUP_ENDPOINTS = frozenset(
     {
+        "accounts.sign_out_everywhere",
+        "api_auth.revoke_tokens",
         "security.two_factor_setup",
         "security.two_factor_setup_validate",
         "security.two_factor_token_validation",
