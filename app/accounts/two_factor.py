@@ -92,6 +92,8 @@ def require_second_factor_setup() -> ResponseReturnValue | None:
     """Before every request: a signed-in member of TWO_FACTOR_REQUIRED_ROLES without a
     second factor is sent to /tf-setup (the API answers 403), whatever they asked for,
     except the setup pages, logging out and static files."""
+    if not current_app.config["TWO_FACTOR_REQUIRED_ROLES"]:
+        return None
     endpoint = request.endpoint or ""
     if endpoint in SETUP_ENDPOINTS or endpoint == "static" or endpoint.endswith(".static"):
         return None
