@@ -14,7 +14,12 @@ from app.accounts.models import Role, User, WebAuthn
 from app.accounts.oauth import init_oauth
 from app.accounts.passkeys import OwnPasskeyForm, SitePasskeys
 from app.accounts.tokens import init_tokens
-from app.accounts.two_factor import OnceOnlyTotp, OneTimeRecoveryCodes
+from app.accounts.two_factor import (
+    OnceOnlyTotp,
+    OneTimeRecoveryCodes,
+    RescueForm,
+    require_second_factor_setup,
+)
 from app.mail.security_mail import QueuedMailUtil
 
 
@@ -40,9 +45,11 @@ def init_accounts(app: Flask) -> Security:
         login_form=LoginForm,
         change_email_form=ChangeEmailForm,
         wan_signin_response_form=OwnPasskeyForm,
+        two_factor_rescue_form=RescueForm,
     )
     security.unauthz_handler(forbidden)
     init_tokens(app, security)
+    app.before_request(require_second_factor_setup)
     init_oauth(app, security)
     limiter = init_rate_limits(app)
     account_views = app.blueprints["security"]

@@ -6,20 +6,32 @@ Flask-Security-Too runs the flows (/tf-setup, /tf-validate, /mf-recovery-codes,
 * Members of TWO_FACTOR_REQUIRED_ROLES sign in with a second factor. Once the password is
   right, Flask-Security asks ``User.check_tf_required``; for such a user with none set up
   the answer is yes, so Flask-Security sends them to /tf-setup before logging them in.
+  One signed in already without a second factor (a session or remembered login from
+  before the role required one, or before the role was given) is held at /tf-setup by
+  :func:`require_second_factor_setup` until one is set up.
 * An authenticator code is accepted once. Flask-Security leaves replay protection to the
   application: passlib refuses a time step at or before the last one accepted, which is
   stored with the user and claimed atomically, so of two requests racing with one code,
   one wins.
 * Recovery codes are shown once, when they are made, and each is claimed atomically too.
+* /tf-rescue offers only what this site has: a recovery code. Flask-Security's "contact
+  administrator" choice would mail a fixed address (SECURITY_TWO_FACTOR_RESCUE_MAIL) on
+  behalf of anyone who knows a password; it is refused, and an admin resets second factors
+  when asked through the site's usual contact.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-from flask_security import MfRecoveryCodesUtil, Totp
+from flask import current_app, flash, redirect, request
+from flask.typing import ResponseReturnValue
+from flask_security import MfRecoveryCodesUtil, Totp, current_user, url_for_security
+from flask_security.forms import TwoFactorRescueForm
 from passlib.totp import TokenError
+from wtforms import RadioField, ValidationError
+
+from app.errors import problem, wants_json
 
 
 class SecondFactorPolicy:
@@ -43,6 +55,56 @@ class SecondFactorPolicy:
     def check_tf_required_setup(self) -> bool:
         """Whether /tf-setup may offer to turn the second factor off."""
         return super().check_tf_required_setup() or self.second_factor_required
+
+
+def has_second_factor(user: Any) -> bool:
+    """Whether ``user`` has an authenticator app or a passkey that stands as a second
+    factor."""
+    security = current_app.extensions["security"]
+    return bool(security.two_factor_plugins.get_setup_tf_methods(user))
+
+
+#: What a signed-in user who must still set up a second factor may reach: the setup
+#: pages (with the password or passkey check they may ask for first) and logging out
+#: (here, everywhere, or revoking API tokens).
+SETUP_ENDPOINTS = frozenset(
+    {
+        "accounts.sign_out_everywhere",
+        "api_auth.revoke_tokens",
+        "security.two_factor_setup",
+        "security.two_factor_setup_validate",
+        "security.two_factor_token_validation",
+        "security.wan_register",
+        "security.wan_register_response",
+        "security.verify",
+        "security.wan_verify",
+        "security.wan_verify_response",
+        "security.logout",
+    }
+)
+SETUP_NEEDED = (
+    "Your role requires a second factor: set up an authenticator app or a passkey "
+    "(/tf-setup) to go on."
+)
+
+
+def require_second_factor_setup() -> ResponseReturnValue | None:
+    """Before every request: a signed-in member of TWO_FACTOR_REQUIRED_ROLES without a
+    second factor is sent to /tf-setup (the API answers 403), whatever they asked for,
+    except the setup pages, logging out and static files."""
+    if not current_app.config["TWO_FACTOR_REQUIRED_ROLES"]:
+        return None
+    endpoint = request.endpoint or ""
+    if endpoint in SETUP_ENDPOINTS or endpoint == "static" or endpoint.endswith(".static"):
+        return None
+    if not current_user.is_authenticated or not current_user.second_factor_required:
+        return None
+    if has_second_factor(current_user):
+        return None
+    if wants_json():
+        return problem(403, "Second factor required", SETUP_NEEDED)
+    flash(SETUP_NEEDED, "error")
+    return redirect(url_for_security("two_factor_setup"))
 
 
 class OnceOnlyTotp(Totp):
@@ -80,8 +142,7 @@ def token_refusal(user: Any, code: str | None) -> str | None:
     at login); one whose second factor is only a passkey, or whose role requires a second
     factor it has not set up, cannot get a token with a password."""
     security = current_app.extensions["security"]
-    has_second_factor = bool(security.two_factor_plugins.get_setup_tf_methods(user))
-    if not has_second_factor and not user.second_factor_required:
+    if not has_second_factor(user) and not user.second_factor_required:
         return None
     if user.tf_primary_method != "authenticator":
         return (
@@ -127,3 +188,25 @@ class OneTimeRecoveryCodes(MfRecoveryCodesUtil):
     def delete_recovery_code(self, user: Any, code: str) -> bool:
         """Done by :meth:`check_recovery_code` already, in the same atomic step."""
         return True
+
+
+NO_RESCUE_CHOICE = (
+    "Choose one of the ways offered: a recovery code. Without one, ask an administrator "
+    "to reset your second factors."
+)
+
+
+class RescueChoice(RadioField):
+    """The ways out offered on /tf-rescue; anything else is refused with what to do."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data not in [value for value, *_ in self.choices]:
+            raise ValidationError(NO_RESCUE_CHOICE)
+
+
+class RescueForm(TwoFactorRescueForm):
+    """Flask-Security's rescue form without its "contact administrator" choice (a mail
+    to SECURITY_TWO_FACTOR_RESCUE_MAIL): Flask-Security adds the recovery code when the
+    account has codes, and mailing a code when SECURITY_TWO_FACTOR_RESCUE_EMAIL is on."""
+
+    help_setup = RescueChoice("Lost your phone?", choices=[])

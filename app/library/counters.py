@@ -88,6 +88,33 @@ def forget_scope(key: str) -> None:
     paging.counters().delete_one({"_id": key})
 
 
+def _withdrawn_mark(owner_id: ObjectId | str) -> str:
+    return f"withdrawn.{owner_id}"
+
+
+def withdraw_library(owner_id: ObjectId | str) -> None:
+    """Take a whole library out of everyone's counts in one step, before its songs are
+    deleted one by one (an account being deleted). The step marks everyone's counter
+    with the owner in the same atomic update, so a deletion cut short and run again does
+    not take the library out twice, and its songs need no counting as they go."""
+    counts = counts_of(library_key(owner_id))
+    change = {"songs": -counts.songs}
+    change |= {f"status.{status}": -n for status, n in counts.by_status.items()}
+    change = {name: value for name, value in change.items() if value}
+    if not change:
+        return
+    mark = _withdrawn_mark(owner_id)
+    paging.counters().update_one(
+        {"_id": EVERYONE, mark: {"$exists": False}}, {"$inc": change, "$set": {mark: True}}
+    )
+
+
+def forget_withdrawal(owner_id: ObjectId | str) -> None:
+    """Drop the mark :func:`withdraw_library` left, once the library and its counter are
+    gone (a later run then finds nothing to withdraw)."""
+    paging.counters().update_one({"_id": EVERYONE}, {"$unset": {_withdrawn_mark(owner_id): ""}})
+
+
 def album_position(old_album_id: ObjectId | None, new_album_id: ObjectId | None) -> int | None:
     """Count a song's move between albums; its position in the new one (None: no album).
     Called only when the album really changes."""

@@ -223,10 +223,17 @@ def delete_album(album: Album, *, delete_songs: bool) -> int:
 
 
 def delete_library_of(owner: User) -> None:
-    """Delete every song (with its file) and album of ``owner``."""
-    for song in Song.objects(owner=owner):
-        delete_song(song)
+    """Delete every song (with its file) and album of ``owner``, whose account goes too.
+    The library leaves everyone's counts first, in one step, and its own counters last,
+    so a run cut short anywhere (a worker killed) and run again leaves no file, chunk or
+    song behind and no count wrong."""
+    counters.withdraw_library(owner.id)
+    songs = Song._get_collection()
+    for song in Song.objects(owner=owner).only("id", "file_id"):
+        delete_file(song.file_id)  # the file before the song, which names it
+        songs.delete_one({"_id": song.id})
     for album in Album.objects(owner=owner):
         counters.forget_scope(counters.album_key(album.id))
     Album.objects(owner=owner).delete()
     counters.forget_scope(counters.library_key(owner.id))
+    counters.forget_withdrawal(owner.id)

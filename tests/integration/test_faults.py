@@ -1,5 +1,5 @@
-"""Nothing is lost or stuck: a worker killed mid-song, Redis down during an upload, Redis
-restarted again and again under load.
+"""Nothing is lost or stuck: a worker killed mid-song or mid-way through deleting an
+account, Redis down during an upload, Redis restarted again and again under load.
 
 These tests own their Redis and workers (so they can kill them) and run the periodic
 sweep inside the worker with short timeouts.
@@ -11,15 +11,22 @@ import os
 import signal
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.accounts.deletion import STALE_DELETION
+from app.accounts.models import User
+from app.database import get_database
 from app.embedded import start_redis
-from app.library.models import Song
+from app.exports.models import Export
+from app.library import counters
+from app.library.models import Album, Song
+from app.notifications.models import Notification
 from app.processes import free_port, stop
-from tests.factories import UserFactory
+from tests.factories import AlbumFactory, NotificationFactory, SongFactory, UserFactory
 from tests.fixtures import audio_file, mp3_frames_for
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, start_export, wait_for_export
 from tests.library import upload
 from tests.logins import log_in_client
 from tests.servers import start_worker
@@ -206,3 +213,92 @@ def test_the_worker_outlives_ten_redis_restarts_under_load(
     songs = [wait_for(song_id, "ready", "failed") for song_id in uploaded]
     assert len(songs) >= 4 * REDIS_RESTARTS
     assert {song.status for song in songs} == {"ready"}
+
+
+#: Enough songs (of two GridFS chunks each) that deleting them takes seconds.
+MANY_SONGS = 300
+
+
+def _stored_of(file_ids: list, bucket: str = "songs") -> dict[str, int]:
+    """How many of these files' documents and chunks are stored."""
+    database = get_database()
+    return {
+        "files": database[f"{bucket}.files"].count_documents({"_id": {"$in": file_ids}}),
+        "chunks": database[f"{bucket}.chunks"].count_documents({"files_id": {"$in": file_ids}}),
+    }
+
+
+def _everything_of(user_id) -> dict[str, int]:
+    return {
+        "songs": Song.objects(owner=user_id).count(),
+        "albums": Album.objects(owner=user_id).count(),
+        "notifications": Notification.objects(user=user_id).count(),
+        "exports": Export.objects(owner=user_id).count(),
+    }
+
+
+def test_an_account_deletion_survives_its_worker_being_killed(
+    make_app, fault_settings, workers, app
+):
+    fault_app = make_app(**fault_settings)
+    client = fault_app.test_client()
+    bystander = UserFactory(username="bob")
+    bystanders_song = SongFactory(owner=bystander, status="ready")
+    NotificationFactory(user=bystander)
+    member = UserFactory(username="ann")
+    album = AlbumFactory(owner=member, title="Tones")
+    SongFactory(owner=member, album=album, status="ready")
+    NotificationFactory(user=member)
+    log_in_client(client, member)
+    first = workers("first")
+    export = wait_for_export(start_export(client))
+    two_chunks = bytes(300 * 1024)
+    for number in range(MANY_SONGS):
+        SongFactory(
+            owner=member, album=album if number % 2 else None, content=two_chunks, status="ready"
+        )
+    file_ids = [song.file_id for song in Song.objects(owner=member)]
+    stored = _stored_of(file_ids)
+    assert stored == {"files": MANY_SONGS + 1, "chunks": 2 * MANY_SONGS + 1}
+    assert _everything_of(member.id) == {
+        "songs": 301,
+        "albums": 1,
+        "notifications": 1,
+        "exports": 1,
+    }
+    bystander_before = {**_everything_of(bystander.id), **_stored_of([bystanders_song.file_id])}
+    everyone_before = counters.counts_of(counters.EVERYONE)
+    assert everyone_before.songs == MANY_SONGS + 2
+
+    page = client.get("/account/delete")
+    answer = client.post(
+        "/account/delete", data={"username": "ann", "csrf_token": csrf_token(page.text)}
+    )
+    assert answer.status_code == 302, answer.text
+    wait_until(lambda: _stored_of(file_ids)["files"] < MANY_SONGS - 20, timeout=60)
+    os.killpg(first.pid, signal.SIGKILL)  # the worker and its pool, mid-deletion
+    first.wait()
+
+    left = _stored_of(file_ids)
+    assert 0 < left["files"] < MANY_SONGS, "the deletion was not cut short"
+    assert User.objects(id=member.id).count() == 1
+    workers("second")
+    # As if STALE_DELETION had passed: the hourly sweep queues the deletion again.
+    User.objects(id=member.id).update_one(
+        set__deletion_requested_at=datetime.now(UTC) - STALE_DELETION - timedelta(minutes=1)
+    )
+    fault_app.extensions["celery"].send_task("accounts.finish_deletions")
+    wait_until(lambda: User.objects(id=member.id).count() == 0, timeout=60)
+
+    assert _stored_of(file_ids) == {"files": 0, "chunks": 0}
+    assert _stored_of([export.file_id], bucket="exports") == {"files": 0, "chunks": 0}
+    assert _everything_of(member.id) == {"songs": 0, "albums": 0, "notifications": 0, "exports": 0}
+    assert {**_everything_of(bystander.id), **_stored_of([bystanders_song.file_id])} == (
+        bystander_before
+    )
+    everyone = counters.counts_of(counters.EVERYONE)
+    assert everyone.songs == 1
+    assert everyone.by_status == {"queued": 0, "processing": 0, "ready": 1, "failed": 0}
+    assert counters.counts_of(counters.library_key(member.id)).songs == 0
+    assert counters.counts_of(counters.album_key(album.id)).songs == 0
+    assert counters.repair_counters() == 0  # nothing drifted

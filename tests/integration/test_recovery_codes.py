@@ -4,8 +4,11 @@ of an authenticator code."""
 from __future__ import annotations
 
 import re
+from html import escape
 
 from app.accounts.models import User
+from app.accounts.two_factor import NO_RESCUE_CHOICE
+from app.signals import mail_queued
 from tests.factories import UserFactory
 from tests.helpers import csrf_token
 from tests.logins import log_in_client
@@ -96,3 +99,54 @@ def test_new_codes_make_the_old_ones_useless(client):
 
     assert REFUSED in submit_code(client, old[0], path="/mf-recovery").text
     assert submit_code(client, new[0], path="/mf-recovery").request.path == "/"
+
+
+def test_asking_the_rescue_page_for_help_sends_no_mail_and_says_what_to_do(app, client):
+    user = UserFactory.create()
+    log_in_client(client, user)
+    enrol_authenticator(client)
+    make_codes(client)
+    log_out(client)
+    page = log_in_client(client, user)
+    queued = []
+
+    with mail_queued.connected_to(lambda sender, message: queued.append(message), sender=app):
+        help_page = client.post(
+            "/tf-rescue", data={"help_setup": "help", "csrf_token": csrf_token(page.text)}
+        )
+        help_json = client.post(
+            "/tf-rescue",
+            json={"help_setup": "help"},
+            headers={"X-CSRFToken": csrf_token(page.text)},
+        )
+        by_mail = client.post(
+            "/tf-rescue", data={"help_setup": "email", "csrf_token": csrf_token(page.text)}
+        )
+
+    assert queued == []
+    assert help_page.status_code == 200
+    assert escape(NO_RESCUE_CHOICE) in help_page.text
+    assert "Use a recovery code" in help_page.text
+    assert help_json.status_code == 400
+    assert help_json.get_json()["response"]["errors"] == [NO_RESCUE_CHOICE]
+    assert escape(NO_RESCUE_CHOICE) in by_mail.text
+    assert not is_logged_in(client)
+
+
+def test_the_rescue_page_leads_to_the_recovery_code_form(client):
+    user = UserFactory.create()
+    log_in_client(client, user)
+    enrol_authenticator(client)
+    codes = make_codes(client)
+    log_out(client)
+    page = log_in_client(client, user)
+
+    chosen = client.post(
+        "/tf-rescue", data={"help_setup": "recovery_code", "csrf_token": csrf_token(page.text)}
+    )
+    assert chosen.status_code == 302
+    assert chosen.headers["Location"].endswith("/mf-recovery")
+    done = submit_code(client, codes[0], path="/mf-recovery")
+
+    assert done.request.path == "/"
+    assert is_logged_in(client)
