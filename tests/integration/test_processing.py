@@ -10,6 +10,7 @@ from app.library.models import Album, Song
 from tasks.uploads import process_song
 from tests.factories import SongFactory, UserFactory
 from tests.fixtures import audio_file
+from tests.fixtures.hostile_audio import MP3_FRAME_SECONDS, mp3_cut_short
 from tests.helpers import csrf_token
 from tests.library import upload
 from tests.logins import log_in_client
@@ -76,6 +77,23 @@ def test_truncated_mp3_is_ready_with_the_duration_a_decoder_finds(app, client, t
 
     assert song.status == "ready"
     assert 0 < song.duration < 0.5  # the header claims 5 s; 3,000 bytes hold about 0.1 s
+
+
+def test_an_mp3_cut_short_shows_the_length_it_plays_not_the_one_its_header_claims(
+    app, client, token
+):
+    content = mp3_cut_short(92)  # 2.4 s of sound; its header says 5.04 s
+    song_id = upload(client, token, content=content, filename="cut.mp3").get_json()["id"]
+
+    song = wait_for_final(song_id)
+
+    assert song.status == "ready", song.status_reason
+    assert song.duration == pytest.approx(92 * MP3_FRAME_SECONDS, abs=0.05)
+    assert f'data-duration-for="{song_id}">0:02<' in client.get("/songs").text
+    page = client.get(f"/songs/{song_id}").text
+    assert f'data-duration-for="{song_id}">0:02<' in page
+    assert 'aria-valuemax="2"' in page
+    assert f'data-duration="{song.duration}"' in page  # the waveform's length, not the header's
 
 
 def test_album_is_filled_from_the_tags_when_none_was_chosen(app, client, token, member):

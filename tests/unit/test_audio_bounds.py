@@ -10,6 +10,7 @@ import signal
 import threading
 import time
 
+import mutagen
 import numpy as np
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
@@ -19,9 +20,11 @@ from app.library.waveform import Peaks
 from tests.fixtures import audio_file, mp3_frames_for
 from tests.fixtures.hostile_audio import (
     FLAC_FIXTURE,
+    MP3_FRAME_SECONDS,
     TINY_MP3_FRAME_SECONDS,
     flac_claiming_samples,
     flac_of_silence,
+    mp3_cut_short,
     mp3_of_tiny_frames,
     wav_claiming_bytes,
 )
@@ -98,6 +101,18 @@ def test_a_flac_cut_short_is_the_audio_it_holds():
     facts = analysed(content[: len(content) // 2])
 
     assert 2.0 < facts.duration < 3.0
+
+
+@pytest.mark.parametrize("frames", [20, 92, 150])
+def test_an_mp3_cut_short_is_the_audio_it_holds_whatever_its_header_says(frames):
+    content = mp3_cut_short(frames)
+    assert mutagen.File(io.BytesIO(content)).info.length == pytest.approx(5.04, abs=0.01)
+
+    facts = analysed(content)
+
+    # The decoder drops the encoder's delay (some 1,100 samples) from the frames' sound.
+    assert facts.duration == pytest.approx(frames * MP3_FRAME_SECONDS - 0.025, abs=0.01)
+    assert len(facts.waveform) == 800
 
 
 def test_a_flac_that_cannot_be_decoded_to_its_end_is_damaged():
