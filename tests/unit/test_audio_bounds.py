@@ -23,6 +23,7 @@ from tests.fixtures.hostile_audio import (
     MP3_FRAME_SECONDS,
     TINY_MP3_FRAME_SECONDS,
     flac_claiming_samples,
+    flac_damaged_in_its_middle,
     flac_of_silence,
     mp3_cut_short,
     mp3_of_tiny_frames,
@@ -116,12 +117,8 @@ def test_an_mp3_cut_short_is_the_audio_it_holds_whatever_its_header_says(frames)
 
 
 def test_a_flac_that_cannot_be_decoded_to_its_end_is_damaged():
-    content = FLAC_FIXTURE.read_bytes()
-    third = len(content) // 3
-    damaged = content[:third] + bytes(range(256)) * 40 + content[third + 10240 :]
-
     with pytest.raises(AudioProblem) as problem:
-        analysed(damaged)
+        analysed(flac_damaged_in_its_middle())
 
     assert problem.value.reason == "This file is damaged: its audio cannot be read past 0:01."
 

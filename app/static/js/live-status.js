@@ -1,9 +1,27 @@
 // Live processing status: every element with data-status-for="<song id>" follows the
 // song's status as the worker changes it (the toast comes with the notification, see
 // bell.js). After a reconnect the page asks for the current state, so nothing is missed.
+// Each change is also said, in one short sentence, in the page's polite live region
+// (#status-announcer), for people who cannot see the badge change.
 import { socket } from "./realtime.js";
 
 const watched = new Set();
+const announcer = document.getElementById("status-announcer");
+// The last sentences stay in the region, so a change said while another is read is kept.
+const SENTENCES_KEPT = 5;
+
+export function announce(sentence) {
+  if (!announcer) return;
+  const line = document.createElement("p");
+  line.textContent = sentence;
+  announcer.append(line);
+  while (announcer.childElementCount > SENTENCES_KEPT) announcer.firstElementChild.remove();
+}
+
+function sentenceFor(payload) {
+  const reason = payload.status === "failed" && payload.reason ? `: ${payload.reason}` : "";
+  return `${payload.title}: ${payload.status}${reason}`;
+}
 
 function collect() {
   for (const element of document.querySelectorAll("[data-status-for]")) {
@@ -18,7 +36,11 @@ function formatDuration(seconds) {
 }
 
 export function applyStatus(payload) {
-  for (const badge of document.querySelectorAll(`[data-status-for="${payload.id}"]`)) {
+  const badges = document.querySelectorAll(`[data-status-for="${payload.id}"]`);
+  if ([...badges].some((badge) => badge.textContent.trim() !== payload.status)) {
+    announce(sentenceFor(payload));
+  }
+  for (const badge of badges) {
     badge.textContent = payload.status;
     badge.className = `status status-${payload.status}`;
     badge.title = payload.reason || "";

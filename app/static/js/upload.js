@@ -3,7 +3,7 @@
 // are sent when its upload starts and locked from then on; after the upload the row
 // follows the song's processing status live.
 import { csrfToken } from "./realtime.js";
-import { watchStatuses } from "./live-status.js";
+import { announce, watchStatuses } from "./live-status.js";
 import { toast } from "./toast.js";
 
 const form = document.getElementById("upload-form");
@@ -127,6 +127,7 @@ function upload(job) {
       setStatus(row, "rejected");
       markFailed(row);
       showError(row, problemMessage(xhr));
+      announce(`${row.querySelector(".title").value || file.name}: rejected: ${problemMessage(xhr)}`);
     }
   });
   xhr.addEventListener("error", () => {
@@ -134,6 +135,7 @@ function upload(job) {
     setStatus(row, "failed", "network error");
     markFailed(row);
     showError(row, "The connection was lost during the upload.");
+    announce(`${row.querySelector(".title").value || file.name}: the connection was lost during the upload.`);
   });
   xhr.open("POST", form.action);
   xhr.setRequestHeader("X-CSRFToken", csrfToken());
