@@ -43,6 +43,44 @@ def test_play_pause_and_go_on_to_the_next_song(page):
     expect(page.get_by_role("button", name="Pause Second")).to_be_visible()
 
 
+def test_previous_and_next_step_through_the_playable_rows_by_mouse_and_keyboard(page):
+    member = UserFactory(username="queue")
+    SongFactory(owner=member, title="Third", status="ready")
+    SongFactory(owner=member, title="Broken", status="failed")
+    SongFactory(owner=member, title="Second", status="ready")
+    SongFactory(owner=member, title="First", status="ready")
+    log_in_browser(page, "queue")
+    page.goto("/songs")
+    previous = page.get_by_role("button", name="Previous song")
+    following = page.get_by_role("button", name="Next song")
+
+    page.get_by_role("button", name="Play First").click()
+    expect(page.locator("#now-playing")).to_have_text("First")
+    expect(previous).to_be_disabled()
+    for button in (previous, following):
+        box = button.bounding_box()
+        assert min(box["width"], box["height"]) >= 44
+
+    following.click()
+    expect(page.locator("#now-playing")).to_have_text("Second")
+    page.locator("#player-audio").evaluate(PLAYING)
+    expect(page.get_by_role("button", name="Pause Second")).to_be_visible()
+    expect(page.get_by_role("button", name="Play First")).to_have_attribute("aria-pressed", "false")
+
+    following.focus()
+    page.keyboard.press("Enter")  # past the failed song
+    expect(page.locator("#now-playing")).to_have_text("Third")
+    expect(following).to_be_disabled()
+
+    previous.focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#now-playing")).to_have_text("Second")
+    previous.click()
+    expect(page.locator("#now-playing")).to_have_text("First")
+    expect(previous).to_be_disabled()
+    expect(following).to_be_enabled()
+
+
 def test_the_waveform_seeks_by_keyboard(page):
     member = UserFactory(username="wave")
     song = SongFactory(owner=member, title="Tone", status="ready", duration=5, waveform=[0.5] * 100)
