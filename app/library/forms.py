@@ -13,6 +13,7 @@ from app.errors import ValidationFailed
 
 class SongForm(FlaskForm):
     title = StringField("Title")
+    artist = StringField("Artist")
     rating = SelectField(
         "Rating",
         choices=[SelectChoice("", "No rating")]

@@ -48,6 +48,13 @@ export function applyStatus(payload) {
   for (const button of document.querySelectorAll(`[data-play-for="${payload.id}"]`)) {
     button.disabled = payload.status !== "ready";
   }
+  // Upload rows show the title and artist processing took from the file's tags.
+  for (const field of document.querySelectorAll(`input[data-title-for="${payload.id}"]`)) {
+    field.value = payload.title;
+  }
+  for (const field of document.querySelectorAll(`input[data-artist-for="${payload.id}"]`)) {
+    field.value = payload.artist || "";
+  }
   for (const reason of document.querySelectorAll(`[data-reason-for="${payload.id}"]`)) {
     reason.textContent = payload.reason || "";
   }

@@ -66,7 +66,8 @@ function problemMessage(xhr) {
 
 function addRow(file) {
   const row = template.content.firstElementChild.cloneNode(true);
-  row.querySelector(".title").value = stem(file.name).slice(0, 200);
+  // Left empty, the title comes from the file's tags (or its name): the name is a hint.
+  row.querySelector(".title").placeholder = `From its tags, else “${stem(file.name).slice(0, 200)}”`;
   row.querySelector(".filename").textContent = `${file.name} · ${formatBytes(file.size)}`;
   rows.append(row);
   const job = { file, row, xhr: null, done: false };
@@ -86,9 +87,11 @@ function upload(job) {
   if (job.done || job.xhr) return;
   const { row, file } = job;
   row.querySelector(".title").readOnly = true;
+  row.querySelector(".artist").readOnly = true;
   row.querySelector(".rating").disabled = true;
   const body = new FormData();
   body.append("title", row.querySelector(".title").value);
+  body.append("artist", row.querySelector(".artist").value);
   body.append("rating", row.querySelector(".rating").value);
   body.append("album", albumSelect.value);
   body.append("file", file, file.name);
@@ -121,6 +124,8 @@ function upload(job) {
       transfer.append(link);
       const badge = row.querySelector("[data-role=status]");
       badge.dataset.statusFor = song.id;
+      row.querySelector(".title").dataset.titleFor = song.id;
+      row.querySelector(".artist").dataset.artistFor = song.id;
       setStatus(row, song.status);
       watchStatuses([song.id]);
     } else {
