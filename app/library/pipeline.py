@@ -23,7 +23,7 @@ from redis.exceptions import RedisError
 from app.library import counters
 from app.library.albums import find_or_create_album
 from app.library.analysis import AudioProblem, analyse, spell_seconds
-from app.library.models import Song, pack_peaks, utcnow
+from app.library.models import TAGGED_FIELDS, Song, pack_peaks, utcnow
 from app.notifications.services import add_notification
 from app.realtime import notify
 from app.signals import song_queued
@@ -209,11 +209,11 @@ def _finish(song: Song, **outcome: object) -> str:
     """Store the outcome only if the song is still the one we processed: deleted, or
     given a new file meanwhile, it is left alone (a plain save would bring it back). A
     ready song gets, in the same write, the fields its member left to the file's tags."""
-    while True:  # again only when the member set a field left to the tags meanwhile
+    # Again only when the member set a field left to the tags meanwhile: at most once each.
+    for _attempt in range(len(TAGGED_FIELDS) + 1):
         current = Song.objects(id=song.id, status="processing", file_id=song.file_id).first()
         if current is None:
-            logger.info("song %s changed while it was processed; result dropped", song.id)
-            return "dropped"
+            break
         filled = _filled_from_tags(current, outcome["tags"]) if outcome["status"] == "ready" else {}
         this_one = {"id": song.id, "status": "processing", "file_id": song.file_id}
         if current.from_tags:  # the list only ever shrinks: still all there, nothing was set
@@ -221,9 +221,15 @@ def _finish(song: Song, **outcome: object) -> str:
         fields = {f"set__{name}": value for name, value in {**outcome, **filled}.items()}
         stored = Song.objects(**this_one).modify(new=True, set__updated_at=utcnow(), **fields)
         if stored is not None:
-            break
+            return _announce(stored)
         if filled.get("album") is not None:
             counters.album_position(filled["album"].id, None)  # it was not placed after all
+    logger.info("song %s changed while it was processed; result dropped", song.id)
+    return "dropped"
+
+
+def _announce(stored: Song) -> str:
+    """Count, log and push a stored outcome, and notify the owner."""
     counters.count_status_move(stored.owner.id, "processing", stored.status)
     logger.info("song %s is %s %s", stored.id, stored.status, stored.status_reason)
     push_status(stored)
