@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import SongFactory, UserFactory
+from tests.fixtures.hostile_audio import MP3_FRAME_SECONDS, mp3_cut_short
 from tests.logins import log_in_browser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("app")]
@@ -97,3 +98,29 @@ def test_the_waveform_seeks_by_keyboard(page):
 
     waveform.press("Home")
     expect(waveform).to_have_attribute("aria-valuenow", "0")
+
+
+def test_the_waveform_of_a_song_cut_short_spans_what_decodes_not_its_header(page):
+    member = UserFactory(username="cutshort")
+    decoded = round(92 * MP3_FRAME_SECONDS - 0.025, 3)  # what processing stores for it
+    song = SongFactory(
+        owner=member,
+        title="Cut",
+        status="ready",
+        content=mp3_cut_short(92),
+        duration=decoded,
+        waveform=[0.5] * 100,
+    )
+    log_in_browser(page, "cutshort")
+    page.goto(f"/songs/{song.id}")
+    audio = page.locator("audio")
+    audio.evaluate("a => a.readyState >= 1 || new Promise(d => a.onloadedmetadata = d)")
+    waveform = page.get_by_role("slider", name="Position in the song")
+    assert audio.evaluate("a => a.duration") == pytest.approx(5.04, abs=0.05)  # the header
+
+    expect(waveform).to_have_attribute("aria-valuemax", "2")
+    waveform.focus()
+    waveform.press("End")
+
+    assert audio.evaluate("a => a.currentTime") == pytest.approx(decoded, abs=0.1)
+    expect(page.locator(f'[data-duration-for="{song.id}"]')).to_have_text("0:02")
