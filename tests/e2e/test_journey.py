@@ -107,6 +107,9 @@ def test_register_activate_upload_watch_play_download_edit_delete(context, page,
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in").first).to_be_visible()
 
+    log_in_browser(page, "nina", STRONG_PASSWORD)
+    expect(page.locator("h1")).to_have_text("Welcome back, Nina")
+
 
 def test_a_rejected_upload_shows_its_reason(page, app):
     UserFactory(username="omar", email="omar@example.org")
