@@ -94,6 +94,7 @@ class AlbumDeleteArgs(Schema):
 class SongSchema(Schema):
     id = fields.String(dump_only=True)
     title = fields.String()
+    artist = fields.String()
     rating = fields.Integer(allow_none=True)
     album = fields.Function(lambda song: str(song.album.id) if song.album else None)
     owner = fields.Function(lambda song: song.owner.username)
@@ -117,6 +118,7 @@ class SongSchema(Schema):
 
 class SongPatchSchema(Schema):
     title = fields.String(validate=validate.Length(min=1, max=TITLE_MAX))
+    artist = fields.String(validate=validate.Length(max=TITLE_MAX))
     rating = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=5))
     album = fields.String(allow_none=True, metadata={"description": "Album id, or null"})
 
@@ -143,9 +145,20 @@ class SongPageSchema(Schema):
 class SongUploadSchema(Schema):
     """multipart/form-data; ``file`` is streamed to storage as it arrives."""
 
-    title = fields.String(metadata={"description": "Default: the file name without extension"})
+    title = fields.String(
+        metadata={
+            "description": "Default: the title in the file's tags once it is processed, "
+            "else the file name without extension"
+        }
+    )
+    artist = fields.String(metadata={"description": "Default: the artist in the file's tags"})
     rating = fields.Integer(validate=validate.Range(min=1, max=5))
-    album = fields.String(metadata={"description": "Album id"})
+    album = fields.String(
+        metadata={
+            "description": "Album id; `tags` for the album the file's tags name (made if "
+            "need be); default: no album"
+        }
+    )
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 

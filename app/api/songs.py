@@ -152,11 +152,12 @@ def read(song_id: str):
 @blueprint.response(200, SongSchema)
 @_problems(401, 404, 422)
 def update(changes: dict, song_id: str):
-    """Change title, rating or album (null removes it)."""
+    """Change title, artist, rating or album (null removes it)."""
     song = services.get_song(current_user, song_id)
     return services.update_song(
         song,
         title=services.parse_title(changes.get("title", song.title)),
+        artist=services.parse_artist(changes.get("artist", song.artist)),
         rating=services.parse_rating(changes["rating"]) if "rating" in changes else song.rating,
         album=album_for(song.owner, changes["album"]) if "album" in changes else song.album,
     )

@@ -14,6 +14,7 @@ from app.errors import ValidationFailed
 
 class SongForm(FlaskForm):
     title = StringField(_l("Title"))
+    artist = StringField(_l("Artist"))
     rating = SelectField(
         _l("Rating"),
         choices=[SelectChoice("", _l("No rating"))]

@@ -31,6 +31,8 @@ from app.database import Document
 TITLE_MAX = 200
 STATUSES = ("queued", "processing", "ready", "failed")
 STATUS_PROGRESS = {"queued": 0, "processing": 50, "ready": 100, "failed": 100}
+#: The fields a member may leave to the file's tags on upload (Song.from_tags).
+TAGGED_FIELDS = ("title", "artist", "album")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -83,9 +85,14 @@ class Song(Document):
     title = StringField(required=True, min_length=1, max_length=TITLE_MAX)
     title_key = StringField(required=True)
     search_words = ListField(StringField(), default=list)
+    artist = StringField(max_length=TITLE_MAX, default="")
     rating = IntField(min_value=1, max_value=5)
     album = ReferenceField(Album, reverse_delete_rule=NULLIFY)
     owner = ReferenceField(User, required=True, reverse_delete_rule=CASCADE)
+    #: Which of TAGGED_FIELDS the member left to the file's tags on upload: processing
+    #: fills them from the tags, once (the title stays the file name if no tag names it).
+    #: A field the member sets meanwhile leaves the list, so their value is kept.
+    from_tags = ListField(StringField(choices=TAGGED_FIELDS), default=list)
 
     file_id = ObjectIdField(required=True)
     storage_name = StringField(required=True)
@@ -152,10 +159,11 @@ class Song(Document):
 
     def clean(self) -> None:
         self.title = (self.title or "").strip()
+        self.artist = (self.artist or "").strip()
         self.title_key = self.title.lower()
         album = self.album
         self.search_words = words_of(
-            self.title, album.title if album else "", album.artist if album else ""
+            self.title, self.artist, album.title if album else "", album.artist if album else ""
         )
         self.updated_at = utcnow()
 
@@ -169,6 +177,7 @@ class Song(Document):
             "progress": STATUS_PROGRESS[self.status],
             "updated_at": self.updated_at.isoformat(),
             "title": self.title,
+            "artist": self.artist,
             "duration": self.duration,
         }
 

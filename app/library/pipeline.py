@@ -26,7 +26,7 @@ from app.i18n.selection import language_for
 from app.library import counters
 from app.library.albums import find_or_create_album
 from app.library.analysis import AudioProblem, analyse, spell_seconds
-from app.library.models import Song, pack_peaks, utcnow
+from app.library.models import TAGGED_FIELDS, Song, pack_peaks, utcnow
 from app.notifications.services import add_notification
 from app.realtime import notify
 from app.signals import song_queued
@@ -219,37 +219,58 @@ def processing_took_too_long(song: Song) -> str:
 
 def _finish(song: Song, **outcome: object) -> str:
     """Store the outcome only if the song is still the one we processed: deleted, or
-    given a new file meanwhile, it is left alone (a plain save would bring it back)."""
-    fields = {f"set__{name}": value for name, value in outcome.items()}
-    stored = Song.objects(id=song.id, status="processing", file_id=song.file_id).modify(
-        new=True, set__updated_at=utcnow(), **fields
-    )
-    if stored is None:
-        logger.info("song %s changed while it was processed; result dropped", song.id)
-        return "dropped"
+    given a new file meanwhile, it is left alone (a plain save would bring it back). A
+    ready song gets, in the same write, the fields its member left to the file's tags."""
+    # Again only when the member set a field left to the tags meanwhile: at most once each.
+    for _attempt in range(len(TAGGED_FIELDS) + 1):
+        current = Song.objects(id=song.id, status="processing", file_id=song.file_id).first()
+        if current is None:
+            break
+        filled = _filled_from_tags(current, outcome["tags"]) if outcome["status"] == "ready" else {}
+        this_one = {"id": song.id, "status": "processing", "file_id": song.file_id}
+        if current.from_tags:  # the list only ever shrinks: still all there, nothing was set
+            this_one["from_tags__all"] = list(current.from_tags)
+        fields = {f"set__{name}": value for name, value in {**outcome, **filled}.items()}
+        stored = Song.objects(**this_one).modify(new=True, set__updated_at=utcnow(), **fields)
+        if stored is not None:
+            return _announce(stored)
+        if filled.get("album") is not None:
+            counters.album_position(filled["album"].id, None)  # it was not placed after all
+    logger.info("song %s changed while it was processed; result dropped", song.id)
+    return "dropped"
+
+
+def _announce(stored: Song) -> str:
+    """Count, log and push a stored outcome, and notify the owner."""
     counters.count_status_move(stored.owner.id, "processing", stored.status)
-    if stored.status == "ready" and stored.album is None and stored.tags.get("album"):
-        stored = _album_from_tags(stored)
     logger.info("song %s is %s %s", stored.id, stored.status, stored.status_reason)
     push_status(stored)
     _notify_outcome(stored)
     return stored.status
 
 
-def _album_from_tags(song: Song) -> Song:
-    """Put a song without an album in the album its tags name (made if need be). One
-    given an album while it was processed keeps that album."""
-    album = find_or_create_album(song.owner, song.tags["album"], song.tags.get("artist", ""))
-    position = counters.album_position(None, album.id)
-    song.album, song.album_seq = album, position
-    song.clean()  # its search words now include the album's title and artist
-    placed = Song.objects(id=song.id, album=None).modify(
-        new=True, set__album=album, set__album_seq=position, set__search_words=song.search_words
-    )
-    if placed is None:
-        counters.album_position(album.id, None)  # it was not placed after all
-        return Song.objects.get(id=song.id)
-    return placed
+def _filled_from_tags(song: Song, tags: dict[str, str]) -> dict[str, object]:
+    """The fields to store so that those the member left to the file's tags
+    (``Song.from_tags``) hold what ``tags`` say: the title, the artist, and the album the
+    tags name (made if need be, and only if the member asked for it). A field no tag
+    names keeps its value (the title: the file name). Filled once: ``from_tags`` empties."""
+    if not song.from_tags:
+        return {}
+    wanted = set(song.from_tags)
+    filled: dict[str, object] = {"from_tags": []}
+    if "title" in wanted and tags.get("title"):
+        song.title = filled["title"] = tags["title"]
+    if "artist" in wanted and tags.get("artist"):
+        song.artist = filled["artist"] = tags["artist"]
+    if "album" in wanted and song.album is None and tags.get("album"):
+        album = find_or_create_album(song.owner, tags["album"], tags.get("artist", ""))
+        song.album = filled["album"] = album
+        filled["album_seq"] = counters.album_position(None, album.id)
+    song.clean()  # the title key and search words follow the new names
+    if "title" in filled:
+        filled["title_key"] = song.title_key
+    filled["search_words"] = song.search_words
+    return filled
 
 
 def _notify_outcome(song: Song) -> None:

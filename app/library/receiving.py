@@ -21,7 +21,7 @@ from app.accounts.models import User
 from app.errors import ValidationFailed
 from app.library import quota, services
 from app.library.albums import album_for
-from app.library.models import Song
+from app.library.models import TITLE_MAX, Album, Song
 from app.library.sniff import AudioKind
 from app.storage import FieldPart, MultipartReader, StoredFile, delete_file
 from app.storage.errors import UploadTooLarge
@@ -31,6 +31,9 @@ ENVELOPE_BYTES = 1024 * 1024
 
 #: Called with the fields received so far, just before the file is stored.
 BeforeStoring = Callable[[dict[str, str]], None]
+
+#: The ``album`` value that asks for the album the file's tags name (made if need be).
+ALBUM_FROM_TAGS = "tags"
 
 
 def upload_body_bytes() -> int:
@@ -52,11 +55,27 @@ def refuse_oversize(owner: User, declared_length: int | None, *, freed: int = 0)
         raise quota.QuotaExceeded(quota.usage_of(owner, freed=freed))
 
 
+def _chosen_album(owner: User, value: str | None) -> Album | None:
+    """The album an upload names: none, one of the owner's (by id), or, for
+    ALBUM_FROM_TAGS, none until processing finds the one its tags name."""
+    return None if value == ALBUM_FROM_TAGS else album_for(owner, value)
+
+
+def _left_to_tags(fields: dict[str, str]) -> list[str]:
+    """The fields the member left for processing to fill from the file's tags: title and
+    artist left empty, and the album when they asked for the one the tags name."""
+    names = [name for name in ("title", "artist") if not (fields.get(name) or "").strip()]
+    if fields.get("album") == ALBUM_FROM_TAGS:
+        names.append("album")
+    return names
+
+
 def _check_fields_so_far(owner: User, fields: dict[str, str]) -> None:
-    if "title" in fields:
+    if (fields.get("title") or "").strip():
         services.parse_title(fields["title"])
+    services.parse_artist(fields.get("artist"))
     services.parse_rating(fields.get("rating"))
-    album_for(owner, fields.get("album"))
+    _chosen_album(owner, fields.get("album"))
 
 
 def read_upload(
@@ -101,19 +120,25 @@ def receive_song(
     *,
     before_storing: BeforeStoring,
 ) -> Song:
-    """Create a song from a multipart upload: fields ``title`` (default: the file name),
-    ``rating``, ``album`` and ``file``."""
+    """Create a song from a multipart upload: fields ``title``, ``artist``, ``rating``,
+    ``album`` (an album id, ALBUM_FROM_TAGS or nothing) and ``file``. A title or artist
+    left empty comes from the file's tags once it is processed; until then (and if no
+    tag names it) the title is the file name."""
     refuse_oversize(owner, content_length)
     fields, stored, kind = read_upload(owner, stream, content_type, before_storing=before_storing)
     try:
+        from_tags = _left_to_tags(fields)
         default_title = PurePosixPath(stored.original_filename).stem or stored.original_filename
+        title = default_title[:TITLE_MAX] if "title" in from_tags else fields["title"]
         return services.create_song(
             owner,
-            title=services.parse_title(fields.get("title", default_title)),
+            title=services.parse_title(title),
+            artist=services.parse_artist(fields.get("artist")),
             rating=services.parse_rating(fields.get("rating")),
-            album=album_for(owner, fields.get("album")),
+            album=_chosen_album(owner, fields.get("album")),
             stored=stored,
             kind=kind,
+            from_tags=from_tags,
         )
     except BaseException:
         delete_file(stored.file_id)

@@ -60,6 +60,14 @@ def parse_title(value: str | None) -> str:
     return title
 
 
+def parse_artist(value: str | None) -> str:
+    """The artist's name, or "" for none."""
+    artist = (value or "").strip()
+    if len(artist) > TITLE_MAX:
+        raise ValidationFailed({"artist": f"must be at most {TITLE_MAX} characters"})
+    return artist
+
+
 def parse_rating(value: str | int | None) -> int | None:
     """None for no rating; otherwise a whole number from 1 to 5."""
     if value is None or value == "":
@@ -122,10 +130,13 @@ def create_song(
     album: Album | None,
     stored: StoredFile,
     kind: AudioKind,
+    artist: str = "",
+    from_tags: Iterable[str] = (),
 ) -> Song:
     """Record an uploaded file as a song, count it to its owner's storage and queue it for
-    processing. If it does not fit in the quota, or the record cannot be saved, the stored
-    file is deleted and nothing is counted: nothing half-made stays behind."""
+    processing, which fills the fields named in ``from_tags`` from the file's tags. If it
+    does not fit in the quota, or the record cannot be saved, the stored file is deleted
+    and nothing is counted: nothing half-made stays behind."""
     try:
         quota.charge(owner, stored.size)
     except Exception:
@@ -133,8 +144,10 @@ def create_song(
         raise
     song = Song(
         title=title,
+        artist=artist,
         rating=rating,
         album=album,
+        from_tags=list(from_tags),
         owner=owner,
         file_id=stored.file_id,
         storage_name=stored.storage_name,
@@ -152,9 +165,26 @@ def create_song(
         raise
 
 
-def update_song(song: Song, *, title: str, rating: int | None, album: Album | None) -> Song:
+def update_song(
+    song: Song,
+    *,
+    title: str,
+    rating: int | None,
+    album: Album | None,
+    artist: str | None = None,
+) -> Song:
+    """Store the member's title, artist (None: unchanged), rating and album. A field left
+    to the file's tags that the member changes is theirs from then on: processing will
+    not fill it."""
     old_album = song.album
-    song.title, song.rating, song.album = title, rating, album
+    artist = song.artist if artist is None else artist
+    changed = {
+        "title": title != song.title,
+        "artist": artist != song.artist,
+        "album": _id_of(album) != _id_of(old_album),
+    }
+    song.from_tags = [name for name in song.from_tags if not changed[name]]
+    song.title, song.artist, song.rating, song.album = title, artist, rating, album
     if _id_of(old_album) != _id_of(album):
         song.album_seq = counters.album_position(_id_of(old_album), _id_of(album))
     song.save()

@@ -117,6 +117,7 @@ def edit(song_id: str):
     form = SongForm(
         data={
             "title": song.title,
+            "artist": song.artist,
             "rating": str(song.rating or ""),
             "album": str(song.album.id) if song.album else "",
         }
@@ -127,6 +128,7 @@ def edit(song_id: str):
             services.update_song(
                 song,
                 title=services.parse_title(form.title.data),
+                artist=services.parse_artist(form.artist.data),
                 rating=services.parse_rating(form.rating.data),
                 album=album_for(song.owner, form.album.data),
             )

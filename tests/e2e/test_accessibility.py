@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.factories import AlbumFactory, NotificationFactory, SongFactory, UserFactory
 from tests.logins import log_in_browser
@@ -66,15 +67,19 @@ def findings(axe: Axe, page, urls: list[str]) -> dict[str, list[str]]:
     for url in urls:
         page.goto(url)
         page.wait_for_load_state("networkidle")
-        violations = axe.run(page).response["violations"]
-        blocking = [
-            f"{found['id']}: {found['nodes'][0]['html'][:120]}"
-            for found in violations
-            if found["impact"] in BLOCKING
-        ]
+        blocking = blocking_findings(axe, page)
         if blocking:
             per_url[url] = blocking
     return per_url
+
+
+def blocking_findings(axe: Axe, page) -> list[str]:
+    """The page's serious and critical axe findings: rule id and the first offending node."""
+    return [
+        f"{found['id']}: {found['nodes'][0]['html'][:120]}"
+        for found in axe.run(page).response["violations"]
+        if found["impact"] in BLOCKING
+    ]
 
 
 @pytest.fixture(params=["light", "dark"])
@@ -87,6 +92,20 @@ def page_in(request, browser, live_server) -> Iterator:
 
 def test_no_serious_findings_signed_out(axe, page_in):
     assert findings(axe, page_in, SIGNED_OUT) == {}
+
+
+def test_no_serious_findings_in_the_api_reference(axe, page_in):
+    page_in.goto("/api/docs")
+    page_in.locator(".opblock").first.wait_for()
+    # Open one operation, so its parameters, responses and buttons are checked too.
+    page_in.locator(".opblock-summary-control").first.click()
+    page_in.locator(".opblock-body").first.wait_for()
+    site = page_in.get_by_role("navigation", name="Site")
+
+    expect(site.get_by_role("link", name="Back to the site")).to_have_attribute("href", "/")
+    expect(page_in.locator("h3.opblock-tag[data-tag='Songs']")).to_contain_text("Songs")
+    expect(page_in.get_by_label("Server")).to_be_attached()
+    assert blocking_findings(axe, page_in) == []
 
 
 def test_no_serious_findings_for_a_member_and_an_admin(axe, page_in):

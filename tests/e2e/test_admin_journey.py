@@ -81,7 +81,7 @@ def test_admin_manages_users_and_songs_and_sees_it_all_in_the_audit_log(app, pag
 
     # The admin logs in and opens the dashboard from the top bar.
     log_in_browser(page, "boss")
-    expect(page.locator("h1")).to_have_text("Welcome back, Bea")
+    expect(page.locator("h1")).to_have_text("Welcome, Bea")
     page.get_by_role("link", name="Admin", exact=True).click()
     expect(page.locator("h1")).to_have_text("Admin dashboard")
     expect(page.get_by_test_id("users")).to_contain_text("6 in all, 5 active, 1 not yet confirmed")

@@ -44,7 +44,7 @@ def register_and_activate(page, *, username: str, email: str) -> None:
 def test_register_activate_upload_watch_play_download_edit_delete(context, page, tmp_path):
     register_and_activate(page, username="nina", email="nina@example.org")
     log_in_browser(page, "nina", STRONG_PASSWORD)
-    expect(page.locator("h1")).to_have_text("Welcome back, Nina")
+    expect(page.locator("h1")).to_have_text("Welcome, Nina")
 
     library = context.new_page()  # a second tab, open on the library before the upload
     library.goto("/songs")
@@ -106,6 +106,9 @@ def test_register_activate_upload_watch_play_download_edit_delete(context, page,
     page.get_by_test_id("who").click()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in").first).to_be_visible()
+
+    log_in_browser(page, "nina", STRONG_PASSWORD)
+    expect(page.locator("h1")).to_have_text("Welcome back, Nina")
 
 
 def test_a_rejected_upload_shows_its_reason(page, app):

@@ -1,5 +1,6 @@
-"""The layout on a phone and in the dark: at 390x844 no main page scrolls sideways and the
-navbar folds into a menu; the theme follows the system until the visitor picks one, and
+"""The layout on a phone and in the dark: at 390x844 no main page scrolls sideways, for a
+visitor, a member (playing a song, with upload rows) and an admin, and the navbar folds
+into a menu; the theme follows the system until the visitor picks one, and
 the choice is kept."""
 
 from __future__ import annotations
@@ -29,16 +30,31 @@ ADMIN = [
 
 
 @pytest.fixture
-def phone(browser, live_server) -> Iterator:
-    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
-    context.set_default_timeout(20_000)
-    yield context.new_page()
-    context.close()
+def phones(browser, live_server) -> Iterator:
+    """New pages at phone size, each in its own browser profile (one per person)."""
+    contexts = []
+
+    def new_phone():
+        context = browser.new_context(base_url=live_server.url, viewport=PHONE)
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield new_phone
+    for context in contexts:
+        context.close()
 
 
-def sideways_scroll(page, url: str) -> int:
-    """How many pixels ``url`` is wider than the viewport (0: it fits)."""
-    page.goto(url)
+@pytest.fixture
+def phone(phones):
+    return phones()
+
+
+def sideways_scroll(page, url: str | None = None) -> int:
+    """How many pixels ``url`` (or the page as it is) is wider than the viewport (0: it
+    fits)."""
+    if url is not None:
+        page.goto(url)
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
@@ -49,6 +65,7 @@ def member_pages(member) -> list[str]:
         song = SongFactory(
             owner=member,
             title=f"Song with a rather long title number {number}",
+            artist="An artist with a name long enough to wrap twice",
             original_filename=LONG_NAME,
             album=album,
             status="ready",
@@ -71,17 +88,29 @@ def member_pages(member) -> list[str]:
     ]
 
 
-def test_no_main_page_scrolls_sideways_on_a_phone(phone):
-    admin = UserFactory(username="boss", admin=True, email="boss.with.a.long.address@example.org")
-    urls = member_pages(admin)
+def test_no_main_page_scrolls_sideways_on_a_phone(phones):
+    """A visitor, a member and an admin each go through their pages on a phone."""
+    member = UserFactory(username="nina", email="nina.with.a.long.address@example.org")
+    UserFactory(username="boss", admin=True, email="boss.with.a.long.address@example.org")
+    urls = member_pages(member)
+    phone = phones()
     fits = {url: sideways_scroll(phone, url) for url in SIGNED_OUT}
 
-    log_in_browser(phone, "boss")
-    fits.update({url: sideways_scroll(phone, url) for url in urls + ADMIN})
+    log_in_browser(phone, "nina")
+    fits.update({f"member {url}": sideways_scroll(phone, url) for url in urls})
+    phone.goto("/songs")
+    phone.locator("button[data-play-for]").first.click()
+    expect(phone.get_by_role("button", name="Next song")).to_be_visible()
+    fits["player bar"] = sideways_scroll(phone)
     phone.goto("/songs/upload")
     phone.set_input_files("#files", [str(audio_file("tone-440hz-5s.mp3"))] * 2)
     expect(phone.locator("tr.upload-row")).to_have_count(2)
-    fits["upload rows"] = phone.evaluate("document.documentElement.scrollWidth - innerWidth")
+    fits["upload rows"] = sideways_scroll(phone)
+
+    admin = phones()
+    log_in_browser(admin, "boss")
+    everyone = ["/", "/songs", urls[6], urls[4]]  # an admin's library has an Owner column
+    fits.update({f"admin {url}": sideways_scroll(admin, url) for url in everyone + ADMIN})
 
     assert {url: extra for url, extra in fits.items() if extra} == {}
 

@@ -8,8 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from app.library.models import Song
-from tests.factories import UserFactory
+from tasks.uploads import process_song
+from tests.factories import SongFactory, UserFactory
 from tests.fixtures import audio_file
+from tests.fixtures.hostile_audio import flac_damaged_in_its_middle
 from tests.helpers import csrf_token
 from tests.logins import log_in_browser
 
@@ -60,3 +62,30 @@ def test_a_row_fetched_after_its_song_was_processed_shows_it_ready(page, live_se
     expect(row).to_have_count(1, timeout=60_000)
     expect(row.locator("[data-status-for]")).to_have_text("ready")
     expect(row).to_contain_text("0:05")
+
+
+def test_each_status_change_is_announced_in_one_short_sentence(page):
+    member = UserFactory(username="idaho")
+    clip = audio_file("tone-523hz-5s.ogg").read_bytes()
+    ready = SongFactory(owner=member, title="Announced", status="queued", content=clip)
+    broken = SongFactory(
+        owner=member, title="Broken", status="queued", content=flac_damaged_in_its_middle()
+    )
+    log_in_browser(page, "idaho")
+    page.goto("/songs")
+    page.wait_for_function(SOCKET_CONNECTED)
+    region = page.get_by_test_id("status-announcer")
+    expect(region).to_have_attribute("aria-live", "polite")
+    expect(region).to_be_empty()
+
+    process_song.delay(str(ready.id))
+    process_song.delay(str(broken.id))
+
+    expect(region).to_contain_text("Announced: ready", timeout=30_000)
+    damaged = "Broken: failed: This file is damaged: its audio cannot be read past 0:01."
+    expect(region).to_contain_text(damaged, timeout=30_000)
+    # One sentence per change, and nothing else of the rows.
+    sentences = region.locator("p").all_inner_texts()
+    said = {"Announced: processing", "Announced: ready", "Broken: processing", damaged}
+    assert {"Announced: ready", damaged} <= set(sentences) <= said
+    assert len(sentences) == len(set(sentences))

@@ -55,7 +55,7 @@ def test_sign_in_with_the_provider_opens_the_account(sso_page, sso_server, issue
     sso_page.get_by_placeholder("sub").fill("ann-at-sso")
     sso_page.get_by_role("button", name="Authorize").click()
 
-    expect(sso_page.get_by_role("heading", name="Welcome back, Ann")).to_be_visible()
+    expect(sso_page.get_by_role("heading", name="Welcome, Ann")).to_be_visible()
     assert sso_page.url == f"{sso_server.url}/"
     assert User.objects.get(email="ann@example.org").login_count == 1
     assert blocking == []

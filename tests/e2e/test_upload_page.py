@@ -1,5 +1,5 @@
-"""The upload page: files dropped on the form get rows like chosen ones; a row's title and
-rating lock when its upload starts; "Upload all" goes once everything has started; a
+"""The upload page: files dropped on the form get rows like chosen ones; a row's title,
+artist and rating lock when its upload starts; "Upload all" goes once everything has started; a
 refused file's bar turns red."""
 
 from __future__ import annotations
@@ -31,7 +31,12 @@ def test_a_dropped_file_gets_a_row(page):
 
     row = page.locator("tr.upload-row")
     expect(row).to_have_count(1)
-    expect(row.get_by_label("Title")).to_have_value("dropped-tune")
+    # Left empty, the title comes from the file's tags, else from its name.
+    expect(row.get_by_label("Title")).to_have_value("")
+    expect(row.get_by_label("Title")).to_have_attribute(
+        "placeholder", "From its tags, else “dropped-tune”"
+    )
+    expect(row.get_by_label("Artist")).to_have_value("")
     expect(page.locator("#upload-actions")).to_be_visible()
 
 
@@ -47,7 +52,11 @@ def test_a_refused_file_locks_its_row_and_turns_its_bar_red(page):
     expect(row.locator(".status")).to_have_text("rejected")
     expect(row.locator("progress")).to_contain_class("failed")
     expect(row.get_by_label("Title")).not_to_be_editable()
+    expect(row.get_by_label("Artist")).not_to_be_editable()
     expect(row.get_by_label("Rating")).to_be_disabled()
+    expect(page.get_by_test_id("status-announcer")).to_have_text(
+        "not-audio.mp3: rejected: This file is not audio: it looks like HTML."
+    )
     expect(page.locator("#upload-actions")).to_be_hidden()
     colour = row.locator("progress").evaluate("p => getComputedStyle(p).accentColor")
     assert colour == "rgb(220, 53, 69)"
@@ -69,3 +78,21 @@ def test_one_toast_sums_up_the_uploads(page):
     expect(toasts).to_have_text("Uploads finished: 2 ready, 1 rejected.")
     page.wait_for_timeout(1_000)  # the songs' notifications arrive meanwhile: no more toasts
     expect(toasts).to_have_count(1)
+
+
+@pytest.mark.usefixtures("worker")
+def test_a_row_left_empty_shows_what_the_tags_say_and_the_album_they_name(page):
+    UserFactory(username="tags")
+    log_in_browser(page, "tags")
+    page.goto("/songs/upload")
+    page.get_by_label("Album for these songs").select_option(label="From the file's tags")
+    page.set_input_files("#files", str(audio_file("tone-440hz-5s.mp3")))
+
+    page.click("#start-uploads")
+
+    row = page.locator("tr.upload-row")
+    expect(row.locator(".status")).to_have_text("ready", timeout=30_000)
+    expect(row.get_by_label("Title")).to_have_value("Sine_A440")
+    expect(row.get_by_label("Artist")).to_have_value("Encore_Test_Tones")
+    page.goto("/albums")
+    expect(page.get_by_role("link", name="Fixtures")).to_be_visible()

@@ -128,6 +128,48 @@ def test_upload_wait_for_ready_and_download_with_a_token(client, headers):
     assert ranged.data == MP3.read_bytes()[:10]
 
 
+@pytest.mark.usefixtures("worker")
+def test_an_upload_without_title_takes_title_artist_and_the_asked_album_from_the_tags(
+    client, headers
+):
+    created = upload_api(client, headers, album="tags").get_json()
+    assert (created["title"], created["artist"]) == ("tone-440hz-5s", "")
+
+    song = wait_until_processed(client, headers, created["id"])
+
+    assert (song["title"], song["artist"]) == ("Sine_A440", "Encore_Test_Tones")
+    album = client.get(f"{API}/albums/{song['album']}", headers=headers).get_json()
+    assert (album["title"], album["artist"]) == ("Fixtures", "Encore_Test_Tones")
+    changed = client.patch(
+        f"{API}/songs/{song['id']}", json={"title": "Renamed", "artist": "Someone"}, headers=headers
+    ).get_json()
+    assert (changed["title"], changed["artist"], changed["album"]) == (
+        "Renamed",
+        "Someone",
+        song["album"],
+    )
+
+
+@pytest.mark.usefixtures("worker")
+def test_an_api_upload_without_album_makes_no_album_from_the_tags(client, headers):
+    created = upload_api(client, headers, title="Kept").get_json()
+
+    song = wait_until_processed(client, headers, created["id"])
+
+    assert (song["title"], song["artist"], song["album"]) == ("Kept", "Encore_Test_Tones", None)
+    assert client.get(f"{API}/albums", headers=headers).get_json() == []
+
+
+def wait_until_processed(client, headers, song_id: str) -> dict:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        song = client.get(f"{API}/songs/{song_id}", headers=headers).get_json()
+        if song["status"] in ("ready", "failed"):
+            return song
+        time.sleep(0.2)
+    raise AssertionError(f"song {song_id} still {song['status']}")
+
+
 def test_bad_upload_is_a_problem_naming_the_field(client, headers):
     response = upload_api(client, headers, audio_file("not-audio.mp3"))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.factories import AlbumFactory, SongFactory, UserFactory
+from tests.helpers import csrf_token
 from tests.logins import log_in_client
 
 
@@ -25,6 +26,18 @@ def test_a_visitor_learns_what_encore_is_and_can_register_or_log_in(app, client)
     assert "Your songs, everywhere" in page
     assert re.search(r'<a class="btn btn-primary btn-lg" href="/register">Register</a>', page)
     assert re.search(r'<a class="btn btn-outline-primary btn-lg" href="/login">Log in</a>', page)
+
+
+def test_a_member_is_welcomed_on_the_first_sign_in_and_welcomed_back_after(app, client):
+    UserFactory(first_name="Nina", email="nina@example.org")
+
+    first = log_in_client(client, "nina@example.org").text
+    assert "<h1>Welcome, Nina</h1>" in first
+    assert "<h1>Welcome, Nina</h1>" in client.get("/").text  # the same visit
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
+
+    again = log_in_client(client, "nina@example.org").text
+    assert "<h1>Welcome back, Nina</h1>" in again
 
 
 def test_a_new_member_is_invited_to_upload(app, client):

@@ -164,9 +164,9 @@ def test_odd_file_names_are_made_safe(app, client, token, raw_name, kept):
 @pytest.mark.parametrize(
     ("fields", "errors"),
     [
-        ({"title": ""}, {"title": "Please give the song a title."}),
-        ({"title": "   "}, {"title": "Please give the song a title."}),
         ({"title": "t" * 201}, {"title": "must be at most 200 characters"}),
+        ({"artist": "a" * 201}, {"artist": "must be at most 200 characters"}),
+        ({"album": "from-tags"}, {"album": "No such album among this library's albums."}),
         ({"title": "ok", "rating": "0"}, {"rating": "must be a whole number from 1 to 5"}),
         ({"title": "ok", "rating": "6"}, {"rating": "must be a whole number from 1 to 5"}),
         ({"title": "ok", "rating": "abc"}, {"rating": "must be a whole number from 1 to 5"}),
@@ -179,6 +179,28 @@ def test_bad_fields_are_refused_and_nothing_is_stored(app, client, token, fields
     assert response.status_code == 422
     assert response.get_json()["errors"] == errors
     assert_nothing_stored()
+
+
+@pytest.mark.parametrize("title", [None, "", "   "])
+def test_a_title_left_empty_is_the_file_name_until_the_tags_are_read(app, client, token, title):
+    fields = {} if title is None else {"title": title}
+
+    response = upload(client, token, MP3, fields=fields)
+
+    assert response.status_code == 201, response.get_json()
+    song = Song.objects.get(id=response.get_json()["id"])
+    assert (song.title, song.artist, song.album) == ("tone-440hz-5s", "", None)
+    assert song.from_tags == ["title", "artist"]  # no album: "No album" was chosen
+
+
+def test_the_album_from_the_tags_is_an_explicit_choice(app, client, token):
+    fields = {"title": "Mine", "artist": "Me", "album": "tags"}
+
+    response = upload(client, token, MP3, fields=fields)
+
+    song = Song.objects.get(id=response.get_json()["id"])
+    assert (song.title, song.artist, song.album) == ("Mine", "Me", None)
+    assert song.from_tags == ["album"]
 
 
 def test_bad_fields_after_the_file_still_leave_nothing(app, client, token):

@@ -95,7 +95,7 @@ def test_a_verified_email_signs_in_to_its_account(sso_app, client, issuer):
     page = sign_in(client, issuer, "ann-at-sso", email="Ann@Example.org", email_verified=True)
 
     assert page.request.path == "/"
-    assert "Welcome back, Ann" in page.text
+    assert "Welcome, Ann" in page.text
     ann.reload()
     assert ann.login_count == logins_before + 1
     assert User.objects.count() == 1
@@ -140,7 +140,7 @@ def test_a_new_verified_email_makes_an_account(sso_app, client, issuer):
         family_name="Díaz",
     )
 
-    assert "Welcome back, Carla" in page.text
+    assert "Welcome, Carla" in page.text
     carla = User.objects.get(email="carla.diaz@example.org")
     assert carla.username == "carla2"  # carla was taken
     assert (carla.first_name, carla.last_name) == ("Carla", "Díaz")
@@ -155,7 +155,7 @@ def test_a_new_account_without_names_takes_them_from_the_email(sso_app, client, 
 
     dee = User.objects.get(email="dee.jay@example.org")
     assert dee.username == "deejay"
-    assert f"Welcome back, {dee.first_name}" in page.text
+    assert f"Welcome, {dee.first_name}" in page.text
 
 
 def test_a_new_email_is_refused_when_registration_is_off(make_app, issuer):
@@ -167,7 +167,7 @@ def test_a_new_email_is_refused_when_registration_is_off(make_app, issuer):
 
     assert page.status_code == 403
     assert "No account here uses eve@example.org" in page.text
-    assert "Welcome back" not in client.get("/").text
+    assert "Welcome" not in client.get("/").text
     assert users_snapshot() == before
 
 
@@ -183,7 +183,7 @@ def test_an_unverified_email_is_refused(sso_app, client, issuer, verified):
 
     assert page.status_code == 403
     assert '<p class="lead">Example SSO has not verified the email address' in page.text
-    assert "Welcome back" not in client.get("/").text
+    assert "Welcome" not in client.get("/").text
     assert users_snapshot() == before
 
 
@@ -195,7 +195,7 @@ def test_an_inactive_account_is_refused_as_at_login(sso_app, client, issuer):
 
     assert page.request.path == "/login"
     assert "Account is disabled." in page.text
-    assert "Welcome back" not in client.get("/").text
+    assert "Welcome" not in client.get("/").text
     assert users_snapshot() == before
 
 
@@ -222,7 +222,7 @@ def test_a_forged_state_is_refused(sso_app, client, issuer):
 
     assert page.status_code == 400
     assert '<p class="lead">This answer from Example SSO does not belong to a sign-in' in page.text
-    assert "Welcome back" not in client.get("/").text
+    assert "Welcome" not in client.get("/").text
     assert users_snapshot() == before
 
 
@@ -230,14 +230,14 @@ def test_a_callback_used_twice_is_refused_the_second_time(sso_app, client, issue
     UserFactory(email="ann@example.org", first_name="Ann")
     set_claims(issuer, "ann", email="ann@example.org", email_verified=True)
     callback = authorize(start_sign_in(client), "ann")
-    assert "Welcome back, Ann" in client.get(callback, follow_redirects=True).text
+    assert "Welcome, Ann" in client.get(callback, follow_redirects=True).text
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
 
     page = client.get(callback)
 
     assert page.status_code == 400
     assert "does not belong to a sign-in started in this browser" in page.text
-    assert "Welcome back" not in client.get("/").text
+    assert "Welcome" not in client.get("/").text
 
 
 def test_denied_consent_is_refused(sso_app, client, issuer):
@@ -248,7 +248,7 @@ def test_denied_consent_is_refused(sso_app, client, issuer):
 
     assert page.status_code == 400
     assert "You did not let Example SSO share your account" in page.text
-    assert "Welcome back" not in client.get("/").text
+    assert "Welcome" not in client.get("/").text
     assert users_snapshot() == before
 
 

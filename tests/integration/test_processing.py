@@ -7,9 +7,11 @@ import time
 import pytest
 
 from app.library.models import Album, Song
+from app.library.services import requeue
 from tasks.uploads import process_song
 from tests.factories import SongFactory, UserFactory
 from tests.fixtures import audio_file
+from tests.fixtures.hostile_audio import MP3_FRAME_SECONDS, mp3_cut_short
 from tests.helpers import csrf_token
 from tests.library import upload
 from tests.logins import log_in_client
@@ -78,15 +80,91 @@ def test_truncated_mp3_is_ready_with_the_duration_a_decoder_finds(app, client, t
     assert 0 < song.duration < 0.5  # the header claims 5 s; 3,000 bytes hold about 0.1 s
 
 
-def test_album_is_filled_from_the_tags_when_none_was_chosen(app, client, token, member):
-    song_id = upload(client, token, audio_file("tone-440hz-5s.mp3")).get_json()["id"]
+def test_an_mp3_cut_short_shows_the_length_it_plays_not_the_one_its_header_claims(
+    app, client, token
+):
+    content = mp3_cut_short(92)  # 2.4 s of sound; its header says 5.04 s
+    song_id = upload(client, token, content=content, filename="cut.mp3").get_json()["id"]
 
     song = wait_for_final(song_id)
 
-    assert song.album.title == "Fixtures"
-    assert song.album.artist == "Encore_Test_Tones"
+    assert song.status == "ready", song.status_reason
+    assert song.duration == pytest.approx(92 * MP3_FRAME_SECONDS, abs=0.05)
+    assert f'data-duration-for="{song_id}">0:02<' in client.get("/songs").text
+    page = client.get(f"/songs/{song_id}").text
+    assert f'data-duration-for="{song_id}">0:02<' in page
+    assert 'aria-valuemax="2"' in page
+    assert f'data-duration="{song.duration}"' in page  # the waveform's length, not the header's
+
+
+def test_fields_left_empty_are_filled_from_the_tags_and_the_album_when_asked(
+    app, client, token, member
+):
+    fields = {"title": "", "artist": "", "album": "tags"}
+    song_id = upload(client, token, audio_file("tone-440hz-5s.mp3"), fields=fields).get_json()
+    assert song_id["title"] == "tone-440hz-5s"  # the file name until it is processed
+
+    song = wait_for_final(song_id["id"])
+
+    assert (song.title, song.artist) == ("Sine_A440", "Encore_Test_Tones")
+    assert (song.album.title, song.album.artist) == ("Fixtures", "Encore_Test_Tones")
     assert Album.objects(owner=member).count() == 1
-    assert "fixtures" in song.search_words
+    assert {"sine_a440", "encore_test_tones", "fixtures"} <= set(song.search_words)
+    assert song.from_tags == []
+    assert "Sine_A440" in client.get("/songs").text
+
+
+def test_no_album_makes_no_album_from_the_tags(app, client, token, member):
+    song_id = upload(client, token, audio_file("tone-440hz-5s.mp3"), fields={"album": ""})
+
+    song = wait_for_final(song_id.get_json()["id"])
+
+    assert song.title == "Sine_A440"
+    assert song.album is None
+    assert Album.objects.count() == 0
+
+
+def test_what_the_member_typed_is_never_replaced_by_the_tags(app, client, token, member):
+    fields = {"title": "My take", "artist": "Me", "album": "tags"}
+    song_id = upload(client, token, audio_file("tone-440hz-5s.mp3"), fields=fields)
+
+    song = wait_for_final(song_id.get_json()["id"])
+
+    assert (song.title, song.artist, song.album.title) == ("My take", "Me", "Fixtures")
+    assert song.tags["title"] == "Sine_A440"
+
+
+def test_a_file_without_tags_keeps_its_file_name_as_title(app, client, token, member):
+    fields = {"album": "tags"}
+    song_id = upload(client, token, audio_file("tone-784hz-3s.wav"), fields=fields)
+
+    song = wait_for_final(song_id.get_json()["id"])
+
+    assert song.status == "ready"
+    assert (song.title, song.artist, song.album) == ("tone-784hz-3s", "", None)
+    assert Album.objects.count() == 0
+
+
+def test_titles_from_the_tags_stay_editable_and_processing_again_keeps_the_edit(
+    app, client, token, member
+):
+    song_id = upload(client, token, audio_file("tone-523hz-5s.ogg"), fields={}).get_json()["id"]
+    assert wait_for_final(song_id).title == "C5 tone"
+    form = client.get(f"/songs/{song_id}/edit").text
+    assert 'value="C5 tone"' in form
+    assert 'value="Encore Test Tones"' in form
+
+    client.post(
+        f"/songs/{song_id}/edit",
+        data={"title": "Middle C, up", "artist": "Us", "rating": "", "album": ""},
+        headers={"X-CSRFToken": token},
+    )
+    with app.app_context():
+        requeue(Song.objects.get(id=song_id))
+    song = wait_for_final(song_id)
+
+    assert (song.title, song.artist) == ("Middle C, up", "Us")
+    assert "Middle C, up" in client.get(f"/songs/{song_id}").text
 
 
 @pytest.mark.parametrize(
@@ -134,8 +212,6 @@ def test_the_same_task_twice_changes_nothing_the_second_time(app, client, token)
 
 def test_processing_twice_in_a_row_gives_the_same_facts(app, member):
     """Re-queuing a finished song (admin "re-process") yields identical results."""
-    from app.library.services import requeue
-
     with app.app_context():
         song = SongFactory(
             owner=member, title="Twice", content=audio_file("tone-659hz-5s.flac").read_bytes()
@@ -182,7 +258,9 @@ def test_edits_made_while_a_song_is_processed_are_kept(app, member):
 
     with app.app_context():
         live = create_album(member, title="Live at home")
-        song = SongFactory(owner=member, title="Working title", album=live)
+        song = SongFactory(
+            owner=member, title="Working title", album=live, from_tags=["title", "artist"]
+        )
         claimed = start_processing(str(song.id))
         update_song(Song.objects.get(id=song.id), title="Final title", rating=4, album=None)
 
@@ -190,8 +268,9 @@ def test_edits_made_while_a_song_is_processed_are_kept(app, member):
 
         stored = Song.objects.get(id=song.id)
         assert (stored.title, stored.rating, stored.status) == ("Final title", 4, "ready")
-        # Its tags name the album "Fixtures": with no album left, it goes there.
-        assert stored.album.title == "Fixtures"
+        assert stored.artist == "Encore_Test_Tones"  # left to the tags, and not edited
+        assert stored.album is None  # not left to the tags: no album from them
+        assert not Album.objects(title="Fixtures")
         assert "final" in stored.search_words
         assert "working" not in stored.search_words
         assert stored.duration == pytest.approx(5.0, abs=0.05)
@@ -203,7 +282,7 @@ def test_a_song_given_an_album_while_processed_keeps_it(app, member):
     from app.library.services import update_song
 
     with app.app_context():
-        song = SongFactory(owner=member, title="Tagged")
+        song = SongFactory(owner=member, title="Tagged", from_tags=["album"])
         claimed = start_processing(str(song.id))
         chosen = create_album(member, title="Chosen")
         update_song(Song.objects.get(id=song.id), title="Tagged", rating=None, album=chosen)

@@ -10,6 +10,7 @@ import signal
 import threading
 import time
 
+import mutagen
 import numpy as np
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
@@ -19,9 +20,12 @@ from app.library.waveform import Peaks
 from tests.fixtures import audio_file, mp3_frames_for
 from tests.fixtures.hostile_audio import (
     FLAC_FIXTURE,
+    MP3_FRAME_SECONDS,
     TINY_MP3_FRAME_SECONDS,
     flac_claiming_samples,
+    flac_damaged_in_its_middle,
     flac_of_silence,
+    mp3_cut_short,
     mp3_of_tiny_frames,
     wav_claiming_bytes,
 )
@@ -100,13 +104,21 @@ def test_a_flac_cut_short_is_the_audio_it_holds():
     assert 2.0 < facts.duration < 3.0
 
 
-def test_a_flac_that_cannot_be_decoded_to_its_end_is_damaged():
-    content = FLAC_FIXTURE.read_bytes()
-    third = len(content) // 3
-    damaged = content[:third] + bytes(range(256)) * 40 + content[third + 10240 :]
+@pytest.mark.parametrize("frames", [20, 92, 150])
+def test_an_mp3_cut_short_is_the_audio_it_holds_whatever_its_header_says(frames):
+    content = mp3_cut_short(frames)
+    assert mutagen.File(io.BytesIO(content)).info.length == pytest.approx(5.04, abs=0.01)
 
+    facts = analysed(content)
+
+    # The decoder drops the encoder's delay (some 1,100 samples) from the frames' sound.
+    assert facts.duration == pytest.approx(frames * MP3_FRAME_SECONDS - 0.025, abs=0.01)
+    assert len(facts.waveform) == 800
+
+
+def test_a_flac_that_cannot_be_decoded_to_its_end_is_damaged():
     with pytest.raises(AudioProblem) as problem:
-        analysed(damaged)
+        analysed(flac_damaged_in_its_middle())
 
     assert problem.value.reason == "This file is damaged: its audio cannot be read past 0:01."
 

@@ -1,10 +1,28 @@
 // Live processing status: every element with data-status-for="<song id>" follows the
 // song's status as the worker changes it (the toast comes with the notification, see
 // bell.js). After a reconnect the page asks for the current state, so nothing is missed.
+// Each change is also said, in one short sentence, in the page's polite live region
+// (#status-announcer), for people who cannot see the badge change.
 import { statusWord } from "./i18n.js";
 import { socket } from "./realtime.js";
 
 const watched = new Set();
+const announcer = document.getElementById("status-announcer");
+// The last sentences stay in the region, so a change said while another is read is kept.
+const SENTENCES_KEPT = 5;
+
+export function announce(sentence) {
+  if (!announcer) return;
+  const line = document.createElement("p");
+  line.textContent = sentence;
+  announcer.append(line);
+  while (announcer.childElementCount > SENTENCES_KEPT) announcer.firstElementChild.remove();
+}
+
+function sentenceFor(payload) {
+  const reason = payload.status === "failed" && payload.reason ? `: ${payload.reason}` : "";
+  return `${payload.title}: ${statusWord(payload.status)}${reason}`;
+}
 
 function collect() {
   for (const element of document.querySelectorAll("[data-status-for]")) {
@@ -19,7 +37,11 @@ function formatDuration(seconds) {
 }
 
 export function applyStatus(payload) {
-  for (const badge of document.querySelectorAll(`[data-status-for="${payload.id}"]`)) {
+  const badges = document.querySelectorAll(`[data-status-for="${payload.id}"]`);
+  if ([...badges].some((badge) => badge.dataset.status !== payload.status)) {
+    announce(sentenceFor(payload));
+  }
+  for (const badge of badges) {
     badge.dataset.status = payload.status;
     badge.textContent = statusWord(payload.status);
     badge.className = `status status-${payload.status}`;
@@ -27,6 +49,13 @@ export function applyStatus(payload) {
   }
   for (const button of document.querySelectorAll(`[data-play-for="${payload.id}"]`)) {
     button.disabled = payload.status !== "ready";
+  }
+  // Upload rows show the title and artist processing took from the file's tags.
+  for (const field of document.querySelectorAll(`input[data-title-for="${payload.id}"]`)) {
+    field.value = payload.title;
+  }
+  for (const field of document.querySelectorAll(`input[data-artist-for="${payload.id}"]`)) {
+    field.value = payload.artist || "";
   }
   for (const reason of document.querySelectorAll(`[data-reason-for="${payload.id}"]`)) {
     reason.textContent = payload.reason || "";

@@ -1,5 +1,7 @@
 // Song page: draw the waveform and seek with it, by click or by keyboard (a slider: arrow
-// keys move 5 s, Page Up/Down 30 s, Home and End to either end).
+// keys move 5 s, Page Up/Down 30 s, Home and End to either end). The song's length is the
+// one processing decoded; the browser's may come from a header that claims more (a file
+// cut short), and only the decoded part can be played.
 const canvas = document.querySelector("canvas.waveform");
 const audio = document.querySelector("audio");
 
@@ -19,7 +21,8 @@ if (canvas && audio) {
   const peaks = JSON.parse(canvas.dataset.peaks);
   const max = Math.max(...peaks, 0.0001);
   const scaled = peaks.map((peak) => peak / max);
-  const progress = () => (audio.duration ? audio.currentTime / audio.duration : 0);
+  const length = () => Number(canvas.dataset.duration) || audio.duration;
+  const progress = () => (length() ? Math.min(audio.currentTime / length(), 1) : 0);
   draw(scaled, 0);
   const STEPS = { ArrowRight: 5, ArrowUp: 5, ArrowLeft: -5, ArrowDown: -5, PageUp: 30, PageDown: -30 };
   const clock = (seconds) => `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, "0")}`;
@@ -29,21 +32,21 @@ if (canvas && audio) {
     canvas.setAttribute("aria-valuetext", clock(audio.currentTime));
   });
   audio.addEventListener("loadedmetadata", () => {
-    canvas.setAttribute("aria-valuemax", String(Math.round(audio.duration)));
+    canvas.setAttribute("aria-valuemax", String(Math.round(length())));
   });
   canvas.addEventListener("keydown", (event) => {
-    if (!audio.duration) return;
+    if (!length()) return;
     let target;
     if (event.key in STEPS) target = audio.currentTime + STEPS[event.key];
     else if (event.key === "Home") target = 0;
-    else if (event.key === "End") target = audio.duration;
+    else if (event.key === "End") target = length();
     else return;
     event.preventDefault();
-    audio.currentTime = Math.min(Math.max(target, 0), audio.duration);
+    audio.currentTime = Math.min(Math.max(target, 0), length());
   });
   canvas.addEventListener("click", (event) => {
-    if (!audio.duration) return;
+    if (!length()) return;
     const box = canvas.getBoundingClientRect();
-    audio.currentTime = ((event.clientX - box.left) / box.width) * audio.duration;
+    audio.currentTime = ((event.clientX - box.left) / box.width) * length();
   });
 }

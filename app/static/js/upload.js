@@ -4,7 +4,7 @@
 // follows the song's processing status live.
 import { formatNumber, statusWord, t } from "./i18n.js";
 import { csrfToken } from "./realtime.js";
-import { watchStatuses } from "./live-status.js";
+import { announce, watchStatuses } from "./live-status.js";
 import { toast } from "./toast.js";
 
 const form = document.getElementById("upload-form");
@@ -68,7 +68,8 @@ function problemMessage(xhr) {
 
 function addRow(file) {
   const row = template.content.firstElementChild.cloneNode(true);
-  row.querySelector(".title").value = stem(file.name).slice(0, 200);
+  // Left empty, the title comes from the file's tags (or its name): the name is a hint.
+  row.querySelector(".title").placeholder = `From its tags, else “${stem(file.name).slice(0, 200)}”`;
   row.querySelector(".filename").textContent = `${file.name} · ${formatBytes(file.size)}`;
   rows.append(row);
   const job = { file, row, xhr: null, done: false };
@@ -88,9 +89,11 @@ function upload(job) {
   if (job.done || job.xhr) return;
   const { row, file } = job;
   row.querySelector(".title").readOnly = true;
+  row.querySelector(".artist").readOnly = true;
   row.querySelector(".rating").disabled = true;
   const body = new FormData();
   body.append("title", row.querySelector(".title").value);
+  body.append("artist", row.querySelector(".artist").value);
   body.append("rating", row.querySelector(".rating").value);
   body.append("album", albumSelect.value);
   body.append("file", file, file.name);
@@ -127,12 +130,15 @@ function upload(job) {
       transfer.append(link);
       const badge = row.querySelector("[data-role=status]");
       badge.dataset.statusFor = song.id;
+      row.querySelector(".title").dataset.titleFor = song.id;
+      row.querySelector(".artist").dataset.artistFor = song.id;
       setStatus(row, song.status);
       watchStatuses([song.id]);
     } else {
       setStatus(row, "rejected");
       markFailed(row);
       showError(row, problemMessage(xhr));
+      announce(t("{title}: rejected: {reason}", { title: row.querySelector(".title").value || file.name, reason: problemMessage(xhr) }));
     }
   });
   xhr.addEventListener("error", () => {
@@ -140,6 +146,7 @@ function upload(job) {
     setStatus(row, "failed", t("network error"));
     markFailed(row);
     showError(row, t("The connection was lost during the upload."));
+    announce(t("{title}: the connection was lost during the upload.", { title: row.querySelector(".title").value || file.name }));
   });
   xhr.open("POST", form.action);
   xhr.setRequestHeader("X-CSRFToken", csrfToken());
