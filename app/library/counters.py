@@ -28,20 +28,32 @@ def album_key(album_id: ObjectId | str) -> str:
     return f"album:{album_id}"
 
 
+#: A rating's name in the counters (``None``: songs without a rating).
+RATINGS: tuple[int | None, ...] = (None, 1, 2, 3, 4, 5)
+
+
+def rating_name(rating: int | None) -> str:
+    return "none" if rating is None else str(rating)
+
+
 @dataclass(frozen=True)
 class Counts:
-    """A scope's song counts, and the last position handed out in it."""
+    """A scope's song counts (in all, by status, by rating), and the last position
+    handed out in it."""
 
     songs: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
+    by_rating: dict[int | None, int] = field(default_factory=dict)
     last_position: int = 0
 
     @classmethod
     def from_counter(cls, counter: dict) -> Counts:
         by_status = counter.get("status", {})
+        by_rating = counter.get("ratings", {})
         return cls(
             songs=counter.get("songs", 0),
             by_status={status: by_status.get(status, 0) for status in STATUSES},
+            by_rating={rating: by_rating.get(rating_name(rating), 0) for rating in RATINGS},
             last_position=counter.get(paging.LAST, 0),
         )
 
@@ -60,19 +72,36 @@ def give_positions(song: Song) -> None:
 
 def count_added(song: Song) -> None:
     """Count a song just stored."""
-    change = {"songs": 1, f"status.{song.status}": 1}
+    rating = f"ratings.{rating_name(song.rating)}"
+    change = {"songs": 1, f"status.{song.status}": 1, rating: 1}
     paging.add_counts(library_key(song.owner.id), change)
     paging.add_counts(EVERYONE, change)
     if song.album is not None:
-        paging.add_counts(album_key(song.album.id), {"songs": 1})
+        paging.add_counts(album_key(song.album.id), {"songs": 1, rating: 1})
 
 
-def count_removed(owner_id: ObjectId, status: str, album_id: ObjectId | None) -> None:
-    change = {"songs": -1, f"status.{status}": -1}
+def count_removed(
+    owner_id: ObjectId, status: str, album_id: ObjectId | None, rating: int | None
+) -> None:
+    rating_field = f"ratings.{rating_name(rating)}"
+    change = {"songs": -1, f"status.{status}": -1, rating_field: -1}
     paging.add_counts(library_key(owner_id), change)
     paging.add_counts(EVERYONE, change)
     if album_id is not None:
-        paging.add_counts(album_key(album_id), {"songs": -1})
+        paging.add_counts(album_key(album_id), {"songs": -1, rating_field: -1})
+
+
+def count_rating_change(
+    owner_id: ObjectId, album_id: ObjectId | None, old: int | None, new: int | None
+) -> None:
+    """Count a song's new rating in its library, everyone's and its (new) album."""
+    if old == new:
+        return
+    change = {f"ratings.{rating_name(old)}": -1, f"ratings.{rating_name(new)}": 1}
+    paging.add_counts(library_key(owner_id), change)
+    paging.add_counts(EVERYONE, change)
+    if album_id is not None:
+        paging.add_counts(album_key(album_id), change)
 
 
 def count_status_move(owner_id: ObjectId, old: str, new: str) -> None:
@@ -88,14 +117,17 @@ def forget_scope(key: str) -> None:
     paging.counters().delete_one({"_id": key})
 
 
-def album_position(old_album_id: ObjectId | None, new_album_id: ObjectId | None) -> int | None:
-    """Count a song's move between albums; its position in the new one (None: no album).
-    Called only when the album really changes."""
+def album_position(
+    old_album_id: ObjectId | None, new_album_id: ObjectId | None, rating: int | None
+) -> int | None:
+    """Count a song's move between albums (with its ``rating``); its position in the new
+    one (None: no album). Called only when the album really changes."""
+    change = {"songs": 1, f"ratings.{rating_name(rating)}": 1}
     if old_album_id is not None:
-        paging.add_counts(album_key(old_album_id), {"songs": -1})
+        paging.add_counts(album_key(old_album_id), {name: -n for name, n in change.items()})
     if new_album_id is None:
         return None
-    paging.add_counts(album_key(new_album_id), {"songs": 1})
+    paging.add_counts(album_key(new_album_id), change)
     return paging.next_position(album_key(new_album_id))
 
 
@@ -120,7 +152,13 @@ def _prefixed(prefix: str) -> dict:
 
 
 def _empty(key: str) -> dict:
-    return {"songs": 0, "status": {}} if key.startswith("library:") else {"songs": 0}
+    if key.startswith("library:"):
+        return {"songs": 0, "status": {}, "ratings": {}}
+    return {"songs": 0, "ratings": {}}
+
+
+def _add(counter: dict, kind: str, name: str, n: int) -> None:
+    counter[kind][name] = counter[kind].get(name, 0) + n
 
 
 def _place_unplaced_songs() -> None:
@@ -138,27 +176,32 @@ def _place_unplaced_songs() -> None:
 def _true_counts() -> dict[str, dict]:
     songs = Song._get_collection()
     truth: dict[str, dict] = {}
-    grouped = [{"$group": {"_id": {"owner": "$owner", "status": "$status"}, "n": {"$sum": 1}}}]
-    for row in songs.aggregate(grouped):
+    by = {"owner": "$owner", "status": "$status", "rating": "$rating"}
+    for row in songs.aggregate([{"$group": {"_id": by, "n": {"$sum": 1}}}]):
+        rating = rating_name(row["_id"].get("rating"))
         for key in (library_key(row["_id"]["owner"]), EVERYONE):
             counter = truth.setdefault(key, _empty(key))
             counter["songs"] += row["n"]
-            status = row["_id"]["status"]
-            counter["status"][status] = counter["status"].get(status, 0) + row["n"]
+            _add(counter, "status", row["_id"]["status"], row["n"])
+            _add(counter, "ratings", rating, row["n"])
     in_albums = [
         {"$match": {"album": {"$ne": None}}},
-        {"$group": {"_id": "$album", "n": {"$sum": 1}}},
+        {"$group": {"_id": {"album": "$album", "rating": "$rating"}, "n": {"$sum": 1}}},
     ]
     for row in songs.aggregate(in_albums):
-        truth[album_key(row["_id"])] = {"songs": row["n"]}
+        key = album_key(row["_id"]["album"])
+        counter = truth.setdefault(key, _empty(key))
+        counter["songs"] += row["n"]
+        _add(counter, "ratings", rating_name(row["_id"].get("rating")), row["n"])
     return truth
 
 
 def _put_right(counter: dict, expected: dict) -> int:
     """Set the counts of ``counter`` to ``expected`` if they differ; 1 if they did."""
     current = {"songs": counter.get("songs", 0)}
-    if "status" in expected:
-        current["status"] = {name: n for name, n in counter.get("status", {}).items() if n}
+    for kind in ("status", "ratings"):
+        if kind in expected:
+            current[kind] = {name: n for name, n in counter.get(kind, {}).items() if n}
     if current == expected:
         return 0
     paging.counters().update_one({"_id": counter["_id"]}, {"$set": expected}, upsert=True)

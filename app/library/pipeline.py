@@ -228,14 +228,14 @@ def _album_from_tags(song: Song) -> Song:
     """Put a song without an album in the album its tags name (made if need be). One
     given an album while it was processed keeps that album."""
     album = find_or_create_album(song.owner, song.tags["album"], song.tags.get("artist", ""))
-    position = counters.album_position(None, album.id)
+    position = counters.album_position(None, album.id, song.rating)
     song.album, song.album_seq = album, position
     song.clean()  # its search words now include the album's title and artist
     placed = Song.objects(id=song.id, album=None).modify(
         new=True, set__album=album, set__album_seq=position, set__search_words=song.search_words
     )
     if placed is None:
-        counters.album_position(album.id, None)  # it was not placed after all
+        counters.album_position(album.id, None, song.rating)  # it was not placed after all
         return Song.objects.get(id=song.id)
     return placed
 

@@ -148,11 +148,12 @@ def create_song(
 
 
 def update_song(song: Song, *, title: str, rating: int | None, album: Album | None) -> Song:
-    old_album = song.album
+    old_album, old_rating = song.album, song.rating
     song.title, song.rating, song.album = title, rating, album
     if _id_of(old_album) != _id_of(album):
-        song.album_seq = counters.album_position(_id_of(old_album), _id_of(album))
+        song.album_seq = counters.album_position(_id_of(old_album), _id_of(album), old_rating)
     song.save()
+    counters.count_rating_change(song.owner.id, _id_of(album), old_rating, rating)
     return song
 
 
@@ -192,7 +193,9 @@ def delete_song(song: Song) -> None:
     delete_file(song.file_id)
     deleted = Song._get_collection().find_one_and_delete({"_id": song.id})
     if deleted is not None:  # counted from what was stored, not from this copy
-        counters.count_removed(deleted["owner"], deleted["status"], deleted.get("album"))
+        counters.count_removed(
+            deleted["owner"], deleted["status"], deleted.get("album"), deleted.get("rating")
+        )
         quota.release(deleted["owner"], deleted["size"])
 
 
