@@ -163,6 +163,7 @@ def insert_library(run, username: str, count: int, waveform_points: int) -> Libr
     from app import paging
     from app.database import get_database
     from app.library import counters
+    from app.library.albums import create_album
     from app.library.models import Album, Song, pack_peaks
 
     owner = run.member(username)
@@ -170,8 +171,7 @@ def insert_library(run, username: str, count: int, waveform_points: int) -> Libr
         Song.ensure_indexes()
         Album.ensure_indexes()
         albums = [
-            Album(title=f"Album {number}", artist="Bench", owner=owner).save()
-            for number in range(ALBUMS)
+            create_album(owner, title=f"Album {number}", artist="Bench") for number in range(ALBUMS)
         ]
         model = Song(
             title="Template",

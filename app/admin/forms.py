@@ -77,7 +77,6 @@ class SongFilterForm(QueryForm):
 
 class AlbumFilterForm(QueryForm):
     owner = StringField("Owner")
-    page = page_field()
 
 
 class CheckboxesField(SelectMultipleField):

@@ -1,7 +1,8 @@
 """What the library pages count and where songs stand, kept as counters.
 
-A page never counts documents: the number of songs of a member (in all and by status),
-of everyone (the admin's view) and of an album are counters, changed by the same service
+A page never counts documents: the number of songs of a member (in all, by status and
+by rating), of everyone (the admin's view) and of an album, and the number of albums of a
+member and of everyone, are counters, changed by the same service
 calls that change what they count, and checked by :func:`repair_counters` (a beat task)
 which puts back any drift. Each song also gets a *position* in its member's library, in
 the whole library and in its album, from which pages are cut (see app/paging.py).
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from bson import ObjectId
 
 from app import paging
-from app.library.models import STATUSES, Song
+from app.library.models import STATUSES, Album, Song
 
 EVERYONE = "library:all"
 
@@ -42,6 +43,7 @@ class Counts:
     handed out in it."""
 
     songs: int = 0
+    albums: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     by_rating: dict[int | None, int] = field(default_factory=dict)
     last_position: int = 0
@@ -52,6 +54,7 @@ class Counts:
         by_rating = counter.get("ratings", {})
         return cls(
             songs=counter.get("songs", 0),
+            albums=counter.get("albums", 0),
             by_status={status: by_status.get(status, 0) for status in STATUSES},
             by_rating={rating: by_rating.get(rating_name(rating), 0) for rating in RATINGS},
             last_position=counter.get(paging.LAST, 0),
@@ -112,6 +115,13 @@ def count_status_move(owner_id: ObjectId, old: str, new: str) -> None:
     paging.add_counts(EVERYONE, change)
 
 
+def count_albums(owner_id: ObjectId, change: int) -> None:
+    """Count albums made (positive) or deleted (negative) in a member's library and in
+    everyone's."""
+    paging.add_counts(library_key(owner_id), {"albums": change})
+    paging.add_counts(EVERYONE, {"albums": change})
+
+
 def forget_scope(key: str) -> None:
     """Drop the counter of a library or album that no longer exists."""
     paging.counters().delete_one({"_id": key})
@@ -153,7 +163,7 @@ def _prefixed(prefix: str) -> dict:
 
 def _empty(key: str) -> dict:
     if key.startswith("library:"):
-        return {"songs": 0, "status": {}, "ratings": {}}
+        return {"songs": 0, "albums": 0, "status": {}, "ratings": {}}
     return {"songs": 0, "ratings": {}}
 
 
@@ -193,12 +203,16 @@ def _true_counts() -> dict[str, dict]:
         counter = truth.setdefault(key, _empty(key))
         counter["songs"] += row["n"]
         _add(counter, "ratings", rating_name(row["_id"].get("rating")), row["n"])
+    albums = Album._get_collection()
+    for row in albums.aggregate([{"$group": {"_id": "$owner", "n": {"$sum": 1}}}]):
+        for key in (library_key(row["_id"]), EVERYONE):
+            truth.setdefault(key, _empty(key))["albums"] += row["n"]
     return truth
 
 
 def _put_right(counter: dict, expected: dict) -> int:
     """Set the counts of ``counter`` to ``expected`` if they differ; 1 if they did."""
-    current = {"songs": counter.get("songs", 0)}
+    current = {name: counter.get(name, 0) for name in ("songs", "albums") if name in expected}
     for kind in ("status", "ratings"):
         if kind in expected:
             current[kind] = {name: n for name, n in counter.get(kind, {}).items() if n}

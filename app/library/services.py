@@ -217,6 +217,7 @@ def delete_album(album: Album, *, delete_songs: bool) -> int:
             song.save()
     album.delete()
     counters.forget_scope(counters.album_key(album.id))
+    counters.count_albums(album.owner.id, -1)
     return len(songs) if delete_songs else 0
 
 
@@ -226,5 +227,6 @@ def delete_library_of(owner: User) -> None:
         delete_song(song)
     for album in Album.objects(owner=owner):
         counters.forget_scope(counters.album_key(album.id))
-    Album.objects(owner=owner).delete()
+    deleted = Album.objects(owner=owner).delete()
+    counters.count_albums(owner.id, -deleted)
     counters.forget_scope(counters.library_key(owner.id))

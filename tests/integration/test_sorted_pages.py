@@ -151,8 +151,13 @@ def test_windowed_and_natural_rating_pages_agree(app, library, scope, status, de
     assert len(pages[True]) > 2
 
 
-def test_rating_counts_follow_every_change(app, library):
+def test_rating_and_album_counts_follow_every_change(app, library):
+    member, albums = library
     with app.app_context():
+        create_album(member, title="Spare")
+        services.delete_album(albums[1], delete_songs=False)
+        assert counters.counts_of(counters.library_key(member.id)).albums == 2
+
         assert counters.repair_counters() == 0
 
 
