@@ -313,7 +313,8 @@ def insert_users(run, count: int) -> None:
         if batch:
             users.insert_many(batch)
         paging.counters().update_one(
-            {"_id": USERS}, {"$inc": {"users": count}, "$set": {paging.LAST: last + count}}
+            {"_id": USERS},
+            {"$inc": {"users": count, "active": count}, "$set": {paging.LAST: last + count}},
         )
 
 

@@ -205,15 +205,21 @@ def _announce_sessions_ended(user_id: str) -> None:
 
 def repair_user_counts() -> int:
     """Give positions to accounts stored without one (made before positions existed),
-    oldest first, and set the count of accounts to what it is. Returns how many were
-    wrong. A background job: it reads every account."""
+    oldest first, and set the counts of accounts (in all, active, unconfirmed) to what
+    they are. Returns how many were wrong. A background job: it reads every account."""
     users = User._get_collection()
     wrong = 0
     for doc in users.find({"seq": None}, sort=[("created_at", 1), ("_id", 1)]):
         users.update_one({"_id": doc["_id"]}, {"$set": {"seq": paging.next_position(USERS)}})
         wrong += 1
-    actual = users.count_documents({})
-    if paging.read_counters(USERS)[USERS].get("users", 0) != actual:
-        paging.counters().update_one({"_id": USERS}, {"$set": {"users": actual}}, upsert=True)
+    actual = {
+        "users": users.count_documents({}),
+        "active": users.count_documents({"active": True}),
+        "unconfirmed": users.count_documents({"confirmed_at": None}),
+    }
+    counter = paging.read_counters(USERS)[USERS]
+    drifted = {name: n for name, n in actual.items() if counter.get(name, 0) != n}
+    if drifted:
+        paging.counters().update_one({"_id": USERS}, {"$set": drifted}, upsert=True)
         wrong += 1
     return wrong

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from bson import ObjectId
 
 from app import paging
-from app.library.models import STATUSES, Album, Song
+from app.library.models import FAILED_SONGS, STATUSES, Album, Song
 
 EVERYONE = "library:all"
 
@@ -143,9 +143,10 @@ def album_position(
 
 def repair_counters() -> int:
     """Recount every library and album from the songs themselves, give positions to songs
-    that have none (stored before positions existed), and fix whatever drifted (a
-    process that died between a change and its count). Returns how many counters were
-    wrong. Reads every song: a background job, never a page."""
+    that have none (stored before positions existed; failed songs their failure
+    position), and fix whatever drifted (a process that died between a change and its
+    count). Returns how many counters were wrong. Reads every song: a background job,
+    never a page."""
     _place_unplaced_songs()
     truth = _true_counts()
     wrong = 0
@@ -181,6 +182,10 @@ def _place_unplaced_songs() -> None:
         if doc.get("album") is not None:
             positions["album_seq"] = paging.next_position(album_key(doc["album"]))
         songs.update_one({"_id": doc["_id"]}, {"$set": positions})
+    failed = {"status": "failed", "failed_seq": None}
+    for doc in songs.find(failed, sort=[("updated_at", 1), ("_id", 1)]):
+        position = {"failed_seq": paging.next_position(FAILED_SONGS)}
+        songs.update_one({"_id": doc["_id"]}, {"$set": position})
 
 
 def _true_counts() -> dict[str, dict]:

@@ -25,6 +25,7 @@ from mongoengine import (
     StringField,
 )
 
+from app import paging
 from app.accounts.models import User
 from app.database import Document
 
@@ -32,6 +33,8 @@ TITLE_MAX = 200
 STATUSES = ("queued", "processing", "ready", "failed")
 STATUS_PROGRESS = {"queued": 0, "processing": 50, "ready": 100, "failed": 100}
 _WORD = re.compile(r"\w+", re.UNICODE)
+#: The counter handing out ``Song.failed_seq``.
+FAILED_SONGS = "songs:failed"
 
 
 def utcnow() -> datetime:
@@ -109,6 +112,9 @@ class Song(Document):
     seq = IntField()
     all_seq = IntField()
     album_seq = IntField()
+    #: While failed: a position handed out each time ``updated_at`` is set, so the latest
+    #: failures are read newest first by position (the admin's dashboard).
+    failed_seq = IntField()
 
     status = StringField(required=True, choices=STATUSES, default="queued")
     status_reason = StringField(default="")
@@ -147,6 +153,7 @@ class Song(Document):
             ("duration", "_id"),
             "search_words",
             ("status", "updated_at"),
+            ("status", "failed_seq"),
         ],
     }
 
@@ -163,6 +170,8 @@ class Song(Document):
             self.title, album.title if album else "", album.artist if album else ""
         )
         self.updated_at = utcnow()
+        if self.status == "failed":
+            self.failed_seq = paging.next_position(FAILED_SONGS)
 
     @property
     def status_payload(self) -> dict:

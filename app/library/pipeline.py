@@ -20,10 +20,11 @@ from flask import current_app
 from mongoengine import Q
 from redis.exceptions import RedisError
 
+from app import paging
 from app.library import counters
 from app.library.albums import find_or_create_album
 from app.library.analysis import AudioProblem, analyse, spell_seconds
-from app.library.models import Song, pack_peaks, utcnow
+from app.library.models import FAILED_SONGS, Song, pack_peaks, utcnow
 from app.notifications.services import add_notification
 from app.realtime import notify
 from app.signals import song_queued
@@ -82,7 +83,10 @@ def _give_up(condition: Q) -> Song | None:
     )
     now = utcnow()
     song = Song.objects(condition & Q(attempts__gte=_max_attempts())).modify(
-        set__status="failed", set__status_reason=reason, set__updated_at=now
+        set__status="failed",
+        set__status_reason=reason,
+        set__updated_at=now,
+        set__failed_seq=paging.next_position(FAILED_SONGS),
     )
     if song is not None:
         counters.count_status_move(song.owner.id, song.status, "failed")
@@ -209,6 +213,8 @@ def _finish(song: Song, **outcome: object) -> str:
     """Store the outcome only if the song is still the one we processed: deleted, or
     given a new file meanwhile, it is left alone (a plain save would bring it back)."""
     fields = {f"set__{name}": value for name, value in outcome.items()}
+    if outcome["status"] == "failed":
+        fields["set__failed_seq"] = paging.next_position(FAILED_SONGS)
     stored = Song.objects(id=song.id, status="processing", file_id=song.file_id).modify(
         new=True, set__updated_at=utcnow(), **fields
     )

@@ -27,7 +27,9 @@ from app.storage.gridfs import (
     file_size,
     open_file,
     open_range,
+    repair_stored_bytes,
     store_stream,
+    stored_bytes,
 )
 from app.storage.multipart import FieldPart, FilePart, MultipartReader
 from app.storage.ranges import RangeDecision, decide_range
@@ -53,6 +55,8 @@ __all__ = [
     "file_size",
     "open_file",
     "open_range",
+    "repair_stored_bytes",
     "safe_filename",
     "store_stream",
+    "stored_bytes",
 ]

@@ -19,19 +19,22 @@ import io
 import logging
 import uuid
 from collections.abc import Generator, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from bson import ObjectId
-from gridfs import GridFSBucket, GridIn, NoFile
+from gridfs import GridFSBucket, GridIn
 from pymongo.collection import Collection
 from pymongo.errors import PyMongoError
 
+from app import paging
 from app.database import get_database
 from app.storage.errors import CorruptFile, EmptyUpload, FileMissing, UploadTooLarge
 
 BUCKET_NAME = "songs"
+#: The counter of the bytes stored (``bytes``: the sum of the files' lengths).
+STORAGE = "storage"
 #: Size of each yielded piece when reading (an HTTP response body is made of these).
 READ_PIECE_BYTES = 256 * 1024
 #: How much of a file is fetched from the database per round trip, writing or reading.
@@ -120,6 +123,7 @@ def store_stream(
     except BaseException:
         _discard(grid_in)
         raise
+    paging.add_counts(STORAGE, {"bytes": size})
     return StoredFile(
         file_id=grid_in._id,
         storage_name=storage_name,
@@ -139,9 +143,28 @@ def _discard(grid_in: GridIn) -> None:
 
 
 def delete_file(file_id: ObjectId) -> None:
-    """Delete the file document and all its chunks; a missing file is not an error."""
-    with suppress(NoFile):  # raised after the chunks are deleted anyway
-        _bucket().delete(file_id)
+    """Delete the file document and all its chunks (in that order, as GridFS does); a
+    missing file is not an error. Whoever deletes the file document uncounts its bytes."""
+    document = _files().find_one_and_delete({"_id": file_id}, projection={"length": 1})
+    _chunks().delete_many({"files_id": file_id})
+    if document is not None:
+        paging.add_counts(STORAGE, {"bytes": -int(document["length"])})
+
+
+def stored_bytes() -> int:
+    """Bytes stored in GridFS (the sum of the files' lengths), from its counter."""
+    return int(paging.read_counters(STORAGE)[STORAGE].get("bytes", 0))
+
+
+def repair_stored_bytes() -> int:
+    """Set the counter of stored bytes to the sum of the files' lengths; 1 if it was
+    wrong. A background job: it reads every file document."""
+    totals = list(_files().aggregate([{"$group": {"_id": None, "bytes": {"$sum": "$length"}}}]))
+    actual = int(totals[0]["bytes"]) if totals else 0
+    if stored_bytes() == actual:
+        return 0
+    paging.counters().update_one({"_id": STORAGE}, {"$set": {"bytes": actual}}, upsert=True)
+    return 1
 
 
 def _file_document(file_id: ObjectId) -> dict[str, Any]:
