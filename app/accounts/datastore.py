@@ -12,12 +12,14 @@ from typing import Any
 
 from flask import current_app
 from flask_security import MongoEngineUserDatastore
+from pymongo import ReturnDocument
 
 from app import paging
+from app.accounts.ranks import rank_new_account, unrank_deleted_account
 
 NORMALISED_FIELDS = ("email", "username")
 #: The counter of accounts: how many there are (in all, ``active``, ``unconfirmed``), and
-#: the last position handed out.
+#: the last position (``seq``) handed out. Accounts are also ranked (app/accounts/ranks.py).
 USERS = "users"
 #: The account fields counted, and when an account counts under each.
 COUNTED = {
@@ -55,9 +57,15 @@ class UserDatastore(MongoEngineUserDatastore):
                 kwargs[field] = normalise_identity(kwargs[field])
         if not kwargs.get("roles"):
             kwargs["roles"] = [self.find_or_create_role(current_app.config["DEFAULT_USER_ROLE"])]
-        kwargs["seq"] = paging.next_position(USERS)  # the admin's list is cut by it
+        kwargs["seq"] = paging.next_position(USERS)
         user = super().create_user(**kwargs)
-        paging.add_counts(USERS, counts_of_account(user.to_mongo()))
+        counter = paging.counters().find_one_and_update(
+            {"_id": USERS},
+            {"$inc": counts_of_account(user.to_mongo())},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        rank_new_account(user._get_collection(), user.pk, user.username, counter["users"])
         return user
 
     def put(self, model):
@@ -82,3 +90,4 @@ class UserDatastore(MongoEngineUserDatastore):
         super().delete_user(user)
         if stored is not None:
             paging.add_counts(USERS, {name: -n for name, n in counts_of_account(stored).items()})
+            unrank_deleted_account(user._get_collection(), stored)

@@ -13,6 +13,7 @@ from mongoengine import NotUniqueError
 from app import paging
 from app.accounts.datastore import USERS, UserDatastore, normalise_identity
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
+from app.accounts.ranks import rerank_accounts
 from app.errors import NotFound, ValidationFailed
 from app.library.services import delete_library_of
 from app.signals import sessions_ended
@@ -205,13 +206,15 @@ def _announce_sessions_ended(user_id: str) -> None:
 
 def repair_user_counts() -> int:
     """Give positions to accounts stored without one (made before positions existed),
-    oldest first, and set the counts of accounts (in all, active, unconfirmed) to what
-    they are. Returns how many were wrong. A background job: it reads every account."""
+    oldest first, put their ranks right (app/accounts/ranks.py), and set the counts of
+    accounts (in all, active, unconfirmed) to what they are. Returns how many were wrong.
+    A background job: it reads every account."""
     users = User._get_collection()
     wrong = 0
     for doc in users.find({"seq": None}, sort=[("created_at", 1), ("_id", 1)]):
         users.update_one({"_id": doc["_id"]}, {"$set": {"seq": paging.next_position(USERS)}})
         wrong += 1
+    wrong += rerank_accounts(users)
     actual = {
         "users": users.count_documents({}),
         "active": users.count_documents({"active": True}),
