@@ -132,7 +132,10 @@ def albums_page(owner: User | None = None, cursor: str | None = None) -> AlbumPa
         )
         for album in albums
     ]
-    return AlbumPage(rows, found[scope_key].get("albums", 0), next_cursor)
+    total = found[scope_key].get("albums")
+    if total is None:  # counted before albums were, until the hourly repair
+        total = Album._get_collection().count_documents(scope)
+    return AlbumPage(rows, total, next_cursor)
 
 
 def _albums_after(scope: dict, after: tuple[str, ObjectId] | None, limit: int) -> list[dict]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from app import paging
 from app.accounts.datastore import USERS
+from app.accounts.models import User
 from app.health.services import Check, run_checks
 from app.library.counters import EVERYONE, counts_of
 from app.library.models import FAILED_SONGS, Song
@@ -36,7 +37,7 @@ def last_failed_songs(failed: int) -> list[Song]:
     """The FAILED_SHOWN songs that failed (or, failed, were changed) last, newest first;
     ``failed`` is how many songs are failed now."""
     last = paging.read_counters(FAILED_SONGS)[FAILED_SONGS].get(paging.LAST, 0)
-    if not failed or not last:
+    if not failed:
         return []
     docs = paging.page(
         Song._get_collection(),
@@ -47,6 +48,8 @@ def last_failed_songs(failed: int) -> list[Song]:
         limit=FAILED_SHOWN,
         expected=failed,
     )
+    if len(docs) < min(failed, FAILED_SHOWN):  # failed before positions, until the repair
+        return list(Song.objects(status="failed").order_by("-updated_at").limit(FAILED_SHOWN))
     return [Song._from_son(doc) for doc in docs]
 
 
@@ -55,9 +58,13 @@ def dashboard() -> Dashboard:
     HEALTH_TIMEOUT_SECONDS per dependency when one is down."""
     songs = counts_of(EVERYONE)
     users = paging.read_counters(USERS)[USERS]
+    if "active" not in users:  # counted before these were, until the hourly repair
+        accounts = User._get_collection()
+        users["active"] = accounts.count_documents({"active": True})
+        users["unconfirmed"] = accounts.count_documents({"confirmed_at": None})
     return Dashboard(
         users=users.get("users", 0),
-        active_users=users.get("active", 0),
+        active_users=users["active"],
         unconfirmed_users=users.get("unconfirmed", 0),
         songs_by_status=songs.by_status,
         storage_bytes=stored_bytes(),

@@ -48,6 +48,12 @@ class Counts:
     by_rating: dict[int | None, int] = field(default_factory=dict)
     last_position: int = 0
 
+    @property
+    def rated(self) -> bool:
+        """Whether the ratings account for every song. Not for a scope counted before
+        ratings were, until the hourly repair: the rating sort then reads the songs."""
+        return sum(self.by_rating.values()) == self.songs
+
     @classmethod
     def from_counter(cls, counter: dict) -> Counts:
         by_status = counter.get("status", {})

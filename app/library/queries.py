@@ -172,6 +172,8 @@ def _rating_page(query: SongQuery) -> SongPage:
     if query.status:
         scope["status"] = query.status
     counts = counters.counts_of(key)
+    if not counts.rated:  # counted before ratings were: read by value until the repair
+        return _sorted_page(query)
     direction = query.direction or SORTS["rating"][1]
     ratings = counters.RATINGS if direction == 1 else counters.RATINGS[::-1]
     docs = paging.grouped_page(

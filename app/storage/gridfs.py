@@ -152,16 +152,23 @@ def delete_file(file_id: ObjectId) -> None:
 
 
 def stored_bytes() -> int:
-    """Bytes stored in GridFS (the sum of the files' lengths), from its counter."""
-    return int(paging.read_counters(STORAGE)[STORAGE].get("bytes", 0))
+    """Bytes stored in GridFS (the sum of the files' lengths), from its counter (summed
+    from the files while it has never been counted, until the hourly repair)."""
+    counted = paging.read_counters(STORAGE)[STORAGE].get("bytes")
+    return _summed_bytes() if counted is None else int(counted)
+
+
+def _summed_bytes() -> int:
+    totals = list(_files().aggregate([{"$group": {"_id": None, "bytes": {"$sum": "$length"}}}]))
+    return int(totals[0]["bytes"]) if totals else 0
 
 
 def repair_stored_bytes() -> int:
     """Set the counter of stored bytes to the sum of the files' lengths; 1 if it was
     wrong. A background job: it reads every file document."""
-    totals = list(_files().aggregate([{"$group": {"_id": None, "bytes": {"$sum": "$length"}}}]))
-    actual = int(totals[0]["bytes"]) if totals else 0
-    if stored_bytes() == actual:
+    actual = _summed_bytes()
+    counted = paging.read_counters(STORAGE)[STORAGE].get("bytes")
+    if counted == actual:
         return 0
     paging.counters().update_one({"_id": STORAGE}, {"$set": {"bytes": actual}}, upsert=True)
     return 1
