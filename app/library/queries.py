@@ -3,8 +3,9 @@
 Pages are cut after the last row shown ("keyset"), never by skipping rows. In upload order
 (the default) they are cut by position (app/paging.py), so every page, the first or the
 2,000th of 100,000 songs, reads about a page of documents and counts nothing: totals come
-from counters (app/library/counters.py). A search reads the songs matching its longest
-word. The other sorts cut by (value, ``_id``) and read the scope past the cursor.
+from counters (app/library/counters.py). By rating, each rating's songs are walked by
+position the same way. A search reads the songs matching its longest word. Title and
+duration cut by (value, ``_id``) and read the scope past the cursor.
 """
 
 from __future__ import annotations
@@ -95,8 +96,8 @@ def _validated(query: SongQuery) -> None:
 
 def list_songs(query: SongQuery) -> SongPage:
     """One page of songs, reading about a page of documents wherever an index allows:
-    upload order (the default) walks positions; a search reads the songs that match its
-    rarest word; the other sorts read the scope they filter on."""
+    upload order (the default) and rating walk positions; a search reads the songs that
+    match its rarest word; title and duration read the scope they filter on."""
     _validated(query)
     words = words_of(query.text)[:8]
     if query.text.strip() and not words:  # only punctuation: nothing can match
