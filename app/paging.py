@@ -114,13 +114,18 @@ def windowed_page(
     after: int | None = None,
     last: int,
     limit: int,
+    expected: int | None = None,
 ) -> list[dict]:
     """The same page as :func:`natural_page`, asked as narrow position windows. ``last``
-    is the highest position handed out in the scope (from its counter)."""
+    is the highest position handed out in the scope (from its counter); ``expected``, if
+    known, how many of the positions 1 to ``last`` the scope holds (sizes the first
+    window)."""
     descending = before is not None
     low, high = (1, min(before, last + 1)) if descending else (after + 1 if after else 1, last + 1)
     found: list[dict] = []
     width = max(MIN_WINDOW, 2 * limit)
+    if expected:
+        width = max(width, -(-2 * limit * last // expected))
     while len(found) < limit and low < high:
         if descending:
             window = {"$gte": max(low, high - width), "$lt": high}
@@ -159,11 +164,63 @@ def page(
     after: int | None = None,
     last: int,
     limit: int,
+    expected: int | None = None,
 ) -> list[dict]:
     """Up to ``limit`` documents of ``scope`` by ``field``: below ``before`` newest first,
     or above ``after`` (0 or None: from the start) oldest first."""
     if needs_windows(collection):
         return windowed_page(
-            collection, scope, field, before=before, after=after, last=last, limit=limit
+            collection,
+            scope,
+            field,
+            before=before,
+            after=after,
+            last=last,
+            limit=limit,
+            expected=expected,
         )
     return natural_page(collection, scope, field, before=before, after=after, limit=limit)
+
+
+def grouped_page(
+    collection: Collection,
+    scope: dict[str, Any],
+    group_field: str,
+    groups: list[tuple[Any, int]],
+    field: str,
+    *,
+    descending: bool,
+    start: tuple[Any, int] | None = None,
+    last: int,
+    limit: int,
+    windows: bool | None = None,
+) -> list[dict]:
+    """Up to ``limit`` documents of ``scope`` ordered by ``group_field`` (its values in
+    the order ``groups`` lists them, each with how many documents of the scope hold it)
+    and, within a value, by position (``descending`` or not). ``start``, a (value,
+    position) pair, is where the previous page ended. Each value is one scope for
+    :func:`page`, so a page reads about a page of documents; values counted empty are
+    not asked for. ``windows`` forces a shape (None: the one the server needs)."""
+    windowed = needs_windows(collection) if windows is None else windows
+    found: list[dict] = []
+    values = [value for value, _ in groups]
+    first = values.index(start[0]) if start is not None else 0
+    for index, (value, count) in enumerate(groups[first:], start=first):
+        needed = limit - len(found)
+        if needed <= 0:
+            break
+        if count <= 0:
+            continue
+        bound = start[1] if start is not None and index == first else None
+        if descending:
+            bounds = {"before": bound if bound is not None else last + 1}
+        else:
+            bounds = {"after": bound or 0}
+        within = {**scope, group_field: value}
+        if windowed:
+            found += windowed_page(
+                collection, within, field, last=last, limit=needed, expected=count, **bounds
+            )
+        else:
+            found += natural_page(collection, within, field, limit=needed, **bounds)
+    return found

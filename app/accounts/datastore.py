@@ -12,13 +12,26 @@ from typing import Any
 
 from flask import current_app
 from flask_security import MongoEngineUserDatastore, UsernameUtil
+from pymongo import ReturnDocument
 
 from app import paging
 from app.accounts.permissions import DEFAULT_PERMISSIONS
+from app.accounts.ranks import rank_new_account, unrank_deleted_account
 
 NORMALISED_FIELDS = ("email", "username")
-#: The counter of accounts: how many there are, and the last position handed out.
+#: The counter of accounts: how many there are (in all, ``active``, ``unconfirmed``), and
+#: the last position (``seq``) handed out. Accounts are also ranked (app/accounts/ranks.py).
 USERS = "users"
+#: The account fields counted, and when an account counts under each.
+COUNTED = {
+    "active": lambda doc: bool(doc.get("active")),
+    "unconfirmed": lambda doc: doc.get("confirmed_at") is None,
+}
+
+
+def counts_of_account(doc: dict) -> dict[str, int]:
+    """What one stored account adds to the counter of accounts."""
+    return {"users": 1, **{name: int(test(doc)) for name, test in COUNTED.items()}}
 
 
 def normalise_identity(value: str | None) -> str | None:
@@ -64,11 +77,37 @@ class UserDatastore(MongoEngineUserDatastore):
                 kwargs[field] = normalise_identity(kwargs[field])
         if not kwargs.get("roles"):
             kwargs["roles"] = [self.find_or_create_role(current_app.config["DEFAULT_USER_ROLE"])]
-        kwargs["seq"] = paging.next_position(USERS)  # the admin's list is cut by it
+        kwargs["seq"] = paging.next_position(USERS)
         user = super().create_user(**kwargs)
-        paging.add_counts(USERS, {"users": 1})
+        counter = paging.counters().find_one_and_update(
+            {"_id": USERS},
+            {"$inc": counts_of_account(user.to_mongo())},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        rank_new_account(user._get_collection(), user.pk, user.username, counter["users"])
         return user
 
+    def put(self, model):
+        """Save, and count an account's change of activation or confirmation (every
+        change of either comes through here: Flask-Security's and ours)."""
+        changed = model.pk is not None and {"active", "confirmed_at"} & set(
+            getattr(model, "_get_changed_fields", list)()
+        )
+        if not changed:
+            return super().put(model)
+        fields = {"active": 1, "confirmed_at": 1}
+        before = model._get_collection().find_one({"_id": model.pk}, fields)
+        saved = super().put(model)
+        if before is not None:
+            stored = {"active": model.active, "confirmed_at": model.confirmed_at}
+            was, now = counts_of_account(before), counts_of_account(stored)
+            paging.add_counts(USERS, {name: now[name] - was[name] for name in COUNTED})
+        return saved
+
     def delete_user(self, user) -> None:
+        stored = user._get_collection().find_one({"_id": user.pk})
         super().delete_user(user)
-        paging.add_counts(USERS, {"users": -1})
+        if stored is not None:
+            paging.add_counts(USERS, {name: -n for name, n in counts_of_account(stored).items()})
+            unrank_deleted_account(user._get_collection(), stored)

@@ -70,6 +70,9 @@ class User(Document, SecondFactorPolicy, UserMixin):
     created_at = DateTimeField(default=utcnow, required=True)
     #: Position among all accounts, in the order they were made (app/paging.py).
     seq = IntField()
+    #: Dense ranks by creation and by username: the admin's list pages (ranks.py).
+    rank_created = IntField()
+    rank_username = IntField()
     #: Bytes of audio stored, kept by the library's services (app/library/quota.py).
     storage_bytes = LongField(default=0)
     #: This user's storage quota in MiB, set by an admin; None: STORAGE_QUOTA_MB.
@@ -97,6 +100,8 @@ class User(Document, SecondFactorPolicy, UserMixin):
         "indexes": [
             "created_at",
             "seq",
+            "rank_created",
+            "rank_username",
             {"fields": ["deletion_requested_at"], "sparse": True},
         ],
     }

@@ -16,6 +16,7 @@ from app.accounts import lockout
 from app.accounts.datastore import USERS, UserDatastore, normalise_identity
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
 from app.accounts.permissions import DEFAULT_PERMISSIONS, USERS_MANAGE, active_holders
+from app.accounts.ranks import rerank_accounts
 from app.errors import LoginLocked, NotFound, ValidationFailed
 from app.exports.services import delete_exports_of
 from app.library.services import delete_library_of
@@ -327,15 +328,23 @@ def _announce_sessions_ended(user_id: str) -> None:
 
 def repair_user_counts() -> int:
     """Give positions to accounts stored without one (made before positions existed),
-    oldest first, and set the count of accounts to what it is. Returns how many were
-    wrong. A background job: it reads every account."""
+    oldest first, put their ranks right (app/accounts/ranks.py), and set the counts of
+    accounts (in all, active, unconfirmed) to what they are. Returns how many were wrong.
+    A background job: it reads every account."""
     users = User._get_collection()
     wrong = 0
     for doc in users.find({"seq": None}, sort=[("created_at", 1), ("_id", 1)]):
         users.update_one({"_id": doc["_id"]}, {"$set": {"seq": paging.next_position(USERS)}})
         wrong += 1
-    actual = users.count_documents({})
-    if paging.read_counters(USERS)[USERS].get("users", 0) != actual:
-        paging.counters().update_one({"_id": USERS}, {"$set": {"users": actual}}, upsert=True)
+    wrong += rerank_accounts(users)
+    actual = {
+        "users": users.count_documents({}),
+        "active": users.count_documents({"active": True}),
+        "unconfirmed": users.count_documents({"confirmed_at": None}),
+    }
+    counter = paging.read_counters(USERS)[USERS]
+    drifted = {name: n for name, n in actual.items() if counter.get(name, 0) != n}
+    if drifted:
+        paging.counters().update_one({"_id": USERS}, {"$set": drifted}, upsert=True)
         wrong += 1
     return wrong

@@ -3,17 +3,19 @@ re-process. Each change is written to the audit log."""
 
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from flask_mongoengine.pagination import Pagination
 
+from app import paging
 from app.accounts.datastore import normalise_identity
 from app.accounts.models import User
 from app.admin.audit import record
-from app.database import page_of
 from app.errors import ValidationFailed
+from app.library import counters
 from app.library.models import Album, Song
 from app.library.queries import SongPage, SongQuery, list_songs
 from app.library.services import delete_album, delete_song, requeue
@@ -101,34 +103,75 @@ class AlbumRow:
 @dataclass
 class AlbumPage:
     rows: list[AlbumRow]
-    #: which page of how many, and the number of albums in all
-    pagination: Pagination
+    #: the number of albums in all (everyone's, or the owner's)
+    total: int
+    #: where the next page starts (None on the last page)
+    next_cursor: str | None
 
 
-def albums_page(owner: User | None = None, page: int = 1) -> AlbumPage:
-    """Albums by title with their owners and song counts, fetched in two batch queries
-    rather than two per album."""
-    if page < 1:
-        raise ValidationFailed({"page": "must be 1 or more"})
-    query = Album.objects(owner=owner) if owner is not None else Album.objects
-    pagination = page_of(query.order_by("title_key", "id").no_dereference(), page, ALBUM_PAGE_SIZE)
-    albums = list(pagination.items)
-    owner_ids = {album.to_mongo()["owner"] for album in albums}
+def albums_page(owner: User | None = None, cursor: str | None = None) -> AlbumPage:
+    """Albums by title (then id), ALBUM_PAGE_SIZE at a time after ``cursor`` (the last
+    album of the page before), with their owners and song counts: the owners in one
+    query, the counts and the total from counters, never counted from the collections."""
+    scope = {} if owner is None else {"owner": owner.id}
+    docs = _albums_after(scope, _album_cursor(cursor) if cursor else None, ALBUM_PAGE_SIZE + 1)
+    albums = [Album._from_son(doc) for doc in docs[:ALBUM_PAGE_SIZE]]
+    next_cursor = None
+    if len(docs) > ALBUM_PAGE_SIZE:
+        next_cursor = _encode_album_cursor(docs[ALBUM_PAGE_SIZE - 1])
+    owner_ids = {doc["owner"] for doc in docs[:ALBUM_PAGE_SIZE]}
     owners = {user.id: user for user in User.objects(id__in=owner_ids)} if owner_ids else {}
-    counts = {
-        group["_id"]: group["songs"]
-        for group in Song._get_collection().aggregate(
-            [
-                {"$match": {"album": {"$in": [album.id for album in albums]}}},
-                {"$group": {"_id": "$album", "songs": {"$sum": 1}}},
-            ]
-        )
-    }
+    keys = [counters.album_key(album.id) for album in albums]
+    scope_key = counters.library_key(owner.id if owner is not None else None)
+    found = paging.read_counters(scope_key, *keys)
     rows = [
-        AlbumRow(album, owners.get(album.to_mongo()["owner"]), counts.get(album.id, 0))
+        AlbumRow(
+            album,
+            owners.get(album.to_mongo()["owner"]),
+            found[counters.album_key(album.id)].get("songs", 0),
+        )
         for album in albums
     ]
-    return AlbumPage(rows, pagination)
+    total = found[scope_key].get("albums")
+    if total is None:  # counted before albums were, until the hourly repair
+        total = Album._get_collection().count_documents(scope)
+    return AlbumPage(rows, total, next_cursor)
+
+
+def _albums_after(scope: dict, after: tuple[str, ObjectId] | None, limit: int) -> list[dict]:
+    """Up to ``limit`` albums of ``scope`` by (title_key, _id) after ``after``: the ties
+    of its title past its id, then the titles beyond (the smallest string above a title
+    is the title followed by NUL; ranges use $gte/$lt only, see app/paging.py)."""
+    order = [("title_key", 1), ("_id", 1)]
+    collection = Album._get_collection()
+    if after is None:
+        return list(collection.find(scope, sort=order, limit=limit))
+    title_key, album_id = after
+    ties = [
+        doc
+        for doc in collection.find({**scope, "title_key": title_key}, sort=order)
+        if doc["_id"] > album_id
+    ][:limit]
+    beyond = collection.find(
+        {**scope, "title_key": {"$gte": title_key + "\x00"}}, sort=order, limit=limit - len(ties)
+    )
+    return ties + (list(beyond) if len(ties) < limit else [])
+
+
+def _encode_album_cursor(doc: dict) -> str:
+    raw = json.dumps([doc["title_key"], str(doc["_id"])]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _album_cursor(cursor: str) -> tuple[str, ObjectId]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        title_key, album_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(title_key, str):
+            raise TypeError(title_key)
+        return title_key, ObjectId(album_id)
+    except (ValueError, TypeError, InvalidId):
+        raise ValidationFailed({"after": "is not a page of this list"}) from None
 
 
 def remove_album(actor: User, album: Album, *, delete_songs: bool) -> int:

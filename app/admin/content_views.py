@@ -76,13 +76,17 @@ def song_delete(song_id: str):
 @permissions_required(SONGS_MANAGE_ALL)
 def albums():
     form = AlbumFilterForm(request.args)
+    cursor = request.args.get("after") or None
     page = None
     if form.validate():
         try:
-            page = content.albums_page(content.owner_named(form.owner.data), form.page.data or 1)
+            page = content.albums_page(content.owner_named(form.owner.data), cursor)
         except ValidationFailed as error:
             show_errors(form, error)
-    kept = carried_args(request.args, [field.name for field in form if field.name != "page"])
+    kept = carried_args(request.args, [field.name for field in form])
+    if page is not None and cursor and not page.rows:
+        # Its albums were deleted (say, the last one from this page): start again.
+        return redirect(url_for("admin.albums", **kept))
     return render_template(
         "admin/albums.html", form=form, page=page, kept=kept, delete_form=DeleteAlbumForm()
     ), (200 if page is not None else 422)

@@ -1,7 +1,9 @@
 """Figures for the admin dashboard.
 
-The number of users and of songs by status are counters; the active and unconfirmed
-users, the bytes in GridFS and the failed songs are read from the collections.
+Every figure is a counter, changed where what it counts changes and checked by the hourly
+repair task: the users (in all, active, unconfirmed) by the account datastore, the songs
+by status by the library, the bytes in GridFS by the storage. The last failed songs are
+read newest first by their failure position (``Song.failed_seq``), about a page of them.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from dataclasses import dataclass
 from app import paging
 from app.accounts.datastore import USERS
 from app.accounts.models import User
-from app.database import get_database
 from app.health.services import Check, run_checks
 from app.library.counters import EVERYONE, counts_of
-from app.library.models import Song
-from app.storage.gridfs import BUCKET_NAME
+from app.library.models import FAILED_SONGS, Song
+from app.storage import stored_bytes
+
+#: How many of the last failed songs the dashboard lists.
+FAILED_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -29,23 +33,41 @@ class Dashboard:
     failed_songs: list[Song]
 
 
-def storage_bytes() -> int:
-    """Bytes stored in GridFS (the sum of the files' lengths)."""
-    files = get_database()[f"{BUCKET_NAME}.files"]
-    totals = list(files.aggregate([{"$group": {"_id": None, "bytes": {"$sum": "$length"}}}]))
-    return int(totals[0]["bytes"]) if totals else 0
+def last_failed_songs(failed: int) -> list[Song]:
+    """The FAILED_SHOWN songs that failed (or, failed, were changed) last, newest first;
+    ``failed`` is how many songs are failed now."""
+    last = paging.read_counters(FAILED_SONGS)[FAILED_SONGS].get(paging.LAST, 0)
+    if not failed:
+        return []
+    docs = paging.page(
+        Song._get_collection(),
+        {"status": "failed"},
+        "failed_seq",
+        before=last + 1,
+        last=last,
+        limit=FAILED_SHOWN,
+        expected=failed,
+    )
+    if len(docs) < min(failed, FAILED_SHOWN):  # failed before positions, until the repair
+        return list(Song.objects(status="failed").order_by("-updated_at").limit(FAILED_SHOWN))
+    return [Song._from_son(doc) for doc in docs]
 
 
 def dashboard() -> Dashboard:
     """Every figure the dashboard shows. Runs the health checks, so it can take up to
     HEALTH_TIMEOUT_SECONDS per dependency when one is down."""
     songs = counts_of(EVERYONE)
+    users = paging.read_counters(USERS)[USERS]
+    if "active" not in users:  # counted before these were, until the hourly repair
+        accounts = User._get_collection()
+        users["active"] = accounts.count_documents({"active": True})
+        users["unconfirmed"] = accounts.count_documents({"confirmed_at": None})
     return Dashboard(
-        users=paging.read_counters(USERS)[USERS].get("users", 0),
-        active_users=User.objects(active=True).count(),
-        unconfirmed_users=User.objects(confirmed_at=None).count(),
+        users=users.get("users", 0),
+        active_users=users["active"],
+        unconfirmed_users=users.get("unconfirmed", 0),
         songs_by_status=songs.by_status,
-        storage_bytes=storage_bytes(),
+        storage_bytes=stored_bytes(),
         checks=run_checks(),
-        failed_songs=list(Song.objects(status="failed").order_by("-updated_at").limit(20)),
+        failed_songs=last_failed_songs(songs.by_status["failed"]),
     )

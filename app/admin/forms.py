@@ -78,7 +78,6 @@ class SongFilterForm(QueryForm):
 
 class AlbumFilterForm(QueryForm):
     owner = StringField("Owner")
-    page = page_field()
 
 
 class CheckboxesField(SelectMultipleField):

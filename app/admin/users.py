@@ -71,9 +71,9 @@ def text_filter(text: str) -> dict | None:
 
 
 @dataclass(frozen=True)
-class NewestUsers:
-    """A page of everyone, newest first: what ``paginate`` gives (``items``, ``total``,
-    ``page``, ``pages``), read by position from the accounts' counter."""
+class RankedUsers:
+    """A page of everyone in one of the ranked orders: what ``paginate`` gives
+    (``items``, ``total``, ``page``, ``pages``), read as one range of ranks."""
 
     items: list[User]
     total: int
@@ -81,10 +81,15 @@ class NewestUsers:
     pages: int
 
 
-def find_users(search: UserSearch) -> Pagination | NewestUsers:
+#: sort name -> (rank field, newest first)
+RANKED_SORTS = {"created": ("rank_created", True), "username": ("rank_username", False)}
+
+
+def find_users(search: UserSearch) -> Pagination | RankedUsers:
     """One page (USER_PAGE_SIZE users) of the users matching ``search``: ``items``,
-    ``total``, ``page`` and ``pages``. Everyone, newest first (the default), reads the
-    pages up to this one; a filter or another order reads every user it matches."""
+    ``total``, ``page`` and ``pages``. Everyone, newest first (the default) or by
+    username, reads one page by rank (app/accounts/ranks.py); a filter or sorting by
+    email reads every user it matches."""
     if search.sort not in USER_SORTS:
         raise ValidationFailed({"sort": f"must be one of {', '.join(USER_SORTS)}"})
     if search.page < 1:
@@ -97,8 +102,10 @@ def find_users(search: UserSearch) -> Pagination | NewestUsers:
     if search.confirmed is not None:
         filters.append({"confirmed_at": {"$ne": None} if search.confirmed else None})
     filters = [clause for clause in filters if clause]
-    if not filters and search.sort == "created":
-        return newest_users(search.page)
+    if not filters and search.sort in RANKED_SORTS:
+        ranked = ranked_users(search.sort, search.page)
+        if ranked is not None:
+            return ranked
     query = User.objects(__raw__={"$and": filters} if filters else {})
     page = page_of(query.order_by(*USER_SORTS[search.sort]), search.page, USER_PAGE_SIZE)
     with_roles(page.items)
@@ -115,17 +122,27 @@ def with_roles(users: list[User]) -> list[User]:
     return users
 
 
-def newest_users(page: int) -> NewestUsers:
-    """Page ``page`` of everyone, newest first; past the end, the last page."""
-    counter = paging.read_counters(USERS)[USERS]
-    total, last = counter.get("users", 0), counter.get(paging.LAST, 0)
+def ranked_users(sort: str, page: int) -> RankedUsers | None:
+    """Page ``page`` of everyone in a ranked order (past the end: the last page), or None
+    when the ranks do not cover it yet (accounts made before ranks existed, until the
+    hourly repair ranks them): the caller then reads it the slow way."""
+    field, newest_first = RANKED_SORTS[sort]
+    total = paging.read_counters(USERS)[USERS].get("users", 0)
     pages = max(1, math.ceil(total / USER_PAGE_SIZE))
     page = min(page, pages)
-    docs = paging.page(
-        User._get_collection(), {}, "seq", before=last + 1, last=last, limit=page * USER_PAGE_SIZE
+    skipped = (page - 1) * USER_PAGE_SIZE
+    wanted = min(USER_PAGE_SIZE, total - skipped)
+    if newest_first:
+        ranks = {"$gte": total - skipped - wanted + 1, "$lt": total - skipped + 1}
+    else:
+        ranks = {"$gte": skipped + 1, "$lt": skipped + wanted + 1}
+    docs = list(
+        User._get_collection().find({field: ranks}, sort=[(field, -1 if newest_first else 1)])
     )
-    items = [User._from_son(doc) for doc in docs[(page - 1) * USER_PAGE_SIZE :]]
-    return NewestUsers(with_roles(items), total, page, pages)
+    if len(docs) != max(wanted, 0):
+        return None
+    items = [User._from_son(doc) for doc in docs]
+    return RankedUsers(with_roles(items), total, page, pages)
 
 
 def get_user(user_id: str) -> User:

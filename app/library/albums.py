@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.errors import NotFound, ValidationFailed
+from app.library import counters
 from app.library.models import TITLE_MAX, Album, Song
 
 
@@ -36,7 +37,9 @@ def parse_album_fields(title: str | None, artist: str | None, year: str | int | 
 
 
 def create_album(owner: User, *, title: str, artist: str = "", year: int | None = None) -> Album:
-    return Album(owner=owner, title=title, artist=artist, year=year).save()
+    album = Album(owner=owner, title=title, artist=artist, year=year).save()
+    counters.count_albums(owner.id, 1)
+    return album
 
 
 def find_or_create_album(owner: User, title: str, artist: str = "") -> Album:

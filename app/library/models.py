@@ -25,6 +25,7 @@ from mongoengine import (
     StringField,
 )
 
+from app import paging
 from app.accounts.models import User
 from app.database import Document
 
@@ -34,6 +35,8 @@ STATUS_PROGRESS = {"queued": 0, "processing": 50, "ready": 100, "failed": 100}
 #: The fields a member may leave to the file's tags on upload (Song.from_tags).
 TAGGED_FIELDS = ("title", "artist", "album")
 _WORD = re.compile(r"\w+", re.UNICODE)
+#: The counter handing out ``Song.failed_seq``.
+FAILED_SONGS = "songs:failed"
 
 
 def utcnow() -> datetime:
@@ -116,6 +119,9 @@ class Song(Document):
     seq = IntField()
     all_seq = IntField()
     album_seq = IntField()
+    #: While failed: a position handed out each time ``updated_at`` is set, so the latest
+    #: failures are read newest first by position (the admin's dashboard).
+    failed_seq = IntField()
 
     status = StringField(required=True, choices=STATUSES, default="queued")
     status_reason = StringField(default="")
@@ -138,17 +144,23 @@ class Song(Document):
             "all_seq",
             ("status", "all_seq"),
             # Keyset pagination by other sorts: each ends in _id so pages never overlap.
+            # By rating: each rating's songs walked by position, with and without status.
+            ("owner", "rating", "seq"),
+            ("owner", "status", "rating", "seq"),
+            ("album", "rating", "album_seq"),
+            ("album", "status", "rating", "album_seq"),
+            ("rating", "all_seq"),
+            ("status", "rating", "all_seq"),
             ("owner", "title_key", "_id"),
-            ("owner", "rating", "_id"),
             ("owner", "duration", "_id"),
             ("owner", "album", "_id"),
             ("owner", "status", "_id"),
             ("owner", "search_words"),
             ("title_key", "_id"),
-            ("rating", "_id"),
             ("duration", "_id"),
             "search_words",
             ("status", "updated_at"),
+            ("status", "failed_seq"),
         ],
     }
 
@@ -166,6 +178,8 @@ class Song(Document):
             self.title, self.artist, album.title if album else "", album.artist if album else ""
         )
         self.updated_at = utcnow()
+        if self.status == "failed":
+            self.failed_seq = paging.next_position(FAILED_SONGS)
 
     @property
     def status_payload(self) -> dict:

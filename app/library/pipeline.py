@@ -22,11 +22,12 @@ from flask_babel import gettext as _
 from mongoengine import Q
 from redis.exceptions import RedisError
 
+from app import paging
 from app.i18n.selection import language_for
 from app.library import counters
 from app.library.albums import find_or_create_album
 from app.library.analysis import AudioProblem, analyse, spell_seconds
-from app.library.models import TAGGED_FIELDS, Song, pack_peaks, utcnow
+from app.library.models import FAILED_SONGS, TAGGED_FIELDS, Song, pack_peaks, utcnow
 from app.notifications.services import add_notification
 from app.realtime import notify
 from app.signals import song_queued
@@ -81,7 +82,10 @@ def _give_up(condition: Q) -> Song | None:
     times as it may; None if there is no such song."""
     now = utcnow()
     song = Song.objects(condition & Q(attempts__gte=_max_attempts())).modify(
-        set__status="failed", set__status_reason=_gave_up_reason(), set__updated_at=now
+        set__status="failed",
+        set__status_reason=_gave_up_reason(),
+        set__updated_at=now,
+        set__failed_seq=paging.next_position(FAILED_SONGS),
     )
     if song is not None:
         counters.count_status_move(song.owner.id, song.status, "failed")
@@ -221,6 +225,8 @@ def _finish(song: Song, **outcome: object) -> str:
     """Store the outcome only if the song is still the one we processed: deleted, or
     given a new file meanwhile, it is left alone (a plain save would bring it back). A
     ready song gets, in the same write, the fields its member left to the file's tags."""
+    if outcome["status"] == "failed":
+        outcome["failed_seq"] = paging.next_position(FAILED_SONGS)
     # Again only when the member set a field left to the tags meanwhile: at most once each.
     for _attempt in range(len(TAGGED_FIELDS) + 1):
         current = Song.objects(id=song.id, status="processing", file_id=song.file_id).first()
@@ -235,7 +241,8 @@ def _finish(song: Song, **outcome: object) -> str:
         if stored is not None:
             return _announce(stored)
         if filled.get("album") is not None:
-            counters.album_position(filled["album"].id, None)  # it was not placed after all
+            # It was not placed after all.
+            counters.album_position(filled["album"].id, None, current.rating)
     logger.info("song %s changed while it was processed; result dropped", song.id)
     return "dropped"
 
@@ -265,7 +272,7 @@ def _filled_from_tags(song: Song, tags: dict[str, str]) -> dict[str, object]:
     if "album" in wanted and song.album is None and tags.get("album"):
         album = find_or_create_album(song.owner, tags["album"], tags.get("artist", ""))
         song.album = filled["album"] = album
-        filled["album_seq"] = counters.album_position(None, album.id)
+        filled["album_seq"] = counters.album_position(None, album.id, song.rating)
     song.clean()  # the title key and search words follow the new names
     if "title" in filled:
         filled["title_key"] = song.title_key

@@ -3,8 +3,9 @@
 Pages are cut after the last row shown ("keyset"), never by skipping rows. In upload order
 (the default) they are cut by position (app/paging.py), so every page, the first or the
 2,000th of 100,000 songs, reads about a page of documents and counts nothing: totals come
-from counters (app/library/counters.py). A search reads the songs matching its longest
-word. The other sorts cut by (value, ``_id``) and read the scope past the cursor.
+from counters (app/library/counters.py). By rating, each rating's songs are walked by
+position the same way. A search reads the songs matching its longest word. Title and
+duration cut by (value, ``_id``) and read the scope past the cursor.
 """
 
 from __future__ import annotations
@@ -96,8 +97,8 @@ def _validated(query: SongQuery) -> None:
 
 def list_songs(query: SongQuery) -> SongPage:
     """One page of songs, reading about a page of documents wherever an index allows:
-    upload order (the default) walks positions; a search reads the songs that match its
-    rarest word; the other sorts read the scope they filter on."""
+    upload order (the default) and rating walk positions; a search reads the songs that
+    match its rarest word; title and duration read the scope they filter on."""
     _validated(query)
     words = words_of(query.text)[:8]
     if query.text.strip() and not words:  # only punctuation: nothing can match
@@ -106,6 +107,8 @@ def list_songs(query: SongQuery) -> SongPage:
         return _search_page(query, words)
     if query.sort == "date":
         return _position_page(query)
+    if query.sort == "rating":
+        return _rating_page(query)
     return _sorted_page(query)
 
 
@@ -159,6 +162,56 @@ def _total(query: SongQuery, counts: counters.Counts) -> int:
     return counts.songs
 
 
+# --- rating: each rating's songs in upload order -------------------------------------
+
+
+def _rating_page(query: SongQuery) -> SongPage:
+    """Songs by rating (no rating sorts below 1), a rating's songs in upload order the
+    same way round (newest first when the best come first). Each rating's songs are a
+    scope walked by position (app/paging.py), the ratings counted, so a page reads about
+    a page of songs and asks only for ratings that have songs."""
+    scope, field_name, key = _position_scope(query)
+    if query.status:
+        scope["status"] = query.status
+    counts = counters.counts_of(key)
+    if not counts.rated:  # counted before ratings were: read by value until the repair
+        return _sorted_page(query)
+    direction = query.direction or SORTS["rating"][1]
+    ratings = counters.RATINGS if direction == 1 else counters.RATINGS[::-1]
+    docs = paging.grouped_page(
+        Song._get_collection(),
+        scope,
+        "rating",
+        [(rating, counts.by_rating[rating]) for rating in ratings],
+        field_name,
+        descending=direction == -1,
+        start=_rating_cursor(query.cursor) if query.cursor else None,
+        last=counts.last_position,
+        limit=query.limit + 1,
+    )
+    rows = docs[: query.limit]
+    next_cursor = None
+    if len(docs) > query.limit:
+        last = rows[-1]
+        next_cursor = _encode_cursor([last.get("rating"), last[field_name]], last["_id"])
+    return SongPage(_with_references(rows, query), _total(query, counts), next_cursor, query)
+
+
+def _rating_cursor(cursor: str) -> tuple[int | None, int]:
+    """(rating, position) of the last song the previous page showed."""
+    value, _ = _decode_cursor(cursor)
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or value[0] not in counters.RATINGS
+        or not isinstance(value[1], int)
+        or isinstance(value[0], bool)
+        or isinstance(value[1], bool)
+    ):
+        raise ValidationFailed({"cursor": "is not a cursor this listing gave out"})
+    return value[0], value[1]
+
+
 # --- a search: the songs matching its longest word ----------------------------------
 
 
@@ -197,7 +250,7 @@ def _order_key(doc: dict, field_name: str) -> tuple:
     return (value is not None, value, doc["_id"])
 
 
-# --- title, rating, duration: keyset on the field and _id -----------------------------
+# --- title, duration: keyset on the field and _id -------------------------------------
 
 
 def _sort_of(query: SongQuery, *, date_field: str) -> tuple[str, int]:

@@ -176,7 +176,7 @@ def update_song(
     """Store the member's title, artist (None: unchanged), rating and album. A field left
     to the file's tags that the member changes is theirs from then on: processing will
     not fill it."""
-    old_album = song.album
+    old_album, old_rating = song.album, song.rating
     artist = song.artist if artist is None else artist
     changed = {
         "title": title != song.title,
@@ -186,8 +186,9 @@ def update_song(
     song.from_tags = [name for name in song.from_tags if not changed[name]]
     song.title, song.artist, song.rating, song.album = title, artist, rating, album
     if _id_of(old_album) != _id_of(album):
-        song.album_seq = counters.album_position(_id_of(old_album), _id_of(album))
+        song.album_seq = counters.album_position(_id_of(old_album), _id_of(album), old_rating)
     song.save()
+    counters.count_rating_change(song.owner.id, _id_of(album), old_rating, rating)
     return song
 
 
@@ -227,7 +228,9 @@ def delete_song(song: Song) -> None:
     delete_file(song.file_id)
     deleted = Song._get_collection().find_one_and_delete({"_id": song.id})
     if deleted is not None:  # counted from what was stored, not from this copy
-        counters.count_removed(deleted["owner"], deleted["status"], deleted.get("album"))
+        counters.count_removed(
+            deleted["owner"], deleted["status"], deleted.get("album"), deleted.get("rating")
+        )
         quota.release(deleted["owner"], deleted["size"])
 
 
@@ -249,6 +252,7 @@ def delete_album(album: Album, *, delete_songs: bool) -> int:
             song.save()
     album.delete()
     counters.forget_scope(counters.album_key(album.id))
+    counters.count_albums(album.owner.id, -1)
     return len(songs) if delete_songs else 0
 
 
@@ -264,6 +268,7 @@ def delete_library_of(owner: User) -> None:
         songs.delete_one({"_id": song.id})
     for album in Album.objects(owner=owner):
         counters.forget_scope(counters.album_key(album.id))
-    Album.objects(owner=owner).delete()
+    deleted = Album.objects(owner=owner).delete()
+    counters.count_albums(owner.id, -deleted)
     counters.forget_scope(counters.library_key(owner.id))
     counters.forget_withdrawal(owner.id)

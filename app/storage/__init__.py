@@ -31,7 +31,9 @@ from app.storage.gridfs import (
     open_file,
     open_range,
     open_writer,
+    repair_stored_bytes,
     store_stream,
+    stored_bytes,
 )
 from app.storage.multipart import FieldPart, FilePart, MultipartReader
 from app.storage.ranges import RangeDecision, decide_range
@@ -60,6 +62,8 @@ __all__ = [
     "open_file",
     "open_range",
     "open_writer",
+    "repair_stored_bytes",
     "safe_filename",
     "store_stream",
+    "stored_bytes",
 ]

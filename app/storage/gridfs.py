@@ -21,20 +21,24 @@ import io
 import logging
 import uuid
 from collections.abc import Generator, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from bson import ObjectId
-from gridfs import GridFSBucket, GridIn, NoFile
+from gridfs import GridFSBucket, GridIn
 from pymongo.collection import Collection
 from pymongo.errors import PyMongoError
 
+from app import paging
 from app.database import get_database
 from app.storage.errors import CorruptFile, EmptyUpload, FileMissing, UploadTooLarge
 
 BUCKET_NAME = "songs"
 EXPORTS_BUCKET = "exports"
+#: The counter of the audio bytes stored (``bytes``: the sum of the lengths of the files
+#: in the ``songs`` bucket; exports are not counted).
+STORAGE = "storage"
 #: Size of each yielded piece when reading (an HTTP response body is made of these).
 READ_PIECE_BYTES = 256 * 1024
 #: How much of a file is fetched from the database per round trip, writing or reading.
@@ -129,6 +133,7 @@ def store_stream(
     except BaseException:
         _discard(grid_in)
         raise
+    paging.add_counts(STORAGE, {"bytes": size})
     return StoredFile(
         file_id=grid_in._id,
         storage_name=storage_name,
@@ -148,10 +153,36 @@ def _discard(grid_in: GridIn) -> None:
 
 
 def delete_file(file_id: ObjectId, *, bucket: str = BUCKET_NAME) -> None:
-    """Delete the file document and all its chunks; a missing file is not an error, and
-    chunks without a file document (a write cut short) are deleted too."""
-    with suppress(NoFile):  # raised after the chunks are deleted anyway
-        _bucket(bucket).delete(file_id)
+    """Delete the file document and all its chunks (in that order, as GridFS does); a
+    missing file is not an error, and chunks without a file document (a write cut short)
+    are deleted too. Whoever deletes an audio file's document uncounts its bytes."""
+    document = _files(bucket).find_one_and_delete({"_id": file_id}, projection={"length": 1})
+    _chunks(bucket).delete_many({"files_id": file_id})
+    if document is not None and bucket == BUCKET_NAME:
+        paging.add_counts(STORAGE, {"bytes": -int(document["length"])})
+
+
+def stored_bytes() -> int:
+    """Audio bytes stored in GridFS (the sum of the files' lengths), from its counter
+    (summed from the files while it has never been counted, until the hourly repair)."""
+    counted = paging.read_counters(STORAGE)[STORAGE].get("bytes")
+    return _summed_bytes() if counted is None else int(counted)
+
+
+def _summed_bytes() -> int:
+    totals = list(_files().aggregate([{"$group": {"_id": None, "bytes": {"$sum": "$length"}}}]))
+    return int(totals[0]["bytes"]) if totals else 0
+
+
+def repair_stored_bytes() -> int:
+    """Set the counter of stored bytes to the sum of the files' lengths; 1 if it was
+    wrong. A background job: it reads every file document."""
+    actual = _summed_bytes()
+    counted = paging.read_counters(STORAGE)[STORAGE].get("bytes")
+    if counted == actual:
+        return 0
+    paging.counters().update_one({"_id": STORAGE}, {"$set": {"bytes": actual}}, upsert=True)
+    return 1
 
 
 class FileWriter(io.RawIOBase):

@@ -137,7 +137,10 @@ def test_accounts_are_counted_and_placed_and_repaired(app):
 
         User.objects(id=people[1].id).update(unset__seq=True)
         paging.counters().update_one({"_id": USERS}, {"$set": {"users": 7}})
-        assert repair_user_counts() == 2
+        # the position, the count, and both accounts' creation ranks (1 is now last)
+        assert repair_user_counts() == 4
         assert User.objects.get(id=people[1].id).seq == 4
+        assert User.objects.get(id=people[2].id).rank_created == 1
+        assert User.objects.get(id=people[1].id).rank_created == 2
         assert paging.read_counters(USERS)[USERS]["users"] == 2
         assert repair_user_counts() == 0

@@ -71,13 +71,18 @@ def library(app, owner, songs: int) -> dict[str, str]:
         "album": f"/albums/{album.id}",
         "search": "/songs?q=rare",
         "status filter": "/songs?status=ready",
+        "by rating": "/songs?sort=rating",
         "notifications": "/notifications/",
     }
 
 
 def commands_per_page(client, urls: dict[str, str]) -> dict[str, int]:
     counted = {}
-    for name, url in {**urls, "deep page": deep_page(client, urls["library"])}.items():
+    deep = {
+        "deep page": deep_page(client, urls["library"]),
+        "deep page by rating": deep_page(client, urls["by rating"]),
+    }
+    for name, url in {**urls, **deep}.items():
         client.get(url)  # warm: indexes, engine check
         with COUNTER.counting() as commands:
             response = client.get(url)
