@@ -15,6 +15,7 @@ from app.accounts.oauth import init_oauth
 from app.accounts.passkeys import OwnPasskeyForm, SitePasskeys
 from app.accounts.tokens import init_tokens
 from app.accounts.two_factor import OnceOnlyTotp, OneTimeRecoveryCodes
+from app.i18n.security import translate_security_messages
 from app.mail.security_mail import QueuedMailUtil
 
 
@@ -41,6 +42,7 @@ def init_accounts(app: Flask) -> Security:
         change_email_form=ChangeEmailForm,
         wan_signin_response_form=OwnPasskeyForm,
     )
+    translate_security_messages(app, security)
     security.unauthz_handler(forbidden)
     init_tokens(app, security)
     init_oauth(app, security)

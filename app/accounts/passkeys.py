@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, request, session
+from flask_babel import gettext as _
 from flask_security import WebauthnUtil, current_user
 from flask_security.webauthn import WebAuthnSigninResponseForm
 
@@ -34,8 +35,11 @@ def require_passkey_host() -> None:
     rp_id = current_app.config["WAN_RP_ID"]
     if urlsplit(request.host_url).hostname != rp_id:
         raise PasskeysElsewhere(
-            f"Passkeys belong to {rp_id}: open {passkey_origin()} to set one up or sign in "
-            "with one."
+            _(
+                "Passkeys belong to %(host)s: open %(origin)s to set one up or sign in with one.",
+                host=rp_id,
+                origin=passkey_origin(),
+            )
         )
 
 

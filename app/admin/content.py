@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bson import ObjectId
 from bson.errors import InvalidId
+from flask_babel import gettext as _
 from flask_mongoengine.pagination import Pagination
 
 from app.accounts.datastore import normalise_identity
@@ -29,7 +30,7 @@ def owner_named(username: str | None) -> User | None:
         return None
     user = User.objects(username=normalise_identity(username)).first()
     if user is None:
-        raise ValidationFailed({"owner": f"Nobody is called {username.strip()}."})
+        raise ValidationFailed({"owner": _("Nobody is called %(name)s.", name=username.strip())})
     return user
 
 
@@ -47,18 +48,18 @@ def songs_page(
     )
 
 
-def _object_ids(ids: list[str], what: str) -> list[ObjectId]:
+def _song_ids(ids: list[str]) -> list[ObjectId]:
     if not ids:
-        raise ValidationFailed({"ids": f"Choose at least one {what}."})
+        raise ValidationFailed({"ids": _("Choose at least one song.")})
     try:
         return [ObjectId(str(value)) for value in dict.fromkeys(ids)]
     except (InvalidId, TypeError):
-        raise ValidationFailed({"ids": f"Not a {what} of this site."}) from None
+        raise ValidationFailed({"ids": _("Not a song of this site.")}) from None
 
 
 def chosen_songs(song_ids: list[str]) -> list[Song]:
     """The songs picked on the page; any deleted meanwhile are simply left out."""
-    return list(Song.objects(id__in=_object_ids(song_ids, "song")))
+    return list(Song.objects(id__in=_song_ids(song_ids)))
 
 
 def _song_target(song: Song) -> str:
