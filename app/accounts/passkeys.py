@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_security import WebauthnUtil, current_user
 from flask_security.webauthn import WebAuthnSigninResponseForm
 
+from app.config import N_
 from app.errors import PasskeysElsewhere
 
 
@@ -67,7 +68,7 @@ class SitePasskeys(WebauthnUtil):
         return super().authentication_options(user, usage, existing_options)
 
 
-OTHER_ACCOUNT = "That passkey belongs to another account: use one of your own passkeys."
+OTHER_ACCOUNT = N_("That passkey belongs to another account: use one of your own passkeys.")
 
 
 class OwnPasskeyForm(WebAuthnSigninResponseForm):
@@ -84,6 +85,6 @@ class OwnPasskeyForm(WebAuthnSigninResponseForm):
         else:
             return True
         if self.user.fs_uniquifier != expected:
-            self.credential.errors.append(OTHER_ACCOUNT)
+            self.credential.errors.append(_(OTHER_ACCOUNT))
             return False
         return True

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_security import MfRecoveryCodesUtil, Totp
 from passlib.totp import TokenError
 
@@ -84,15 +85,17 @@ def token_refusal(user: Any, code: str | None) -> str | None:
     if not has_second_factor and not user.second_factor_required:
         return None
     if user.tf_primary_method != "authenticator":
-        return (
+        return _(
             "This account signs in with a second factor that the API cannot take: set up an "
             "authenticator app (Two-factor and passkeys) and send its code as `code`."
         )
     if not code:
-        return "This account uses two-factor sign-in: send its authenticator app's code as `code`."
+        return _(
+            "This account uses two-factor sign-in: send its authenticator app's code as `code`."
+        )
     window = current_app.config["SECURITY_TWO_FACTOR_AUTHENTICATOR_VALIDITY"]
     if not security.totp_factory.verify_totp(code, user.tf_totp_secret, user, window=window):
-        return "That code is wrong or was used already: send the code the app shows now."
+        return _("That code is wrong or was used already: send the code the app shows now.")
     return None
 
 

@@ -207,6 +207,21 @@ def test_a_refused_body_is_explained_in_the_language_asked(make_app):
     )
 
 
+def test_a_missing_permission_is_explained_in_the_readers_language(app, client):
+    member = UserFactory(locale="de")
+    log_in_client(client, member)
+
+    page = client.get("/admin/users")
+    problem = client.get("/admin/users", headers={"Accept": "application/json"})
+
+    assert page.status_code == 403
+    assert "403 · Verboten" in page.text
+    assert problem.get_json()["detail"] == (
+        "Dafür ist die Berechtigung admin:view (Den Admin-Bereich öffnen; jeder Abschnitt "
+        "braucht zusätzlich seine eigene Berechtigung) nötig, die keine Ihrer Rollen gewährt."
+    )
+
+
 def test_the_audit_log_names_actions_in_the_readers_language(app, client):
     admin = UserFactory(username="boss", admin=True, locale="fr")
     member = UserFactory(username="member")
