@@ -18,6 +18,7 @@ from app.accounts import lockout
 from app.accounts.datastore import USERS, UserDatastore, normalise_identity
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
 from app.accounts.permissions import DEFAULT_PERMISSIONS, USERS_MANAGE, active_holders
+from app.config import N_
 from app.errors import LoginLocked, NotFound, ValidationFailed
 from app.exports.services import delete_exports_of
 from app.i18n.selection import language_for, request_language
@@ -25,10 +26,20 @@ from app.library.services import delete_library_of
 from app.notifications.services import delete_notifications_of
 from app.signals import sessions_ended
 
+#: The built-in roles' descriptions, stored in English as made; shown in the reader's
+#: language while unchanged (``role_description``).
 ROLE_DESCRIPTIONS = {
-    ADMIN_ROLE: "Manages users, roles and all content.",
-    PUBLIC_ROLE: "A member: manages their own songs and albums.",
+    ADMIN_ROLE: N_("Manages users, roles and all content."),
+    PUBLIC_ROLE: N_("A member: manages their own songs and albums."),
 }
+
+
+def role_description(description: str | None) -> str:
+    """A role's description as shown: a built-in one as made is translated, one an admin
+    wrote is shown as written."""
+    if description in ROLE_DESCRIPTIONS.values():
+        return _(description)
+    return description or ""
 
 
 def _security():

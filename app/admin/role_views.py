@@ -8,11 +8,14 @@ from flask_babel import gettext as _
 from flask_security import current_user, permissions_required
 
 from app.accounts.permissions import USERS_MANAGE
+from app.accounts.services import role_description
 from app.admin import roles as role_service
 from app.admin.forms import RoleEditForm, RoleForm
 from app.admin.views import blueprint
 from app.errors import ValidationFailed
 from app.library.forms import show_errors
+
+blueprint.add_app_template_filter(role_description, "role_description")
 
 
 @blueprint.route("/roles", methods=["GET", "POST"])

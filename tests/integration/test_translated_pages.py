@@ -138,19 +138,32 @@ ENGLISH_ACCOUNT_AND_ADMIN = [
     "Choose all",
     "Activate",
     "in all",
+    "Manages users, roles and all content",
+    "A member: manages",
+    "New role",
+    "Second factors",
+    "Send password reset",
+    "Delete this user",
 ]
 
 
 @pytest.mark.parametrize("language", ["de", "fr"])
 def test_no_english_is_left_on_the_account_and_admin_pages(app, client, language):
     admin = UserFactory(username="boss", admin=True, locale=language)
-    UserFactory(username="member", first_name="Mia")
+    member = UserFactory(username="member", first_name="Mia")
     SongFactory(owner=admin, title="Broken", status="failed", status_reason="Kaputt")
     asked = {"Accept-Language": language}
 
     pages = {path: client.get(path, headers=asked) for path in ("/login", "/register")}
     log_in_client(client, admin)
-    for path in ("/account", "/songs/upload", "/admin/", "/admin/users"):
+    for path in (
+        "/account",
+        "/songs/upload",
+        "/admin/",
+        "/admin/users",
+        f"/admin/users/{member.id}",
+        "/admin/roles",
+    ):
         pages[path] = client.get(path)
 
     for path, response in pages.items():
