@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from flask import render_template_string
+from flask import render_template_string, url_for
 
 from app.accounts.models import User
 from tests.factories import AlbumFactory, NotificationFactory, SongFactory, UserFactory
@@ -172,6 +172,54 @@ def test_no_english_is_left_on_the_account_and_admin_pages(app, client, language
         text = visible_text(response.text)
         found = [phrase for phrase in [*ENGLISH, *ENGLISH_ACCOUNT_AND_ADMIN] if phrase in text]
         assert found == [], path
+
+
+#: More English phrases of the account, second-factor and admin pages.
+ENGLISH_MORE = [
+    "Back to my account",
+    "Two-factor and passkeys",
+    "You have no recovery codes",
+    "Add a passkey",
+    "Your address now",
+    "Your username now",
+    "Confirm it is you",
+    "This cannot be undone",
+    "Keep it",
+    "Every change made in the admin area",
+    "Check your inbox",
+    "Back to the site",
+]
+
+
+def test_the_other_account_and_admin_pages_in_german(app, client):
+    admin = UserFactory(username="boss", admin=True, locale="de")
+    AlbumFactory(owner=admin, title="Kind of Blue")
+    SongFactory(owner=admin, title="So What")
+    log_in_client(client, admin)
+    with app.test_request_context():
+        paths = [
+            url_for(f"security.{endpoint}")
+            for endpoint in (
+                "two_factor_setup",
+                "mf_recovery_codes",
+                "wan_register",
+                "change_email",
+                "change_username",
+                "change_password",
+                "verify",
+                "wan_verify",
+            )
+        ]
+    paths += ["/account/delete", "/admin/songs", "/admin/albums", "/admin/audit"]
+    paths += ["/register/check-inbox", "/api/docs"]
+
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert '<html lang="de">' in response.text, path
+        text = visible_text(response.text)
+        phrases = [*ENGLISH, *ENGLISH_ACCOUNT_AND_ADMIN, *ENGLISH_MORE]
+        assert [phrase for phrase in phrases if phrase in text] == [], path
 
 
 def test_the_account_page_in_german(app, client):
