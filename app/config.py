@@ -32,6 +32,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "testing", "production")
 
 
+def N_(text: str) -> str:  # noqa: N802 - the name Babel extracts
+    """Mark ``text`` for ``make translations`` (one of Babel's default keywords) without
+    translating it: for messages fixed before any request, looked up where they are shown."""
+    return text
+
+
 class ConfigError(RuntimeError):
     """The configuration cannot be used; the message says which variable and why."""
 
@@ -532,8 +538,10 @@ FIXED_SETTINGS: dict[str, Any] = {
     # nothing about which accounts exist; app/accounts/forms.py keeps it from being
     # replaced by the generic "invalid" message.
     "SECURITY_MSG_CONFIRMATION_REQUIRED": (
-        "This account is not activated yet: follow the link in the mail we sent when you "
-        "registered, or have that mail sent again.",
+        N_(
+            "This account is not activated yet: follow the link in the mail we sent when you "
+            "registered, or have that mail sent again."
+        ),
         "error",
     ),
     "SECURITY_POST_CONFIRM_VIEW": "/login",
@@ -558,12 +566,14 @@ FIXED_SETTINGS: dict[str, Any] = {
     # A passkey that verified its user (PIN, fingerprint) is two factors in itself.
     "SECURITY_WAN_ALLOW_AS_MULTI_FACTOR": True,
     "SECURITY_MSG_TWO_FACTOR_INVALID_TOKEN": (
-        "That code is wrong or was used already: enter the code your authenticator app "
-        "shows now (each code works once).",
+        N_(
+            "That code is wrong or was used already: enter the code your authenticator app "
+            "shows now (each code works once)."
+        ),
         "error",
     ),
     "SECURITY_MSG_INVALID_RECOVERY_CODE": (
-        "That recovery code is wrong or was used already: each code works once.",
+        N_("That recovery code is wrong or was used already: each code works once."),
         "error",
     ),
     # Sign-in with GitHub, Google or OpenID Connect: app/accounts/oauth.py registers the

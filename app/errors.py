@@ -120,7 +120,7 @@ class Forbidden(EncoreError):
     """The caller is known but may not do this (a permission none of their roles grants)."""
 
     status = 403
-    title = "Forbidden"
+    title = _l("Forbidden")
 
 
 class Conflict(EncoreError):
@@ -132,7 +132,7 @@ class Gone(EncoreError):
     """It existed, and is no more (an expired download link, for one)."""
 
     status = 410
-    title = "Gone"
+    title = _l("Gone")
 
 
 class RateLimited(EncoreError):
@@ -163,21 +163,21 @@ class PasskeysElsewhere(EncoreError):
     """A passkey ceremony asked for at a host name passkeys do not belong to."""
 
     status = 400
-    title = "Passkeys are not available at this address"
+    title = _l("Passkeys are not available at this address")
 
 
 class SignInRefused(EncoreError):
     """A sign-in through GitHub, Google or OpenID Connect that opens no account here."""
 
     status = 403
-    title = "Sign-in refused"
+    title = _l("Sign-in refused")
 
 
 class SignInFailed(EncoreError):
     """A sign-in through GitHub, Google or OpenID Connect whose answer cannot be used."""
 
     status = 400
-    title = "Sign-in failed"
+    title = _l("Sign-in failed")
 
 
 class SignInProviderFailed(EncoreError):
@@ -185,14 +185,14 @@ class SignInProviderFailed(EncoreError):
     with something that cannot be used (a token that does not verify, say)."""
 
     status = 502
-    title = "Bad Gateway"
+    title = _l("Bad Gateway")
 
 
 class LoginLocked(EncoreError):
     """Too many failed logins for this identity (app/accounts/lockout.py)."""
 
     status = 429
-    title = "Too Many Requests"
+    title = _l("Too Many Requests")
 
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)

@@ -14,6 +14,7 @@ from app import realtime
 from app.accounts import lockout
 from app.accounts.models import User
 from app.accounts.services import send_email_changed_notice
+from app.config import N_
 from app.exports.services import give_up_export
 from app.i18n.selection import request_language
 from app.mail.message import MailMessage
@@ -46,7 +47,7 @@ def enqueue_export(sender: Flask, *, export_id: str) -> None:
         build_export.delay(export_id)
     except OperationalError as error:
         logger.warning("export %s not queued: broker unreachable (%s)", export_id, error)
-        give_up_export(export_id, "It could not be queued. Please try again in a moment.")
+        give_up_export(export_id, N_("It could not be queued. Please try again in a moment."))
 
 
 def enqueue_account_deletion(sender: Flask, *, user_id: str) -> None:

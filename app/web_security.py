@@ -8,10 +8,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Flask, Request, current_app, request
+from flask_babel import force_locale, format_decimal, gettext
 from flask_talisman import Talisman
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import MapAdapter
+
+from app.i18n.selection import header_language
 
 View = TypeVar("View", bound=Callable)
 
@@ -74,9 +77,13 @@ def refuse_large_bodies() -> None:
         request.max_content_length = limit()
     allowed = request.max_content_length
     if allowed is not None and (request.content_length or 0) > allowed:
-        raise RequestEntityTooLarge(
-            f"The request body is larger than {allowed // 1024} KiB, the most this address accepts."
-        )
+        # In the language of Accept-Language: the locale selector would load the user.
+        with force_locale(header_language()):
+            detail = gettext(
+                "The request body is larger than %(size)s KiB, the most this address accepts.",
+                size=format_decimal(allowed // 1024),
+            )
+        raise RequestEntityTooLarge(detail)
 
 
 def init_web_security(app: Flask) -> None:

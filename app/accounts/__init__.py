@@ -20,6 +20,7 @@ from app.accounts.two_factor import (
     RescueForm,
     require_second_factor_setup,
 )
+from app.i18n.security import translate_security_messages
 from app.mail.security_mail import QueuedMailUtil
 
 
@@ -47,6 +48,7 @@ def init_accounts(app: Flask) -> Security:
         wan_signin_response_form=OwnPasskeyForm,
         two_factor_rescue_form=RescueForm,
     )
+    translate_security_messages(app, security)
     security.unauthz_handler(forbidden)
     init_tokens(app, security)
     app.before_request(require_second_factor_setup)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 from flask import redirect, request
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_security import current_user, url_for_security
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
@@ -39,7 +41,9 @@ def unauthenticated() -> ResponseReturnValue:
     are sent to the login page, and back here afterwards."""
     if wants_json():
         response = problem(
-            401, "Unauthorized", "Log in, or send a valid token: Authorization: Bearer <token>."
+            401,
+            "Unauthorized",
+            _("Log in, or send a valid token: Authorization: Bearer <token>."),
         )
         response.headers["WWW-Authenticate"] = 'Bearer realm="encore"'
         return response
@@ -62,14 +66,25 @@ def csrf_before_storing(fields: dict[str, str]) -> None:
 def forbidden(func_name: str, params: list[str]) -> ResponseReturnValue:
     """Flask-Security's answer when ``permissions_required`` or ``permissions_accepted``
     refuses: 403, as the error page or problem JSON, naming what was missing."""
-    described = [
-        f"{name} ({CATALOGUE[name].rstrip('.').lower()})" if name in CATALOGUE else name
-        for name in params
-    ]
+    described = [_described(name) for name in params]
     if len(described) == 1:
-        needs = f"the permission {described[0]}"
+        text = _("This needs the permission %(needed)s, which none of your roles grants.")
+        needed = described[0]
     elif func_name == "permissions_required":
-        needs = f"all of the permissions {', '.join(described)}"
+        text = _("This needs all of the permissions %(needed)s, which none of your roles grants.")
+        needed = ", ".join(described)
     else:
-        needs = f"one of the permissions {' or '.join(described)}"
-    return error_response(Forbidden(f"This needs {needs}, which none of your roles grants."))
+        text = _("This needs one of the permissions %(needed)s, which none of your roles grants.")
+        needed = _(" or ").join(described)
+    return error_response(Forbidden(text % {"needed": needed}))
+
+
+def _described(name: str) -> str:
+    """``songs:upload (upload songs and replace their audio)``; German keeps the capital
+    letter of a noun that starts the description."""
+    if name not in CATALOGUE:
+        return name
+    text = str(CATALOGUE[name]).rstrip(".")
+    if get_locale() is None or get_locale().language != "de":
+        text = text[:1].lower() + text[1:]
+    return f"{name} ({text})"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.accounts import services
 from app.accounts.models import User
@@ -48,10 +49,10 @@ def request_deletion(user: User, *, confirmation: str | None) -> None:
     ValidationFailed if it is not theirs, Conflict if they are the last active admin
     (nobody could manage the site after them). Nothing changes when refused."""
     if (confirmation or "").strip().lower() != user.username:
-        raise ValidationFailed({"username": "That is not your username."})
+        raise ValidationFailed({"username": _("That is not your username.")})
     if is_last_active_admin(user):
         raise Conflict(
-            "You are the last active admin: make another account an admin before deleting yours."
+            _("You are the last active admin: make another account an admin before deleting yours.")
         )
     songs = what_goes(user)["songs"]
     user.deletion_requested_at = datetime.now(UTC)

@@ -5,6 +5,7 @@ the change-email form (says when an address is taken) and the account page's for
 from __future__ import annotations
 
 import flask_security
+from flask_babel import lazy_gettext as _l
 from flask_security import ChangeEmailForm as SecurityChangeEmailForm
 from flask_security import RegisterFormV2
 from flask_security.utils import get_message
@@ -17,10 +18,12 @@ from app.accounts import lockout
 
 class RegisterForm(RegisterFormV2):
     first_name = StringField(
-        "First name", validators=[DataRequired("Please enter your first name."), Length(max=80)]
+        _l("First name"),
+        validators=[DataRequired(_l("Please enter your first name.")), Length(max=80)],
     )
     last_name = StringField(
-        "Last name", validators=[DataRequired("Please enter your last name."), Length(max=80)]
+        _l("Last name"),
+        validators=[DataRequired(_l("Please enter your last name.")), Length(max=80)],
     )
 
 
@@ -28,7 +31,7 @@ class CaptchaRegisterForm(RegisterForm):
     """Used when RECAPTCHA_PUBLIC_KEY and RECAPTCHA_PRIVATE_KEY are both set."""
 
     recaptcha = RecaptchaField(
-        validators=[Recaptcha("Please confirm you are not a robot: tick the captcha box.")]
+        validators=[Recaptcha(_l("Please confirm you are not a robot: tick the captcha box."))]
     )
 
 
@@ -45,7 +48,7 @@ class LoginForm(flask_security.LoginForm):
             self.email.data, self.email.raw_data = "", [""]
         identity = identity or (self.username.data or "").strip()
         if identity and lockout.is_locked(identity):
-            self.form_errors.append(lockout.LOCKED_MESSAGE)
+            self.form_errors.append(lockout.locked_message())
             return False
         if super().validate(**kwargs):
             lockout.clear(identity)
@@ -57,7 +60,7 @@ class LoginForm(flask_security.LoginForm):
             # Only the lockout is said: the failure it ends on is no news.
             for field in (self.email, self.username, self.password):
                 field.errors = []
-            self.form_errors.append(lockout.LOCKED_MESSAGE)
+            self.form_errors.append(lockout.locked_message())
             return False
         if self.requires_confirmation:
             # The password was right: say what is missing, at form level, where the login
@@ -89,11 +92,11 @@ class ChangeEmailForm(SecurityChangeEmailForm):
 class DeleteAccountForm(FlaskForm):
     """Deleting the account is confirmed by typing its username."""
 
-    username = StringField("Type your username to confirm")
+    username = StringField(_l("Type your username to confirm"))
 
 
 class NamesForm(FlaskForm):
     """First and last name; the rules are the registration's (app/accounts/services.py)."""
 
-    first_name = StringField("First name")
-    last_name = StringField("Last name")
+    first_name = StringField(_l("First name"))
+    last_name = StringField(_l("Last name"))

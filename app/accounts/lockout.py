@@ -21,18 +21,26 @@ import logging
 
 import redis
 from flask import current_app
+from flask_babel import gettext
 
 from app.accounts.datastore import normalise_identity
 from app.accounts.models import User
+from app.config import N_
 
 logger = logging.getLogger(__name__)
 
-#: What a locked identity is told, whether or not it has an account.
-LOCKED_MESSAGE = (
+#: What a locked identity is told, whether or not it has an account (in English;
+#: :func:`locked_message` in the reader's language).
+LOCKED_MESSAGE = N_(
     "Too many failed attempts: logging in with this email or username is locked for a "
     "while. Try again later, or reset your password."
 )
 REDIS_TIMEOUT_SECONDS = 2.0
+
+
+def locked_message() -> str:
+    """LOCKED_MESSAGE in the language of the request."""
+    return gettext(LOCKED_MESSAGE)
 
 
 def _redis() -> redis.Redis:

@@ -21,6 +21,7 @@ from typing import Any
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import FlaskOAuth2App
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from flask_security import Security
 from flask_security.oauth_provider import (
     FsOAuthProvider,
@@ -49,8 +50,11 @@ def provider_answers(name: str) -> Iterator[None]:
         label = current_app.extensions["security"].oauthglue.providers[name].label
         log.warning("sign-in with %s failed: %r", label, error)
         raise SignInProviderFailed(
-            f"{label} could not be reached or sent an answer that cannot be used, so you are "
-            "not signed in. Try again in a moment."
+            _(
+                "%(provider)s could not be reached or sent an answer that cannot be used, so "
+                "you are not signed in. Try again in a moment.",
+                provider=label,
+            )
         ) from error
 
 
@@ -99,17 +103,24 @@ class SignInProvider(FsOAuthProvider):
 def handshake_failure(label: str, error: OAuthError) -> str:
     """What went wrong, for the error page."""
     if error.error == "access_denied":
-        return (
-            f"You did not let {label} share your account with this site, so you are not signed in."
+        return _(
+            "You did not let %(provider)s share your account with this site, so you are not "
+            "signed in.",
+            provider=label,
         )
     if error.error == "mismatching_state":
-        return (
-            f"This answer from {label} does not belong to a sign-in started in this browser "
-            "(it was already used, is too old, or was started elsewhere). Start again from "
-            "the login page."
+        return _(
+            "This answer from %(provider)s does not belong to a sign-in started in this "
+            "browser (it was already used, is too old, or was started elsewhere). Start again "
+            "from the login page.",
+            provider=label,
         )
     reason = ": ".join(part for part in (error.error, error.description) if part)
-    return f"{label} could not sign you in ({reason or 'no reason given'})."
+    return _(
+        "%(provider)s could not sign you in (%(reason)s).",
+        provider=label,
+        reason=reason or _("no reason given"),
+    )
 
 
 def openid_identity(label: str, provider: str, claims: Mapping[str, Any]) -> ExternalIdentity:

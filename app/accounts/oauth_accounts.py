@@ -16,6 +16,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_security.utils import get_message
 from mongoengine import CASCADE, DateTimeField, NotUniqueError, ReferenceField, StringField
 
@@ -72,18 +73,27 @@ def account_for(identity: ExternalIdentity) -> User:
         return link.user
     email = normalise_identity(identity.email)
     if not email or not identity.email_verified:
+        shown = f" ({email})" if email else ""
         raise SignInRefused(
-            f"{identity.label} has not verified the email address of your account"
-            f"{f' ({email})' if email else ''}, so it cannot sign you in here. Verify the "
-            f"address with {identity.label}, then sign in again."
+            _(
+                "%(provider)s has not verified the email address of your account%(email)s, so "
+                "it cannot sign you in here. Verify the address with %(provider)s, then sign "
+                "in again.",
+                provider=identity.label,
+                email=shown,
+            )
         )
     user = User.objects(email=email).first()
     if user is None:
         if not current_app.config["SECURITY_REGISTERABLE"]:
             raise SignInRefused(
-                f"No account here uses {email}, and new accounts are made by an "
-                f"administrator. Ask one for an account with this address, then sign in "
-                f"with {identity.label} again."
+                _(
+                    "No account here uses %(email)s, and new accounts are made by an "
+                    "administrator. Ask one for an account with this address, then sign in "
+                    "with %(provider)s again.",
+                    email=email,
+                    provider=identity.label,
+                )
             )
         user = _register(identity, email)
     _refuse_if_not_activated(user)

@@ -17,9 +17,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, request, session
+from flask_babel import gettext as _
 from flask_security import WebauthnUtil, current_user
 from flask_security.webauthn import WebAuthnSigninResponseForm
 
+from app.config import N_
 from app.errors import PasskeysElsewhere
 
 
@@ -34,8 +36,11 @@ def require_passkey_host() -> None:
     rp_id = current_app.config["WAN_RP_ID"]
     if urlsplit(request.host_url).hostname != rp_id:
         raise PasskeysElsewhere(
-            f"Passkeys belong to {rp_id}: open {passkey_origin()} to set one up or sign in "
-            "with one."
+            _(
+                "Passkeys belong to %(host)s: open %(origin)s to set one up or sign in with one.",
+                host=rp_id,
+                origin=passkey_origin(),
+            )
         )
 
 
@@ -63,7 +68,7 @@ class SitePasskeys(WebauthnUtil):
         return super().authentication_options(user, usage, existing_options)
 
 
-OTHER_ACCOUNT = "That passkey belongs to another account: use one of your own passkeys."
+OTHER_ACCOUNT = N_("That passkey belongs to another account: use one of your own passkeys.")
 
 
 class OwnPasskeyForm(WebAuthnSigninResponseForm):
@@ -80,6 +85,6 @@ class OwnPasskeyForm(WebAuthnSigninResponseForm):
         else:
             return True
         if self.user.fs_uniquifier != expected:
-            self.credential.errors.append(OTHER_ACCOUNT)
+            self.credential.errors.append(_(OTHER_ACCOUNT))
             return False
         return True

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
 from app.errors import ValidationFailed
 
@@ -20,11 +23,11 @@ AUDIT_READ = "audit:read"
 
 #: Every permission, with what it lets a role's holders do (the role editor shows this).
 CATALOGUE: dict[str, str] = {
-    SONGS_UPLOAD: "Upload songs and replace their audio.",
-    SONGS_MANAGE_ALL: "See, edit and delete everyone's songs and albums.",
-    USERS_MANAGE: "Manage users and roles (and unlock accounts).",
-    ADMIN_VIEW: "Open the admin area; each section also needs its own permission.",
-    AUDIT_READ: "Read the audit log of admin actions.",
+    SONGS_UPLOAD: _l("Upload songs and replace their audio."),
+    SONGS_MANAGE_ALL: _l("See, edit and delete everyone's songs and albums."),
+    USERS_MANAGE: _l("Manage users and roles (and unlock accounts)."),
+    ADMIN_VIEW: _l("Open the admin area; each section also needs its own permission."),
+    AUDIT_READ: _l("Read the audit log of admin actions."),
 }
 
 #: What the built-in roles are created with (and given again by ``flask users init``).
@@ -42,8 +45,11 @@ def check_permissions(names: Iterable[str]) -> list[str]:
     if unknown:
         raise ValidationFailed(
             {
-                "permissions": f"Unknown permission{'s' if len(unknown) > 1 else ''}: "
-                f"{', '.join(unknown)} (known: {', '.join(CATALOGUE)})."
+                "permissions": _(
+                    "Unknown permission: %(unknown)s (known: %(known)s).",
+                    unknown=", ".join(unknown),
+                    known=", ".join(CATALOGUE),
+                )
             }
         )
     return [name for name in CATALOGUE if name in names]

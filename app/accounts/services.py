@@ -6,6 +6,8 @@ import secrets
 from datetime import UTC, datetime
 
 from flask import current_app
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from flask_security import hash_password, verify_and_update_password, verify_password
 from flask_security.mail_util import EmailValidateException
 from flask_security.utils import send_mail
@@ -17,16 +19,28 @@ from app.accounts.datastore import USERS, UserDatastore, normalise_identity
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
 from app.accounts.permissions import DEFAULT_PERMISSIONS, USERS_MANAGE, active_holders
 from app.accounts.ranks import rerank_accounts
+from app.config import N_
 from app.errors import LoginLocked, NotFound, ValidationFailed
 from app.exports.services import delete_exports_of
+from app.i18n.selection import language_for, request_language
 from app.library.services import delete_library_of
 from app.notifications.services import delete_notifications_of
 from app.signals import sessions_ended
 
+#: The built-in roles' descriptions, stored in English as made; shown in the reader's
+#: language while unchanged (``role_description``).
 ROLE_DESCRIPTIONS = {
-    ADMIN_ROLE: "Manages users, roles and all content.",
-    PUBLIC_ROLE: "A member: manages their own songs and albums.",
+    ADMIN_ROLE: N_("Manages users, roles and all content."),
+    PUBLIC_ROLE: N_("A member: manages their own songs and albums."),
 }
+
+
+def role_description(description: str | None) -> str:
+    """A role's description as shown: a built-in one as made is translated, one an admin
+    wrote is shown as written."""
+    if description in ROLE_DESCRIPTIONS.values():
+        return _(description)
+    return description or ""
 
 
 def _security():
@@ -61,7 +75,9 @@ def role_named(name: str) -> Role:
     role = Role.objects(name=name).first()
     if role is None:
         known = ", ".join(sorted(Role.objects.distinct("name"))) or "none"
-        raise ValidationFailed({"role": f"no role named {name!r} (known: {known})"})
+        raise ValidationFailed(
+            {"role": _("no role named '%(name)s' (known: %(known)s)", name=name, known=known)}
+        )
     return role
 
 
@@ -69,10 +85,10 @@ def check_username(username: str) -> str:
     """The stored form of ``username``; ValidationFailed if invalid or taken."""
     message, normalised = _security().username_util.validate(username or "")
     if message or not normalised:
-        raise ValidationFailed({"username": message or "must not be empty"})
+        raise ValidationFailed({"username": message or _("must not be empty")})
     normalised = normalise_identity(normalised)
     if User.objects(username=normalised).first() is not None:
-        raise ValidationFailed({"username": f"{normalised} is already taken"})
+        raise ValidationFailed({"username": _("%(name)s is already taken", name=normalised)})
     return normalised
 
 
@@ -83,7 +99,7 @@ def check_email(email: str) -> str:
     except EmailValidateException as error:
         raise ValidationFailed({"email": str(error.msg)}) from None
     if User.objects(email=normalised).first() is not None:
-        raise ValidationFailed({"email": f"{normalised} is already registered"})
+        raise ValidationFailed({"email": _("%(email)s is already registered", email=normalised)})
     return normalised
 
 
@@ -98,9 +114,9 @@ def check_password(password: str, **user_fields: str) -> str:
 def check_name(field: str, value: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ValidationFailed({field: "must not be empty"})
+        raise ValidationFailed({field: _("must not be empty")})
     if len(value) > 80:
-        raise ValidationFailed({field: "must be at most 80 characters"})
+        raise ValidationFailed({field: _("must be at most 80 characters")})
     return value
 
 
@@ -120,13 +136,14 @@ def update_names(user: User, *, first_name: str, last_name: str) -> User:
 def send_email_changed_notice(user: User, old_email: str) -> None:
     """Tell ``old_email`` that the account's address is now ``user.email`` (queued mail),
     so that a change the owner did not make does not go unnoticed."""
-    send_mail(
-        "Your Encore email address was changed",
-        old_email,
-        "security/email/email_changed_notice",
-        user=user,
-        old_email=old_email,
-    )
+    with force_locale(language_for(user, request_language())):
+        send_mail(
+            _("Your Encore email address was changed"),
+            old_email,
+            "security/email/email_changed_notice",
+            user=user,
+            old_email=old_email,
+        )
 
 
 def create_user(
@@ -163,7 +180,7 @@ def create_user(
         datastore().commit()
     except NotUniqueError:
         raise ValidationFailed(
-            {"username": "this username or email was registered a moment ago"}
+            {"username": _("this username or email was registered a moment ago")}
         ) from None
     return user
 
@@ -173,7 +190,7 @@ def find_user(identity: str) -> User:
     normalised = normalise_identity(identity)
     user = User.objects(email=normalised).first() or User.objects(username=normalised).first()
     if user is None:
-        raise NotFound(f"no user with email or username {identity!r}")
+        raise NotFound(_("no user with email or username '%(identity)s'", identity=identity))
     return user
 
 
@@ -200,7 +217,7 @@ def authenticate(identity: str, password: str) -> User | None:
 
 def _refuse_if_locked(identity: str) -> None:
     if seconds := lockout.seconds_locked(identity):
-        raise LoginLocked(lockout.LOCKED_MESSAGE, seconds)
+        raise LoginLocked(lockout.locked_message(), seconds)
 
 
 def _count_failure(identity: str) -> None:
@@ -250,8 +267,11 @@ def check_keeps_a_manager(
     if active_holders(USERS_MANAGE) <= 1:
         raise ValidationFailed(
             {
-                "roles": f"{user.username} is the last active user who can manage users "
-                "(users:manage): give it to someone else first."
+                "roles": _(
+                    "%(username)s is the last active user who can manage users "
+                    "(users:manage): give it to someone else first.",
+                    username=user.username,
+                )
             }
         )
 
@@ -287,11 +307,13 @@ def second_factors_of(user: User) -> list[str]:
     """What ``user`` has set up besides the password, in words."""
     found = []
     if user.tf_primary_method:
-        found.append("authenticator app")
+        found.append(_("authenticator app"))
     if user.mf_recovery_codes:
-        found.append(f"{len(user.mf_recovery_codes)} recovery codes")
+        found.append(
+            ngettext("%(num)s recovery code", "%(num)s recovery codes", len(user.mf_recovery_codes))
+        )
     if user.webauthn:
-        found.append(f"{len(user.webauthn)} passkey{'' if len(user.webauthn) == 1 else 's'}")
+        found.append(ngettext("%(num)s passkey", "%(num)s passkeys", len(user.webauthn)))
     return found
 
 

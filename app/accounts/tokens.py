@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Flask, Request, current_app, request
+from flask_babel import gettext as _
 from flask_security import Security, get_request_attr
 from werkzeug.exceptions import BadRequest
 
@@ -38,7 +39,7 @@ def refuse_token_in_url() -> None:
     """A token in the query string is refused (400), before any view runs."""
     if current_app.config["SECURITY_TOKEN_AUTHENTICATION_KEY"] in request.args:
         raise BadRequest(
-            "Tokens are not accepted in the URL: send yours as Authorization: Bearer <token>."
+            _("Tokens are not accepted in the URL: send yours as Authorization: Bearer <token>.")
         )
 
 

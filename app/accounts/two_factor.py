@@ -26,11 +26,14 @@ from typing import Any
 
 from flask import current_app, flash, redirect, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_security import MfRecoveryCodesUtil, Totp, current_user, url_for_security
 from flask_security.forms import TwoFactorRescueForm
 from passlib.totp import TokenError
 from wtforms import RadioField, ValidationError
 
+from app.config import N_
 from app.errors import problem, wants_json
 
 
@@ -82,7 +85,7 @@ SETUP_ENDPOINTS = frozenset(
         "security.logout",
     }
 )
-SETUP_NEEDED = (
+SETUP_NEEDED = N_(
     "Your role requires a second factor: set up an authenticator app or a passkey "
     "(/tf-setup) to go on."
 )
@@ -102,8 +105,8 @@ def require_second_factor_setup() -> ResponseReturnValue | None:
     if has_second_factor(current_user):
         return None
     if wants_json():
-        return problem(403, "Second factor required", SETUP_NEEDED)
-    flash(SETUP_NEEDED, "error")
+        return problem(403, _("Second factor required"), _(SETUP_NEEDED))
+    flash(_(SETUP_NEEDED), "error")
     return redirect(url_for_security("two_factor_setup"))
 
 
@@ -145,15 +148,17 @@ def token_refusal(user: Any, code: str | None) -> str | None:
     if not has_second_factor(user) and not user.second_factor_required:
         return None
     if user.tf_primary_method != "authenticator":
-        return (
+        return _(
             "This account signs in with a second factor that the API cannot take: set up an "
             "authenticator app (Two-factor and passkeys) and send its code as `code`."
         )
     if not code:
-        return "This account uses two-factor sign-in: send its authenticator app's code as `code`."
+        return _(
+            "This account uses two-factor sign-in: send its authenticator app's code as `code`."
+        )
     window = current_app.config["SECURITY_TWO_FACTOR_AUTHENTICATOR_VALIDITY"]
     if not security.totp_factory.verify_totp(code, user.tf_totp_secret, user, window=window):
-        return "That code is wrong or was used already: send the code the app shows now."
+        return _("That code is wrong or was used already: send the code the app shows now.")
     return None
 
 
@@ -190,7 +195,7 @@ class OneTimeRecoveryCodes(MfRecoveryCodesUtil):
         return True
 
 
-NO_RESCUE_CHOICE = (
+NO_RESCUE_CHOICE = N_(
     "Choose one of the ways offered: a recovery code. Without one, ask an administrator "
     "to reset your second factors."
 )
@@ -201,7 +206,7 @@ class RescueChoice(RadioField):
 
     def pre_validate(self, form: Any) -> None:
         if self.data not in [value for value, *_ in self.choices]:
-            raise ValidationError(NO_RESCUE_CHOICE)
+            raise ValidationError(_(NO_RESCUE_CHOICE))
 
 
 class RescueForm(TwoFactorRescueForm):
@@ -209,4 +214,4 @@ class RescueForm(TwoFactorRescueForm):
     to SECURITY_TWO_FACTOR_RESCUE_MAIL): Flask-Security adds the recovery code when the
     account has codes, and mailing a code when SECURITY_TWO_FACTOR_RESCUE_EMAIL is on."""
 
-    help_setup = RescueChoice("Lost your phone?", choices=[])
+    help_setup = RescueChoice(_l("Lost your phone?"), choices=[])

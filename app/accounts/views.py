@@ -3,6 +3,7 @@ name form, "sign out everywhere" and deleting the account."""
 
 from datetime import timedelta
 
+from babel.units import format_unit
 from flask import (
     Blueprint,
     current_app,
@@ -12,13 +13,14 @@ from flask import (
     render_template,
     url_for,
 )
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_security import auth_required, current_user, logout_user, url_for_security
 from flask_security.utils import get_message
 
 from app.accounts.deletion import is_last_active_admin, request_deletion, what_goes
 from app.accounts.forms import DeleteAccountForm, NamesForm
 from app.accounts.services import end_sessions, update_names
-from app.config import environment_text
 from app.errors import Conflict, ValidationFailed
 from app.exports.services import is_expired, latest_export
 from app.library.forms import show_errors
@@ -34,9 +36,14 @@ def check_inbox():
 
 
 @blueprint.app_template_filter("duration_text")
-def duration_text(value) -> str:
-    """A duration as the settings spell it: "24 hours", "2 hours"."""
-    return environment_text(value)
+def duration_text(value: timedelta | int) -> str:
+    """A duration setting (or seconds) in whole units, in the page's language: "24 hours",
+    "24 Stunden", "24 heures"."""
+    seconds = int(value.total_seconds() if isinstance(value, timedelta) else value)
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds % size == 0:
+            return format_unit(seconds // size, f"duration-{unit}", "long", locale=get_locale())
+    return format_unit(seconds, "duration-second", "long", locale=get_locale())
 
 
 def _account_page(names_form: NamesForm | None = None, status: int = 200):
@@ -77,7 +84,7 @@ def change_names():
     except ValidationFailed as error:
         show_errors(form, error)
         return _account_page(form, 422)
-    flash("Your name was saved.", "success")
+    flash(_("Your name was saved."), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -87,7 +94,7 @@ def sign_out_everywhere():
     """End every session and API token of the account, this one included."""
     end_sessions(current_user._get_current_object())
     logout_user()
-    flash("You were signed out everywhere: every session and API token has ended.", "success")
+    flash(_("You were signed out everywhere: every session and API token has ended."), "success")
     return redirect(url_for_security("login"))
 
 
@@ -125,7 +132,7 @@ def delete_account():
         return _delete_page(form, 409)
     logout_user()
     flash(
-        "Your account is being deleted with everything in it. You have been signed out.",
+        _("Your account is being deleted with everything in it. You have been signed out."),
         "success",
     )
     return redirect(url_for("main.index"))

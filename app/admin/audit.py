@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from app.accounts.models import User
 from app.admin.models import AuditEntry
 from app.errors import NotFound, ValidationFailed
@@ -57,4 +59,4 @@ def _entry(entry_id: str) -> AuditEntry:
     try:
         return AuditEntry.objects.get_or_404(id=entry_id)
     except NotFound:
-        raise ValidationFailed({"before": "is not an entry of this log"}) from None
+        raise ValidationFailed({"before": _("is not an entry of this log")}) from None

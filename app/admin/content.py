@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bson import ObjectId
 from bson.errors import InvalidId
+from flask_babel import gettext as _
 
 from app import paging
 from app.accounts.datastore import normalise_identity
@@ -31,7 +32,7 @@ def owner_named(username: str | None) -> User | None:
         return None
     user = User.objects(username=normalise_identity(username)).first()
     if user is None:
-        raise ValidationFailed({"owner": f"Nobody is called {username.strip()}."})
+        raise ValidationFailed({"owner": _("Nobody is called %(name)s.", name=username.strip())})
     return user
 
 
@@ -49,18 +50,18 @@ def songs_page(
     )
 
 
-def _object_ids(ids: list[str], what: str) -> list[ObjectId]:
+def _song_ids(ids: list[str]) -> list[ObjectId]:
     if not ids:
-        raise ValidationFailed({"ids": f"Choose at least one {what}."})
+        raise ValidationFailed({"ids": _("Choose at least one song.")})
     try:
         return [ObjectId(str(value)) for value in dict.fromkeys(ids)]
     except (InvalidId, TypeError):
-        raise ValidationFailed({"ids": f"Not a {what} of this site."}) from None
+        raise ValidationFailed({"ids": _("Not a song of this site.")}) from None
 
 
 def chosen_songs(song_ids: list[str]) -> list[Song]:
     """The songs picked on the page; any deleted meanwhile are simply left out."""
-    return list(Song.objects(id__in=_object_ids(song_ids, "song")))
+    return list(Song.objects(id__in=_song_ids(song_ids)))
 
 
 def _song_target(song: Song) -> str:
@@ -171,7 +172,7 @@ def _album_cursor(cursor: str) -> tuple[str, ObjectId]:
             raise TypeError(title_key)
         return title_key, ObjectId(album_id)
     except (ValueError, TypeError, InvalidId):
-        raise ValidationFailed({"after": "is not a page of this list"}) from None
+        raise ValidationFailed({"after": _("is not a page of this list")}) from None
 
 
 def remove_album(actor: User, album: Album, *, delete_songs: bool) -> int:

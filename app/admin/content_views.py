@@ -5,12 +5,14 @@ library's own edit page, which admins may use for any song."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_security import current_user, permissions_required
 
 from app.accounts.permissions import SONGS_MANAGE_ALL
 from app.admin import content
 from app.admin.forms import AlbumFilterForm, BulkSongsForm, SongFilterForm
-from app.admin.views import back_to, blueprint, flash_refusal, plural, require_button_post
+from app.admin.views import back_to, blueprint, flash_refusal, require_button_post
 from app.errors import ValidationFailed
 from app.library.forms import DeleteAlbumForm, show_errors
 from app.library.services import get_album, get_song
@@ -47,15 +49,24 @@ def songs():
 def songs_bulk():
     form = BulkSongsForm()
     if not form.validate_on_submit():
-        flash("Choose what to do with the chosen songs.", "error")
+        flash(_("Choose what to do with the chosen songs."), "error")
     else:
         try:
             if form.action.data == "delete":
                 deleted = content.remove_songs(current_user, form.ids.data)
-                flash(f"{plural(deleted, 'song')} deleted.", "success")
+                flash(
+                    ngettext("%(num)s song deleted.", "%(num)s songs deleted.", deleted), "success"
+                )
             else:
                 queued = content.reprocess_songs(current_user, form.ids.data)
-                flash(f"{plural(queued, 'song')} queued for processing.", "success")
+                flash(
+                    ngettext(
+                        "%(num)s song queued for processing.",
+                        "%(num)s songs queued for processing.",
+                        queued,
+                    ),
+                    "success",
+                )
         except ValidationFailed as error:
             flash_refusal(error)
     return redirect(back_to(url_for("admin.songs")))
@@ -68,7 +79,7 @@ def song_delete(song_id: str):
     song = get_song(current_user, song_id)
     title = song.title
     content.remove_song(current_user, song)
-    flash(f"Deleted “{title}”.", "success")
+    flash(_("Deleted “%(title)s”.", title=title), "success")
     return redirect(back_to(url_for("admin.songs")))
 
 
@@ -98,14 +109,20 @@ def album_delete(album_id: str):
     album = get_album(current_user, album_id)
     form = DeleteAlbumForm()
     if not form.validate_on_submit():
-        flash("Choose whether to keep the album's songs or delete them.", "error")
+        flash(_("Choose whether to keep the album's songs or delete them."), "error")
     else:
         title = album.title
         deleted = content.remove_album(
             current_user, album, delete_songs=form.songs.data == "delete"
         )
-        flash(
-            f"Album “{title}” deleted" + (f" with {plural(deleted, 'song')}." if deleted else "."),
-            "success",
-        )
+        if deleted:
+            done = ngettext(
+                "Album “%(title)s” deleted with %(num)s song.",
+                "Album “%(title)s” deleted with %(num)s songs.",
+                deleted,
+                title=title,
+            )
+        else:
+            done = _("Album “%(title)s” deleted.", title=title)
+        flash(done, "success")
     return redirect(back_to(url_for("admin.albums")))

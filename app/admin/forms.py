@@ -3,6 +3,8 @@ CSRF and the raw values, whose rules live in the admin services."""
 
 from __future__ import annotations
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -18,8 +20,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.permissions import CATALOGUE
 from app.library.models import STATUSES
+from app.library.names import status_name
 
-ANY = SelectChoice("", "Any")
+ANY = SelectChoice("", _l("Any"))
 
 
 def _readable(form: FlaskForm, field: IntegerField) -> None:
@@ -29,7 +32,9 @@ def _readable(form: FlaskForm, field: IntegerField) -> None:
 
 
 def page_field() -> IntegerField:
-    return IntegerField("Page", default=1, validators=[_readable, Optional(), NumberRange(min=1)])
+    return IntegerField(
+        _l("Page"), default=1, validators=[_readable, Optional(), NumberRange(min=1)]
+    )
 
 
 #: the values of yes/no filters
@@ -44,24 +49,28 @@ class QueryForm(FlaskForm):
 
 
 class UserFilterForm(QueryForm):
-    q = StringField("Search")
-    role = SelectField("Role", choices=[ANY], default="")
+    q = StringField(_l("Search"))
+    role = SelectField(_l("Role"), choices=[ANY], default="")
     active = SelectField(
-        "Active",
-        choices=[ANY, SelectChoice("yes", "Active"), SelectChoice("no", "Deactivated")],
+        _l("Active"),
+        choices=[ANY, SelectChoice("yes", _l("Active")), SelectChoice("no", _l("Deactivated"))],
         default="",
     )
     confirmed = SelectField(
-        "Confirmed",
-        choices=[ANY, SelectChoice("yes", "Confirmed"), SelectChoice("no", "Not confirmed")],
+        _l("Confirmed"),
+        choices=[
+            ANY,
+            SelectChoice("yes", _l("Confirmed")),
+            SelectChoice("no", _l("Not confirmed")),
+        ],
         default="",
     )
     sort = SelectField(
-        "Sort by",
+        _l("Sort by"),
         choices=[
-            SelectChoice("created", "Newest first"),
-            SelectChoice("username", "Username"),
-            SelectChoice("email", "Email"),
+            SelectChoice("created", _l("Newest first")),
+            SelectChoice("username", _l("Username")),
+            SelectChoice("email", _l("Email")),
         ],
         default="created",
     )
@@ -69,15 +78,17 @@ class UserFilterForm(QueryForm):
 
 
 class SongFilterForm(QueryForm):
-    q = StringField("Search")
+    q = StringField(_l("Search"))
     status = SelectField(
-        "Status", choices=[ANY, *(SelectChoice(s, s) for s in STATUSES)], default=""
+        _l("Status"),
+        choices=[ANY, *(SelectChoice(s, LazyString(status_name, s)) for s in STATUSES)],
+        default="",
     )
-    owner = StringField("Owner")
+    owner = StringField(_l("Owner"))
 
 
 class AlbumFilterForm(QueryForm):
-    owner = StringField("Owner")
+    owner = StringField(_l("Owner"))
 
 
 class CheckboxesField(SelectMultipleField):
@@ -88,47 +99,54 @@ class CheckboxesField(SelectMultipleField):
 
 
 class UserEditForm(FlaskForm):
-    first_name = StringField("First name")
-    last_name = StringField("Last name")
-    roles = CheckboxesField("Roles", choices=[])
-    active = BooleanField("Active (may log in)")
-    storage_quota_mb = FloatField("Storage quota (MB)", validators=[Optional()])
+    first_name = StringField(_l("First name"))
+    last_name = StringField(_l("Last name"))
+    roles = CheckboxesField(_l("Roles"), choices=[])
+    active = BooleanField(_l("Active (may log in)"))
+    storage_quota_mb = FloatField(_l("Storage quota (MB)"), validators=[Optional()])
 
 
 class BulkUsersForm(FlaskForm):
-    ids = SelectMultipleField("Users", validate_choice=False)
+    ids = SelectMultipleField(_l("Users"), validate_choice=False)
     action = SelectField(
-        "Chosen users",
-        choices=[SelectChoice("activate", "Activate"), SelectChoice("deactivate", "Deactivate")],
+        _l("Chosen users"),
+        choices=[
+            SelectChoice("activate", _l("Activate")),
+            SelectChoice("deactivate", _l("Deactivate")),
+        ],
     )
 
 
 class BulkSongsForm(FlaskForm):
-    ids = SelectMultipleField("Songs", validate_choice=False)
+    ids = SelectMultipleField(_l("Songs"), validate_choice=False)
     action = SelectField(
-        "Chosen songs",
-        choices=[SelectChoice("reprocess", "Re-process"), SelectChoice("delete", "Delete")],
+        _l("Chosen songs"),
+        choices=[SelectChoice("reprocess", _l("Re-process")), SelectChoice("delete", _l("Delete"))],
     )
+
+
+def _permission_label(name: str) -> str:
+    return f"{name}: {CATALOGUE[name]}"
 
 
 def permissions_field() -> CheckboxesField:
     """The catalogue's permissions as checkboxes. Unknown names are refused by the role
     service with the list of known ones, not by the field."""
     return CheckboxesField(
-        "Permissions",
-        choices=[SelectChoice(name, f"{name}: {text}") for name, text in CATALOGUE.items()],
+        _l("Permissions"),
+        choices=[SelectChoice(name, LazyString(_permission_label, name)) for name in CATALOGUE],
         validate_choice=False,
     )
 
 
 class RoleForm(FlaskForm):
-    name = StringField("Name")
-    description = StringField("Description")
+    name = StringField(_l("Name"))
+    description = StringField(_l("Description"))
     permissions = permissions_field()
 
 
 class RoleEditForm(FlaskForm):
-    description = StringField("Description")
+    description = StringField(_l("Description"))
     permissions = permissions_field()
 
 

@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from mongoengine import DateTimeField, DictField, ObjectIdField, StringField
 
 from app.accounts.models import utcnow
 from app.database import Document
 
-#: action -> how the audit page names it
+#: action -> how the audit page names it (entries store the action; the name is looked up
+#: in the reader's language when shown)
 ACTIONS = {
-    "user.update": "changed names",
-    "user.roles": "changed roles",
-    "user.activate": "activated",
-    "user.deactivate": "deactivated",
-    "user.quota": "changed storage quota",
-    "user.delete": "deleted user",
-    "user.password_reset": "sent a password reset",
-    "account.delete": "deleted their own account",
-    "user.reset_2fa": "reset second factors",
-    "user.unlock": "unlocked",
-    "role.create": "created role",
-    "role.update": "changed role",
-    "role.permissions": "changed the permissions of role",
-    "song.delete": "deleted song",
-    "song.requeue": "re-processed",
-    "album.delete": "deleted album",
+    "user.update": _l("changed names"),
+    "user.roles": _l("changed roles"),
+    "user.activate": _l("activated"),
+    "user.deactivate": _l("deactivated"),
+    "user.quota": _l("changed storage quota"),
+    "user.delete": _l("deleted user"),
+    "user.password_reset": _l("sent a password reset"),
+    "account.delete": _l("deleted their own account"),
+    "user.reset_2fa": _l("reset second factors"),
+    "user.unlock": _l("unlocked"),
+    "role.create": _l("created role"),
+    "role.update": _l("changed role"),
+    "role.permissions": _l("changed the permissions of role"),
+    "song.delete": _l("deleted song"),
+    "song.requeue": _l("re-processed"),
+    "album.delete": _l("deleted album"),
 }
 
 
@@ -44,7 +47,7 @@ class AuditEntry(Document):
 
     @property
     def action_label(self) -> str:
-        return ACTIONS[self.action]
+        return str(ACTIONS[self.action])
 
     @property
     def details_text(self) -> str:
@@ -54,7 +57,8 @@ class AuditEntry(Document):
 
 def _readable(value: object) -> str:
     if isinstance(value, dict) and set(value) == {"from", "to"}:
-        return f"{_readable(value['from']) or 'nothing'} → {_readable(value['to']) or 'nothing'}"
+        nothing = _("nothing")
+        return f"{_readable(value['from']) or nothing} → {_readable(value['to']) or nothing}"
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
     return str(value)

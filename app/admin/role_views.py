@@ -4,14 +4,18 @@ permissions granted."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_security import current_user, permissions_required
 
 from app.accounts.permissions import USERS_MANAGE
+from app.accounts.services import role_description
 from app.admin import roles as role_service
 from app.admin.forms import RoleEditForm, RoleForm
 from app.admin.views import blueprint
 from app.errors import ValidationFailed
 from app.library.forms import show_errors
+
+blueprint.add_app_template_filter(role_description, "role_description")
 
 
 @blueprint.route("/roles", methods=["GET", "POST"])
@@ -26,7 +30,7 @@ def roles():
         except ValidationFailed as error:
             show_errors(form, error)
         else:
-            flash(f"Role {role.name} created.", "success")
+            flash(_("Role %(name)s created.", name=role.name), "success")
             return redirect(url_for("admin.roles"))
     return render_template("admin/roles.html", rows=role_service.roles_with_counts(), form=form), (
         422 if form.errors or form.form_errors else 200
@@ -46,7 +50,10 @@ def role_edit(role_id: str):
         except ValidationFailed as error:
             show_errors(form, error)
         else:
-            flash(f"Role {role.name} saved." if changes else "Nothing to change.", "success")
+            flash(
+                _("Role %(name)s saved.", name=role.name) if changes else _("Nothing to change."),
+                "success",
+            )
             return redirect(url_for("admin.roles"))
     return render_template("admin/role_edit.html", role=role, form=form), (
         422 if form.errors or form.form_errors else 200

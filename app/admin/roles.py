@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from mongoengine import NotUniqueError
 
 from app.accounts.models import Role, User
@@ -44,7 +45,9 @@ def get_role(role_id: str) -> Role:
 def check_description(description: str | None) -> str:
     description = (description or "").strip()
     if len(description) > DESCRIPTION_MAX:
-        raise ValidationFailed({"description": f"must be at most {DESCRIPTION_MAX} characters"})
+        raise ValidationFailed(
+            {"description": _("must be at most %(num)s characters", num=DESCRIPTION_MAX)}
+        )
     return description
 
 
@@ -55,14 +58,18 @@ def check_role_name(name: str | None) -> str:
     if not ROLE_NAME.fullmatch(name):
         raise ValidationFailed(
             {
-                "name": "Start with a letter; use at most 80 letters, digits, spaces, "
-                "hyphens or underscores."
+                "name": _(
+                    "Start with a letter; use at most 80 letters, digits, spaces, "
+                    "hyphens or underscores."
+                )
             }
         )
     # Roles are few: compare in Python rather than with a regex on the indexed name.
     taken = {existing.lower(): existing for existing in Role.objects.distinct("name")}
     if name.lower() in taken:
-        raise ValidationFailed({"name": f"A role named {taken[name.lower()]} already exists."})
+        raise ValidationFailed(
+            {"name": _("A role named %(name)s already exists.", name=taken[name.lower()])}
+        )
     return name
 
 
@@ -77,7 +84,9 @@ def create_role(actor: User, name: str, description: str, permissions: list[str]
         role = datastore().create_role(name=name, description=description, permissions=permissions)
         datastore().commit()
     except NotUniqueError:
-        raise ValidationFailed({"name": f"A role named {name} already exists."}) from None
+        raise ValidationFailed(
+            {"name": _("A role named %(name)s already exists.", name=name)}
+        ) from None
     record(
         actor,
         "role.create",
@@ -99,15 +108,20 @@ def check_keeps_user_managers(actor: User, role: Role, permissions: list[str]) -
     if active_holders(USERS_MANAGE, roles=others) == 0:
         raise ValidationFailed(
             {
-                "permissions": f"Role {role.name} must keep users:manage: no active user "
-                "would be left who can manage users and roles."
+                "permissions": _(
+                    "Role %(name)s must keep users:manage: no active user would be left who "
+                    "can manage users and roles.",
+                    name=role.name,
+                )
             }
         )
     if not any(other in actor.roles for other in others):
         raise ValidationFailed(
             {
-                "permissions": f"Role {role.name} must keep users:manage: it is how you "
-                "manage users yourself."
+                "permissions": _(
+                    "Role %(name)s must keep users:manage: it is how you manage users yourself.",
+                    name=role.name,
+                )
             }
         )
 

@@ -4,6 +4,8 @@ edit (storage quota included), password reset, unlock, delete."""
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_security import current_user, permissions_required
 from wtforms.fields.choices import SelectChoice
 
@@ -13,7 +15,7 @@ from app.accounts.services import role_named, second_factors_of
 from app.admin import users as user_service
 from app.admin.forms import ANY, YES_NO, BulkUsersForm, UserEditForm, UserFilterForm
 from app.admin.roles import all_role_names
-from app.admin.views import back_to, blueprint, flash_refusal, plural, require_button_post
+from app.admin.views import back_to, blueprint, flash_refusal, require_button_post
 from app.errors import ValidationFailed
 from app.library.forms import show_errors
 from app.library.quota import usage_of
@@ -53,7 +55,7 @@ def users():
 def users_bulk():
     form = BulkUsersForm()
     if not form.validate_on_submit():
-        flash("Choose what to do with the chosen users.", "error")
+        flash(_("Choose what to do with the chosen users."), "error")
     else:
         activate = form.action.data == "activate"
         try:
@@ -61,8 +63,11 @@ def users_bulk():
         except ValidationFailed as error:
             flash_refusal(error)
         else:
-            verb = "activated" if activate else "deactivated"
-            flash(f"{plural(changed, 'user')} {verb}.", "success")
+            if activate:
+                done = ngettext("%(num)s user activated.", "%(num)s users activated.", changed)
+            else:
+                done = ngettext("%(num)s user deactivated.", "%(num)s users deactivated.", changed)
+            flash(done, "success")
     return redirect(back_to(url_for("admin.users")))
 
 
@@ -94,7 +99,7 @@ def user_edit(user_id: str):
         except ValidationFailed as error:
             show_errors(form, error)
         else:
-            flash("User saved." if changes else "Nothing to change.", "success")
+            flash(_("User saved.") if changes else _("Nothing to change."), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     return render_template(
         "admin/user_edit.html",
@@ -118,7 +123,7 @@ def user_password_reset(user_id: str):
     except ValidationFailed as error:
         flash_refusal(error)
     else:
-        flash(f"A password reset link is on its way to {user.email}.", "success")
+        flash(_("A password reset link is on its way to %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -129,9 +134,18 @@ def user_reset_two_factor(user_id: str):
     user = user_service.get_user(user_id)
     removed = user_service.reset_second_factors(current_user, user)
     if removed:
-        flash(f"Second factors of {user.username} removed: {', '.join(removed)}.", "success")
+        flash(
+            _(
+                "Second factors of %(username)s removed: %(removed)s.",
+                username=user.username,
+                removed=", ".join(removed),
+            ),
+            "success",
+        )
     else:
-        flash(f"{user.username} had no second factor; nothing changed.", "info")
+        flash(
+            _("%(username)s had no second factor; nothing changed.", username=user.username), "info"
+        )
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -145,7 +159,7 @@ def user_unlock(user_id: str):
     except ValidationFailed as error:
         flash_refusal(error)
     else:
-        flash(f"{user.username} can log in again.", "success")
+        flash(_("%(username)s can log in again.", username=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -160,5 +174,13 @@ def user_delete(user_id: str):
     except ValidationFailed as error:
         flash_refusal(error)
         return redirect(url_for("admin.user_edit", user_id=user.id))
-    flash(f"User {username} deleted with {plural(songs, 'song')}.", "success")
+    flash(
+        ngettext(
+            "User %(username)s deleted with %(num)s song.",
+            "User %(username)s deleted with %(num)s songs.",
+            songs,
+            username=username,
+        ),
+        "success",
+    )
     return redirect(url_for("admin.users"))

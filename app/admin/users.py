@@ -15,6 +15,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_mongoengine.pagination import Pagination
 from flask_security.recoverable import send_reset_password_instructions
 
@@ -91,9 +92,11 @@ def find_users(search: UserSearch) -> Pagination | RankedUsers:
     username, reads one page by rank (app/accounts/ranks.py); a filter or sorting by
     email reads every user it matches."""
     if search.sort not in USER_SORTS:
-        raise ValidationFailed({"sort": f"must be one of {', '.join(USER_SORTS)}"})
+        raise ValidationFailed(
+            {"sort": _("must be one of %(choices)s", choices=", ".join(USER_SORTS))}
+        )
     if search.page < 1:
-        raise ValidationFailed({"page": "must be 1 or more"})
+        raise ValidationFailed({"page": _("must be 1 or more")})
     filters = [text_filter(search.text)]
     if search.role is not None:
         filters.append({"roles": search.role.id})
@@ -158,12 +161,14 @@ def check_self_lockout(
     if user.id != actor.id:
         return
     if active is False:
-        raise ValidationFailed({"active": "You cannot deactivate yourself."})
+        raise ValidationFailed({"active": _("You cannot deactivate yourself.")})
     if roles is not None and not accounts.grants(roles, USERS_MANAGE):
         raise ValidationFailed(
             {
-                "roles": "You cannot take away your own users:manage permission (keep a role "
-                "that grants it)."
+                "roles": _(
+                    "You cannot take away your own users:manage permission (keep a role "
+                    "that grants it)."
+                )
             }
         )
 
@@ -235,7 +240,7 @@ def check_quota(quota_mb: float | None) -> float | None:
     """A user's own storage quota in MiB (0: no limit), or None for STORAGE_QUOTA_MB."""
     if quota_mb is not None and not (math.isfinite(quota_mb) and quota_mb >= 0):
         raise ValidationFailed(
-            {"storage_quota_mb": "must be 0 (no limit) or more, or empty for the default"}
+            {"storage_quota_mb": _("must be 0 (no limit) or more, or empty for the default")}
         )
     return quota_mb
 
@@ -244,7 +249,7 @@ def set_users_active(actor: User, user_ids: list[str], active: bool) -> int:
     """Activate or deactivate the chosen users; returns how many changed. The actor may
     not be among those deactivated (nothing changes then)."""
     if not user_ids:
-        raise ValidationFailed({"ids": "Choose at least one user."})
+        raise ValidationFailed({"ids": _("Choose at least one user.")})
     users = [get_user(user_id) for user_id in dict.fromkeys(user_ids)]
     for user in users:
         check_self_lockout(actor, user, active=active)
@@ -259,7 +264,12 @@ def send_password_reset(actor: User, user: User) -> None:
     """Mail ``user`` a password reset link (through the mail queue, like every mail)."""
     if not user.active:
         raise ValidationFailed(
-            {"user": f"{user.username} is deactivated: activate the account first."}
+            {
+                "user": _(
+                    "%(username)s is deactivated: activate the account first.",
+                    username=user.username,
+                )
+            }
         )
     send_reset_password_instructions(user)
     record(actor, "user.password_reset", describe_user(user), user.id)
@@ -277,7 +287,7 @@ def reset_second_factors(actor: User, user: User) -> list[str]:
 def unlock_user(actor: User, user: User) -> None:
     """End the lockout of ``user``'s email and username after failed logins."""
     if not lockout.user_is_locked(user):
-        raise ValidationFailed({"user": f"{user.username} is not locked."})
+        raise ValidationFailed({"user": _("%(username)s is not locked.", username=user.username)})
     lockout.clear_user(user)
     record(actor, "user.unlock", describe_user(user), user.id)
 
@@ -286,7 +296,7 @@ def remove_user(actor: User, user: User) -> int:
     """Delete the user with their songs, albums and audio files; returns how many songs
     went with them. Admins cannot delete themselves."""
     if user.id == actor.id:
-        raise ValidationFailed({"user": "You cannot delete yourself."})
+        raise ValidationFailed({"user": _("You cannot delete yourself.")})
     accounts.check_keeps_a_manager(user, active=False)
     target, user_id = describe_user(user), user.id
     songs = Song.objects(owner=user).count()

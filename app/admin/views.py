@@ -8,6 +8,7 @@ also names the permission of its own section above it.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, render_template, request
+from flask_babel import gettext as _
 from flask_security import auth_required, permissions_required
 
 from app.accounts.permissions import ADMIN_VIEW
@@ -41,10 +42,6 @@ def back_to(default: str) -> str:
     return default
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def flash_refusal(error: ValidationFailed) -> None:
     flash(" ".join(error.errors.values()), "error")
 
@@ -53,4 +50,4 @@ def require_button_post() -> None:
     """A button-only POST (delete, re-send...) must carry its CSRF token. The guard has
     checked it already; this keeps each view safe on its own."""
     if not ActionForm().validate_on_submit():
-        abort(400, "The form expired; reload the page and try again.")
+        abort(400, _("The form expired; reload the page and try again."))

@@ -14,11 +14,15 @@ from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
 from flask import current_app, url_for
+from flask_babel import force_locale, format_decimal
+from flask_babel import gettext as _
 
 from app.accounts.models import User
+from app.config import N_
 from app.errors import Conflict, Gone
 from app.exports.archive import write_archive
 from app.exports.models import Export
+from app.i18n.selection import language_for, request_language
 from app.library.models import Album, Song
 from app.realtime import notify
 from app.signals import export_requested
@@ -59,8 +63,10 @@ def start_export(user: User) -> Export:
     busy = Export.objects(owner=user, state__in=["queued", "building"]).first()
     if busy is not None:
         if _aware(busy.created_at) > _now() - STALE_EXPORT:
-            raise Conflict("An export of your data is being made already: wait for it to finish.")
-        _fail(busy, "It took too long and was given up.")
+            raise Conflict(
+                _("An export of your data is being made already: wait for it to finish.")
+            )
+        _fail(busy, N_("It took too long and was given up."))
     export = Export(owner=user, expires_at=_now() + _ttl()).save()
     export_requested.send(current_app._get_current_object(), export_id=str(export.id))
     return export
@@ -103,7 +109,7 @@ def build_export(export_id: str) -> str:
             write_archive(out, user, albums, songs, progress.update)
     except StorageError as error:
         log.warning("export %s failed: %s", export_id, error)
-        return _fail(export, "A song changed or went missing while it was being exported.")
+        return _fail(export, N_("A song changed or went missing while it was being exported."))
     stored = out.stored
     ready = Export.objects(id=export.id, state="building", file_id=file_id).update_one(
         set__state="ready",
@@ -123,13 +129,17 @@ def build_export(export_id: str) -> str:
 
 
 def give_up_export(export_id: str, reason: str) -> None:
-    """Mark an export that will never be made as failed, saying why."""
+    """Mark an export that will never be made as failed, saying why (``reason`` in
+    English, marked ``N_``: it is stored in the owner's language)."""
     export = Export.objects(id=export_id).first()
     if export is not None:
         _fail(export, reason)
 
 
 def _fail(export: Export, reason: str) -> str:
+    """Store ``reason`` (English, marked ``N_``) in the owner's language."""
+    with force_locale(language_for(export.owner, request_language())):
+        reason = _(reason)
     export.modify(set__state="failed", set__reason=reason)
     _announce(export, "export.failed")
     return "failed"
@@ -154,18 +164,25 @@ def downloadable_export(user: User, export_id: str) -> Export:
     other people's exports cannot be discovered), Gone once expired, Conflict while it is
     still being made."""
     export = Export.objects(owner=user).get_or_404(
-        id=export_id, _message_404="No such export of your data."
+        id=export_id, _message_404=_("No such export of your data.")
     )
     if is_expired(export):
         raise Gone(
-            "This export has expired: exports can be downloaded for "
-            f"{current_app.config['EXPORT_TTL_HOURS']:g} hours. Start a new one on your "
-            "account page."
+            _(
+                "This export has expired: exports can be downloaded for %(hours)s hours. "
+                "Start a new one on your account page.",
+                hours=format_decimal(current_app.config["EXPORT_TTL_HOURS"]),
+            )
         )
     if export.state == "failed":
-        raise Gone(f"This export failed: {export.reason} Start a new one on your account page.")
+        raise Gone(
+            _(
+                "This export failed: %(reason)s Start a new one on your account page.",
+                reason=export.reason,
+            )
+        )
     if export.state != "ready":
-        raise Conflict("This export is not ready yet: its link appears on your account page.")
+        raise Conflict(_("This export is not ready yet: its link appears on your account page."))
     return export
 
 

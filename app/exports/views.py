@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, url_for
+from flask_babel import gettext as _
 from flask_security import auth_required, current_user
 
 from app.errors import Conflict, wants_json
@@ -26,7 +27,7 @@ def start():
         return redirect(url_for("accounts.account"))
     if wants_json():
         return jsonify(export.payload), 202
-    flash("Your export is being made: its link appears here when it is ready.", "info")
+    flash(_("Your export is being made: its link appears here when it is ready."), "info")
     return redirect(url_for("accounts.account"))
 
 

@@ -69,6 +69,13 @@ def _browser_language(offered: list[str]) -> str | None:
     return None
 
 
+def header_language() -> str:
+    """The language of Accept-Language alone, else the first of LANGUAGES: for an answer
+    given before the caller is looked at (a body refused unread)."""
+    offered = languages()
+    return _browser_language(offered) or offered[0]
+
+
 def select_timezone() -> str | None:
     """Flask-Babel's time zone selector: the user's stored zone, else the default (UTC)."""
     if not has_request_context():

@@ -208,7 +208,7 @@ def _rating_cursor(cursor: str) -> tuple[int | None, int]:
         or isinstance(value[0], bool)
         or isinstance(value[1], bool)
     ):
-        raise ValidationFailed({"cursor": "is not a cursor this listing gave out"})
+        raise ValidationFailed({"cursor": _("is not a cursor this listing gave out")})
     return value[0], value[1]
 
 

@@ -64,7 +64,7 @@ def parse_artist(value: str | None) -> str:
     """The artist's name, or "" for none."""
     artist = (value or "").strip()
     if len(artist) > TITLE_MAX:
-        raise ValidationFailed({"artist": f"must be at most {TITLE_MAX} characters"})
+        raise ValidationFailed({"artist": _("must be at most %(max)s characters", max=TITLE_MAX)})
     return artist
 
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from app.accounts.models import User
 from app.database import get_database
+from app.i18n.formatting import file_size
 from app.library.models import Song
 from tests.factories import MP3, SongFactory, UserFactory
 from tests.fixtures import audio_file
@@ -90,7 +91,9 @@ def test_admin_manages_users_and_songs_and_sees_it_all_in_the_audit_log(app, pag
     )
     # The two uploads and the failed song's copy of the default MP3.
     stored = sum(audio_file(name).stat().st_size for name in UPLOADS) + MP3.stat().st_size
-    expect(page.get_by_test_id("songs")).to_contain_text(f"Stored audio: {stored / 1000:.1f} kB")
+    with app.test_request_context("/"):
+        shown = file_size(stored)  # the page's own format: "180 kB", "179.5 kB"
+    expect(page.get_by_test_id("songs")).to_contain_text(f"Stored audio: {shown}")
     expect(page.locator("table").first).to_contain_text("This file is not audio.")
 
     # Users: find Anna by part of her name, rename her and make her an admin.

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.accounts.services import send_email_changed_notice
 from app.library.models import Song
 from app.library.pipeline import stuck_songs, utcnow
 from app.notifications.models import Notification
@@ -45,6 +46,22 @@ def test_mail_to_an_account_without_a_language_is_in_the_page_language(app, clie
 
     [mail] = wait_for_mail(settings["INSTANCE_PATH"], user.email)
     assert mail.subject == "Anleitung zur Passwortwiederherstellung"
+    assert mail.locale == "de"
+
+
+def test_the_old_address_is_told_of_a_new_one_in_the_account_language(app, settings):
+    user = UserFactory(username="ann", email="ann@example.org", first_name="Ann", locale="de")
+    user.update(set__email="ann.new@example.org")
+    user.reload()
+
+    # Asked from a French page: the notice is written in the account's German.
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        send_email_changed_notice(user, "ann@example.org")
+
+    [mail] = wait_for_mail(settings["INSTANCE_PATH"], "ann@example.org")
+    assert mail.subject == "Die E-Mail-Adresse Ihres Encore-Kontos wurde geändert"
+    assert "Hallo Ann," in mail.text
+    assert "wurde von ann@example.org auf ann.new@example.org geändert" in mail.text
     assert mail.locale == "de"
 
 

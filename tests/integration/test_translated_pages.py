@@ -8,11 +8,12 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from flask import render_template_string
+from flask import render_template_string, url_for
 
 from app.accounts.models import User
 from tests.factories import AlbumFactory, NotificationFactory, SongFactory, UserFactory
-from tests.logins import bearer, log_in_api, log_in_client
+from tests.helpers import csrf_token
+from tests.logins import TEST_PASSWORD, bearer, log_in_api, log_in_client
 
 #: English interface phrases none of which a German or French page may show.
 ENGLISH = [
@@ -93,6 +94,213 @@ def test_no_english_is_left_on_the_translated_pages(app, client, library, langua
         assert f'<html lang="{language}">' in response.text
         text = visible_text(response.text)
         assert [phrase for phrase in ENGLISH if phrase in text] == [], path
+
+
+#: English phrases of the account and admin pages none of which a German or French page
+#: may show.
+ENGLISH_ACCOUNT_AND_ADMIN = [
+    "Email or username",
+    "Forgot your password?",
+    "Create an account",
+    "Log in with a passkey",
+    "Resend the activation mail",
+    "Create your account",
+    "Already registered?",
+    "First name",
+    "Last name",
+    "Send it again",
+    "My account",
+    "Signed in as",
+    "Save name",
+    "Email address",
+    "Change email address",
+    "Change username",
+    "Your second factors",
+    "Authenticator app",
+    "Recovery codes",
+    "Sessions and API tokens",
+    "This login",
+    "Sign out everywhere",
+    "Export my data",
+    "Delete my account",
+    "Admin dashboard",
+    "Manage users",
+    "Manage songs",
+    "Stored audio",
+    "Last failed songs",
+    "Audit log",
+    "Newest first",
+    "Any",
+    "Apply",
+    "Joined",
+    "Confirmed",
+    "Username",
+    "Choose all",
+    "Activate",
+    "in all",
+    "Manages users, roles and all content",
+    "A member: manages",
+    "New role",
+    "Second factors",
+    "Send password reset",
+    "Delete this user",
+]
+
+
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_no_english_is_left_on_the_account_and_admin_pages(app, client, language):
+    admin = UserFactory(username="boss", admin=True, locale=language)
+    member = UserFactory(username="member", first_name="Mia")
+    SongFactory(owner=admin, title="Broken", status="failed", status_reason="Kaputt")
+    asked = {"Accept-Language": language}
+
+    pages = {path: client.get(path, headers=asked) for path in ("/login", "/register")}
+    log_in_client(client, admin)
+    for path in (
+        "/account",
+        "/songs/upload",
+        "/admin/",
+        "/admin/users",
+        f"/admin/users/{member.id}",
+        "/admin/roles",
+    ):
+        pages[path] = client.get(path)
+
+    for path, response in pages.items():
+        assert response.status_code == 200, path
+        assert f'<html lang="{language}">' in response.text, path
+        text = visible_text(response.text)
+        found = [phrase for phrase in [*ENGLISH, *ENGLISH_ACCOUNT_AND_ADMIN] if phrase in text]
+        assert found == [], path
+
+
+#: More English phrases of the account, second-factor and admin pages.
+ENGLISH_MORE = [
+    "Back to my account",
+    "Two-factor and passkeys",
+    "You have no recovery codes",
+    "Add a passkey",
+    "Your address now",
+    "Your username now",
+    "Confirm it is you",
+    "This cannot be undone",
+    "Keep it",
+    "Every change made in the admin area",
+    "Check your inbox",
+    "Back to the site",
+]
+
+
+def test_the_other_account_and_admin_pages_in_german(app, client):
+    admin = UserFactory(username="boss", admin=True, locale="de")
+    AlbumFactory(owner=admin, title="Kind of Blue")
+    SongFactory(owner=admin, title="So What")
+    log_in_client(client, admin)
+    with app.test_request_context():
+        paths = [
+            url_for(f"security.{endpoint}")
+            for endpoint in (
+                "two_factor_setup",
+                "mf_recovery_codes",
+                "wan_register",
+                "change_email",
+                "change_username",
+                "change_password",
+                "verify",
+                "wan_verify",
+            )
+        ]
+    paths += ["/account/delete", "/admin/songs", "/admin/albums", "/admin/audit"]
+    paths += ["/register/check-inbox", "/api/docs"]
+
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert '<html lang="de">' in response.text, path
+        text = visible_text(response.text)
+        phrases = [*ENGLISH, *ENGLISH_ACCOUNT_AND_ADMIN, *ENGLISH_MORE]
+        assert [phrase for phrase in phrases if phrase in text] == [], path
+
+
+def test_the_account_page_in_german(app, client):
+    member = UserFactory(username="ada", locale="de")
+    log_in_client(client, member)
+
+    page = client.get("/account").text
+
+    assert "Angemeldet als <strong>ada</strong>" in page
+    assert "Überall abmelden" in page
+    # A duration setting in the page's language.
+    assert "gilt 1 Tag, sofern es nicht widerrufen wird" in page
+
+
+def test_flask_security_messages_we_override_are_translated(app, client):
+    member = UserFactory(username="newbie", unconfirmed=True)
+    token = csrf_token(client.get("/login", headers={"Accept-Language": "fr"}).text)
+
+    page = client.post(
+        "/login",
+        data={"email": "newbie", "password": TEST_PASSWORD, "csrf_token": token},
+        headers={"Accept-Language": "fr"},
+    ).text
+
+    assert member.confirmed_at is None
+    assert "Ce compte n\u2019est pas encore activé" in html.unescape(page)
+
+
+def test_a_refused_body_is_explained_in_the_language_asked(make_app):
+    small = make_app(MAX_REQUEST_KB=16)
+    client = small.test_client()
+    with small.app_context():
+        member = UserFactory(locale="fr")
+    log_in_client(client, member)
+
+    response = client.post(
+        "/api/v1/albums",
+        data=b"x" * (17 * 1024),
+        headers={"Accept-Language": "de", "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 413
+    # Accept-Language alone: the body is refused before the account is looked at.
+    assert response.get_json()["detail"] == (
+        "Der Anfragetext ist größer als 16 KiB, das Höchste, was diese Adresse annimmt."
+    )
+
+
+def test_a_missing_permission_is_explained_in_the_readers_language(app, client):
+    member = UserFactory(locale="de")
+    log_in_client(client, member)
+
+    page = client.get("/admin/users")
+    problem = client.get("/admin/users", headers={"Accept": "application/json"})
+
+    assert page.status_code == 403
+    assert "403 · Verboten" in page.text
+    assert problem.get_json()["detail"] == (
+        "Dafür ist die Berechtigung admin:view (Den Admin-Bereich öffnen; jeder Abschnitt "
+        "braucht zusätzlich seine eigene Berechtigung) nötig, die keine Ihrer Rollen gewährt."
+    )
+
+
+def test_the_audit_log_names_actions_in_the_readers_language(app, client):
+    admin = UserFactory(username="boss", admin=True, locale="fr")
+    member = UserFactory(username="member")
+    log_in_client(client, admin)
+    page = client.get(f"/admin/users/{member.id}").text
+    client.post(
+        f"/admin/users/{member.id}/unlock",
+        data={"csrf_token": csrf_token(page)},
+    )
+    client.post(
+        f"/admin/users/{member.id}/password-reset",
+        data={"csrf_token": csrf_token(page)},
+    )
+
+    audit = client.get("/admin/audit").text
+
+    assert 'data-action="user.password_reset"' in audit
+    assert "a envoyé une réinitialisation du mot de passe" in html.unescape(audit)
 
 
 def test_the_welcome_page_in_german(app, client):

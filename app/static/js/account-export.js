@@ -1,6 +1,7 @@
 // Export my data (the account page's export card): starts an export without leaving the
 // page, then follows it live over the socket (export.progress, export.ready,
 // export.failed) until its download link appears.
+import { formatNumber, language, t } from "./i18n.js";
 import { csrfToken, socket } from "./realtime.js";
 
 const card = document.getElementById("export");
@@ -10,14 +11,14 @@ const bar = document.getElementById("export-progress");
 const button = form.querySelector("button");
 
 function sizeText(bytes) {
-  const units = ["bytes", "KB", "MB", "GB", "TB"];
+  const units = [t("bytes"), "KB", "MB", "GB", "TB"];
   let value = bytes;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit += 1;
   }
-  return `${unit ? value.toFixed(1) : value} ${units[unit]}`;
+  return `${formatNumber(value, unit ? 1 : 0)} ${units[unit]}`;
 }
 
 function show(payload) {
@@ -30,16 +31,18 @@ function show(payload) {
   button.disabled = busy;
   state.replaceChildren();
   if (busy) {
-    state.textContent = `Your export is being made: ${payload.progress}%.`;
+    state.textContent = t("Your export is being made: {progress}%.", { progress: payload.progress });
   } else if (payload.state === "ready") {
     const link = document.createElement("a");
     link.id = "export-link";
     link.href = payload.url;
-    link.textContent = `download it (${sizeText(payload.size)})`;
+    link.textContent = t("download it ({size})", { size: sizeText(payload.size) });
     const until = new Date(payload.expires_at);
-    state.append("Your export is ready: ", link, `, until ${until.toLocaleString()}.`);
+    const text = t("Your export is ready: {link}, until {until}.", { until: until.toLocaleString(language) });
+    const [before, after] = text.split("{link}");
+    state.append(before, link, after ?? "");
   } else if (payload.state === "failed") {
-    state.textContent = `Your last export failed: ${payload.reason}`;
+    state.textContent = t("Your last export failed: {reason}", { reason: payload.reason });
   }
 }
 
@@ -58,11 +61,11 @@ form.addEventListener("submit", async (event) => {
     if (response.ok) {
       if (!card.dataset.exportId) show(body);
     } else {
-      state.textContent = body.detail || "The export could not be started.";
+      state.textContent = body.detail || t("The export could not be started.");
       button.disabled = false;
     }
   } catch {
-    state.textContent = "The export could not be started: the site cannot be reached.";
+    state.textContent = t("The export could not be started: the site cannot be reached.");
     button.disabled = false;
   }
 });

@@ -2,6 +2,7 @@
 // The page's form carries the server's options (data-credential-options) and which
 // ceremony to run (data-ceremony: "create" or "get"); the browser's answer goes into the
 // form's hidden "credential" field and the form is submitted.
+import { t } from "./i18n.js";
 
 const fromBase64url = (text) =>
   Uint8Array.from(
@@ -74,8 +75,8 @@ async function runCeremony(form) {
   } catch (error) {
     errors.textContent =
       error.name === "NotAllowedError"
-        ? "The passkey request was cancelled or timed out. Start again to retry."
-        : `Your browser could not use a passkey: ${error.message}`;
+        ? t("The passkey request was cancelled or timed out. Start again to retry.")
+        : t("Your browser could not use a passkey: {reason}", { reason: error.message });
     errors.hidden = false;
   }
 }
@@ -86,7 +87,7 @@ if (form) {
     runCeremony(form);
   } else {
     const errors = form.querySelector("[data-passkey-error]");
-    errors.textContent = "This browser does not support passkeys.";
+    errors.textContent = t("This browser does not support passkeys.");
     errors.hidden = false;
   }
 }
