@@ -13,6 +13,7 @@ from app.accounts.limits import init_rate_limits, limit_posts
 from app.accounts.models import Role, User, WebAuthn
 from app.accounts.oauth import init_oauth
 from app.accounts.passkeys import OwnPasskeyForm, SitePasskeys
+from app.accounts.second_factor_lockout import RecoveryCodeForm, VerifyCodeForm
 from app.accounts.tokens import init_tokens
 from app.accounts.two_factor import (
     OnceOnlyTotp,
@@ -46,6 +47,8 @@ def init_accounts(app: Flask) -> Security:
         change_email_form=ChangeEmailForm,
         wan_signin_response_form=OwnPasskeyForm,
         two_factor_rescue_form=RescueForm,
+        two_factor_verify_code_form=VerifyCodeForm,
+        mf_recovery_form=RecoveryCodeForm,
     )
     security.unauthz_handler(forbidden)
     init_tokens(app, security)
