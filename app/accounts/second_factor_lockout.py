@@ -9,7 +9,8 @@ ended: the person starts again from the password. A right code clears the counts
 right password.
 
 Flask-Security checks the codes in its forms; the subclasses below, given to
-``security.init_app``, wrap those checks.
+``security.init_app``, wrap those checks. A passkey as the second factor cannot be
+guessed and is not counted, but it too is refused while the account is locked.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from flask_security.recovery_codes import MfRecoveryForm
 from flask_security.tf_plugin import tf_clean_session
 
 from app.accounts import lockout
+from app.accounts.models import User
+from app.accounts.passkeys import OwnPasskeyForm
 from app.accounts.two_factor import token_refusal
 from app.errors import LoginLocked, problem, wants_json
 
@@ -93,6 +96,27 @@ class VerifyCodeForm(LockoutCode, TwoFactorVerifyCodeForm):
 
 class RecoveryCodeForm(LockoutCode, MfRecoveryForm):
     """/mf-recovery: a recovery code in place of the second factor."""
+
+
+class PasskeyForm(OwnPasskeyForm):
+    """/wan-signin's answer: a passkey as the second factor is refused while the account
+    is locked and clears the counts when it signs in. A passkey cannot be guessed, so a
+    refused one is not counted."""
+
+    def validate(self, **kwargs: Any) -> bool:
+        if not self.is_secondary:
+            return super().validate(**kwargs)
+        if not Form.validate(self, **kwargs):
+            return False
+        user = User.objects(fs_uniquifier=session.get("tf_user_id")).first()
+        if user is not None and (error := _locked(user)):
+            _end_sign_in(error)
+            self.credential.errors = [error.detail]
+            return False
+        if super().validate(**kwargs):
+            lockout.clear_user(self.user)
+            return True
+        return False
 
 
 def counted_token_refusal(user: Any, code: str | None) -> str | None:

@@ -11,10 +11,11 @@ import pytest
 
 from app.accounts import lockout
 from app.accounts.lockout import LOCKED_MESSAGE
-from app.accounts.models import User
+from app.accounts.models import User, WebAuthn
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.helpers import csrf_token
 from tests.logins import API_TOKEN_URL, log_in_client
+from tests.passkeys import PASSKEY_SITE, SoftAuthenticator, register_passkey, sign_in_with_passkey
 from tests.two_factor import (
     authenticator_code,
     code_form_action,
@@ -261,3 +262,33 @@ def test_codes_while_setting_up_at_login_do_not_count_but_the_lock_holds(make_ap
     assert LOCKED_MESSAGE in refused.text
     assert not is_logged_in(client)
     assert User.objects.get(id=admin.id).tf_primary_method is None
+
+
+def test_a_passkey_as_second_factor_is_refused_while_locked(make_app):
+    app = make_app(
+        EXTERNAL_URL=PASSKEY_SITE,
+        LOCKOUT_MAX_ATTEMPTS=ATTEMPTS,
+        LOCKOUT_WINDOW_SECONDS=60,
+        LOCKOUT_SECONDS=60,
+    )
+    user = UserFactory(username="annie")
+    client = app.test_client()
+    log_in_client(client, user)
+    key = SoftAuthenticator(verifies_user=False)
+    register_passkey(client, key, "Security key", usage="secondary")
+    log_out(client)
+    assert log_in_client(client, "annie").request.path == "/wan-signin"
+    for _ in range(ATTEMPTS):  # someone guessing the password of the email
+        password_login_with(app.test_client(), user.email, "not the password")
+
+    refused = sign_in_with_passkey(client, key)
+
+    assert LOCKED_MESSAGE in refused.text
+    assert not is_logged_in(client)
+    assert "Your password was right" not in client.get("/wan-signin").text
+    assert WebAuthn.objects.get(name="Security key").sign_count == 0
+    with app.test_request_context():
+        lockout.clear_user(User.objects.get(id=user.id))
+    assert log_in_client(client, "annie").request.path == "/wan-signin"
+    assert sign_in_with_passkey(client, key).request.path == "/"
+    assert is_logged_in(client)
