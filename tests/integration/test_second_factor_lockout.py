@@ -12,6 +12,8 @@ import pytest
 from app.accounts import lockout
 from app.accounts.lockout import LOCKED_MESSAGE
 from app.accounts.models import User, WebAuthn
+from app.embedded import start_redis
+from app.processes import free_port
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.helpers import csrf_token
 from tests.logins import API_TOKEN_URL, log_in_client
@@ -292,3 +294,26 @@ def test_a_passkey_as_second_factor_is_refused_while_locked(make_app):
     assert log_in_client(client, "annie").request.path == "/wan-signin"
     assert sign_in_with_passkey(client, key).request.path == "/"
     assert is_logged_in(client)
+
+
+def test_second_factors_go_on_without_lockout_while_redis_is_down(make_app, tmp_path, caplog):
+    redis_server = start_redis(
+        tmp_path / "redis", log_path=tmp_path / "redis.log", port=free_port()
+    )
+    app = make_app(REDIS_URL=redis_server.url, LOCKOUT_MAX_ATTEMPTS=1)
+    try:
+        _, client, key = member_with_authenticator(app)
+    finally:
+        redis_server.stop()
+    code = authenticator_code(key, steps_ahead=1)
+
+    wrong_answer = token_attempt(client, wrong(code))
+    right_answer = token_attempt(client, code)
+    log_in_client(client, "annie")
+    page = submit_code(client, authenticator_code(key, steps_ahead=2))
+
+    assert wrong_answer.status_code == 401
+    assert right_answer.status_code == 200
+    assert page.request.path == "/"
+    assert "failed login not counted: Redis unreachable" in caplog.text
+    assert "lockout not checked: Redis unreachable" in caplog.text
