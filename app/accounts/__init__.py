@@ -12,7 +12,8 @@ from app.accounts.forms import CaptchaRegisterForm, ChangeEmailForm, LoginForm, 
 from app.accounts.limits import init_rate_limits, limit_posts
 from app.accounts.models import Role, User, WebAuthn
 from app.accounts.oauth import init_oauth
-from app.accounts.passkeys import OwnPasskeyForm, SitePasskeys
+from app.accounts.passkeys import SitePasskeys
+from app.accounts.second_factor_lockout import PasskeyForm, RecoveryCodeForm, VerifyCodeForm
 from app.accounts.tokens import init_tokens
 from app.accounts.two_factor import (
     OnceOnlyTotp,
@@ -45,8 +46,10 @@ def init_accounts(app: Flask) -> Security:
         register_form=register_form,
         login_form=LoginForm,
         change_email_form=ChangeEmailForm,
-        wan_signin_response_form=OwnPasskeyForm,
+        wan_signin_response_form=PasskeyForm,
         two_factor_rescue_form=RescueForm,
+        two_factor_verify_code_form=VerifyCodeForm,
+        mf_recovery_form=RecoveryCodeForm,
     )
     translate_security_messages(app, security)
     security.unauthz_handler(forbidden)

@@ -7,11 +7,13 @@ LOCKOUT_MAX_ATTEMPTS failures within LOCKOUT_WINDOW_SECONDS the identity is lock
 LOCKOUT_SECONDS; while locked, even the right password is refused. An admin's *Unlock*,
 a completed password reset and ``flask users reset-password`` lift it early.
 
-The password login form, the API's token endpoint (and any second-factor check) call
-:func:`is_locked` before checking a credential and :func:`record_failure` when it is
-wrong. Redis is the one the app already uses (REDIS_URL), so every web process shares
-the counts; if it cannot be reached, logins go on without lockout (and it is logged),
-like the rate limits.
+The password login form and the API's token endpoint call :func:`is_locked` before
+checking a password and :func:`record_failure` when it is wrong. The second-factor checks
+(app/accounts/second_factor_lockout.py) count against the whole account:
+:func:`user_seconds_locked` before a code is checked, :func:`record_user_failure` when it
+is wrong and :func:`clear_user` when it is right. Redis is the one the app already uses
+(REDIS_URL), so every web process shares the counts; if it cannot be reached, logins go
+on without lockout (and it is logged), like the rate limits.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def _milliseconds(setting: str) -> int:
 
 def record_failure(identity: str) -> bool:
     """Count a failed login for ``identity``; True if that locked it."""
-    failures, locked = _keys(identity)
+    failures = _keys(identity)[0]
     try:
         # One transaction: the window starts with the first failure, and a count never
         # outlives its window.
@@ -78,14 +80,38 @@ def record_failure(identity: str) -> bool:
         count = pipe.execute()[1]
         if count < current_app.config["LOCKOUT_MAX_ATTEMPTS"]:
             return False
-        pipe = _redis().pipeline()
-        pipe.set(locked, 1, px=_milliseconds("LOCKOUT_SECONDS"))
-        pipe.delete(failures)
-        pipe.execute()
+        _lock(identity)
         return True
     except redis.RedisError as error:
         logger.warning("failed login not counted: Redis unreachable (%s)", error)
         return False
+
+
+def _lock(identity: str) -> None:
+    """Lock ``identity`` for LOCKOUT_SECONDS from now and forget its failures."""
+    failures, locked = _keys(identity)
+    pipe = _redis().pipeline()
+    pipe.set(locked, 1, px=_milliseconds("LOCKOUT_SECONDS"))
+    pipe.delete(failures)
+    pipe.execute()
+
+
+def record_user_failure(user: User) -> bool:
+    """Count a failed second factor of ``user`` under both identities, email and
+    username; True if that locked the account. A second factor is asked for after the
+    password, whichever identity was typed, so once either count locks, both identities
+    are locked: logging in with the other one is refused too."""
+    identities = (user.email, user.username)
+    locked = [record_failure(identity) for identity in identities]
+    if not any(locked):
+        return False
+    try:
+        for identity, was_locked in zip(identities, locked, strict=True):
+            if not was_locked:
+                _lock(identity)
+    except redis.RedisError as error:
+        logger.warning("account not locked by both identities: Redis unreachable (%s)", error)
+    return True
 
 
 def seconds_locked(identity: str) -> int:
@@ -111,9 +137,15 @@ def clear(identity: str) -> None:
         logger.warning("lockout not cleared: Redis unreachable (%s)", error)
 
 
+def user_seconds_locked(user: User) -> int:
+    """How many more seconds ``user`` stays locked out by their email or by their
+    username; 0 when neither is locked."""
+    return max(seconds_locked(user.email), seconds_locked(user.username))
+
+
 def user_is_locked(user: User) -> bool:
     """Whether ``user`` is locked out by their email or by their username."""
-    return is_locked(user.email) or is_locked(user.username)
+    return user_seconds_locked(user) > 0
 
 
 def clear_user(user: User) -> None:

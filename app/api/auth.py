@@ -8,8 +8,8 @@ from flask_security import auth_required, current_user
 from flask_smorest import Blueprint
 
 from app.accounts.limits import rate_limit
+from app.accounts.second_factor_lockout import counted_token_refusal
 from app.accounts.services import authenticate, end_sessions
-from app.accounts.two_factor import token_refusal
 from app.api.schemas import ProblemSchema, TokenRequestSchema, TokenSchema, UserSchema
 from app.errors import problem
 
@@ -43,13 +43,14 @@ def issue_token(credentials: dict):
 
     The same answer, after the same work, for an unknown user and a wrong password;
     unconfirmed and deactivated accounts get no token. An account with two-factor sign-in
-    also sends its authenticator app's current ``code``. The token is accepted in the
+    also sends its authenticator app's current ``code``; a wrong code counts towards the
+    account's lockout like a wrong password. The token is accepted in the
     ``Authorization: Bearer`` header only, never in the URL.
     """
     user = authenticate(credentials["identity"], credentials["password"])
     if user is None:
         return problem(401, "Unauthorized", _("Wrong identity or password, or inactive account."))
-    refusal = token_refusal(user, credentials.get("code"))
+    refusal = counted_token_refusal(user, credentials.get("code"))
     if refusal:
         return problem(401, "Unauthorized", refusal)
     return {
