@@ -31,7 +31,7 @@ from app.errors import LoginLocked, problem, wants_json
 
 def _locked(user: Any) -> LoginLocked | None:
     if seconds := lockout.user_seconds_locked(user):
-        return LoginLocked(lockout.LOCKED_MESSAGE, seconds)
+        return LoginLocked(lockout.locked_message(), seconds)
     return None
 
 
@@ -75,7 +75,7 @@ class LockoutCode:
             lockout.clear_user(self.user)
             return True
         if self.wrong_code_counts() and lockout.record_user_failure(self.user):
-            error = _locked(self.user) or LoginLocked(lockout.LOCKED_MESSAGE, 1)
+            error = _locked(self.user) or LoginLocked(lockout.locked_message(), 1)
             _end_sign_in(error)
             # Only the lockout is said: the failure it ends on is no news.
             self.code.errors = [error.detail]
@@ -134,5 +134,5 @@ def counted_token_refusal(user: Any, code: str | None) -> str | None:
     if refusal is None:
         lockout.clear_user(user)
     elif lockout.record_user_failure(user):
-        raise _locked(user) or LoginLocked(lockout.LOCKED_MESSAGE, 1)
+        raise _locked(user) or LoginLocked(lockout.locked_message(), 1)
     return refusal
