@@ -13,6 +13,7 @@ from app.accounts.limits import init_rate_limits, limit_posts
 from app.accounts.models import Role, User, WebAuthn
 from app.accounts.oauth import init_oauth
 from app.accounts.passkeys import OwnPasskeyForm, SitePasskeys
+from app.accounts.sessions import check_current_session
 from app.accounts.tokens import init_tokens
 from app.accounts.two_factor import (
     OnceOnlyTotp,
@@ -50,6 +51,7 @@ def init_accounts(app: Flask) -> Security:
     security.unauthz_handler(forbidden)
     init_tokens(app, security)
     app.before_request(require_second_factor_setup)
+    app.before_request(check_current_session)
     init_oauth(app, security)
     limiter = init_rate_limits(app)
     account_views = app.blueprints["security"]

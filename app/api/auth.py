@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from app.accounts.limits import rate_limit
 from app.accounts.services import authenticate, end_sessions
+from app.accounts.sessions import record_token
 from app.accounts.two_factor import token_refusal
 from app.api.schemas import ProblemSchema, TokenRequestSchema, TokenSchema, UserSchema
 from app.errors import problem
@@ -52,6 +53,7 @@ def issue_token(credentials: dict):
     refusal = token_refusal(user, credentials.get("code"))
     if refusal:
         return problem(401, "Unauthorized", refusal)
+    record_token(user)
     return {
         "token": user.get_auth_token(),
         "token_type": "Bearer",
