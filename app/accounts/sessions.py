@@ -3,11 +3,12 @@
 A session is recorded at every sign-in (Flask-Security's ``user_authenticated``: password,
 passkey, single sign-on, two-factor completion) under the login id the Flask session keeps
 (:mod:`app.realtime.sessions`); a remember-me cookie that brings a login back into a new
-browser session records that one. An API token is recorded when it is issued; a
-Flask-Security token carries no id of ours, so its record only tells when, from where and
-with what it was asked for. Records are documents with an ``expires_at`` field, looked up
-by user (a member has few) or by login id, both indexed; expired ones are not shown and
-Celery beat removes them (:func:`remove_expired`).
+browser session records that one. An API token is recorded when it is issued, and names
+its record (:meth:`app.accounts.models.User.auth_token_for`): it is accepted only while
+that record is not ended, so each token can be revoked on its own. Records
+(:class:`~app.accounts.models.LoginRecord`) have an ``expires_at`` field and are looked
+up by user (a member has few), by id or by login id, all indexed; expired ones are not
+shown and Celery beat removes them (:func:`remove_expired`).
 
 Signing one session out marks its record ended: the next request that session makes finds
 that out (:func:`check_current_session`) and is signed out. The ended record is kept as
@@ -25,59 +26,19 @@ from bson.errors import InvalidId
 from flask import current_app, flash, request
 from flask_babel import gettext as _
 from flask_security import current_user, logout_user
-from mongoengine import DateTimeField, Document, ObjectIdField, StringField
+from mongoengine import NotUniqueError
 
-from app.accounts.models import User, utcnow
+from app.accounts.models import SESSION, TOKEN, LoginRecord, User, utcnow
 from app.errors import NotFound
 from app.realtime.sessions import current_session_id
 from app.signals import session_signed_out
 
-SESSION = "session"
-TOKEN = "token"  # noqa: S105 (a kind of record, not a secret)
 #: Sessions listed on the account page, newest first; tokens likewise.
 LISTED = 20
 #: How often a session's "last seen" is written: most requests write nothing.
 SEEN_EVERY = timedelta(minutes=5)
 #: How long an ended session's record stays: longer than a remember-me cookie lasts.
 ENDED_KEPT = timedelta(days=400)
-
-
-class LoginRecord(Document):
-    """One signed-in browser session or one issued API token of ``user``."""
-
-    user = ObjectIdField(required=True)
-    kind = StringField(required=True, choices=(SESSION, TOKEN))
-    #: The login id the Flask session keeps (sessions only).
-    key = StringField(max_length=64)
-    created_at = DateTimeField(required=True, default=utcnow)
-    last_seen_at = DateTimeField(required=True, default=utcnow)
-    ip = StringField(max_length=100)
-    #: The browser or program ("Firefox", "curl") and its system ("Linux"), from the
-    #: User-Agent header; empty when unknown.
-    browser = StringField(max_length=40, default="")
-    system = StringField(max_length=40, default="")
-    #: When the session was signed out from elsewhere; such a record is not listed.
-    ended_at = DateTimeField()
-    #: When the record stops counting and may be removed.
-    expires_at = DateTimeField(required=True)
-
-    meta = {
-        "collection": "login_records",
-        "indexes": [
-            "user",
-            {"fields": ["key"], "unique": True, "sparse": True},
-            "expires_at",
-        ],
-    }
-
-    @property
-    def active(self) -> bool:
-        return self.ended_at is None and self.expires_at > utcnow()
-
-    @property
-    def client(self) -> str:
-        """The browser and its system in a few words, in the reader's language."""
-        return describe_client(self.browser, self.system)
 
 
 _BROWSERS = (
@@ -143,12 +104,20 @@ def record_session(user: User) -> LoginRecord | None:
         expires_at=now + _session_lifetime(),
         **_where(),
     )
-    record.save()
+    try:
+        record.save()
+    except NotUniqueError:  # a concurrent request of the same login recorded it
+        return LoginRecord.objects(key=key).first()
     return record
 
 
-def record_token(user: User) -> LoginRecord:
-    """Record an API token just issued to ``user``, valid for SECURITY_TOKEN_MAX_AGE."""
+def issue_token(user: User) -> str:
+    """A new API token for ``user``, valid for SECURITY_TOKEN_MAX_AGE unless revoked; it
+    names the record kept of it, which the account page lists."""
+    return user.auth_token_for(_record_token(user))
+
+
+def _record_token(user: User) -> LoginRecord:
     now = utcnow()
     record = LoginRecord(
         user=user.id,
@@ -171,17 +140,32 @@ def active_records(user: User) -> tuple[list[LoginRecord], list[LoginRecord]]:
     return sessions, tokens
 
 
+def _own_active(user: User, record_id: str, kind: str, missing: str) -> LoginRecord:
+    """``user``'s active record ``record_id`` of this ``kind``; NotFound(``missing``)
+    otherwise, whoever else it belongs to."""
+    try:
+        object_id = ObjectId(record_id)
+    except (InvalidId, TypeError):
+        raise NotFound(missing) from None
+    record = LoginRecord.objects(id=object_id, user=user.id, kind=kind).first()
+    if record is None or not record.active:
+        raise NotFound(missing)
+    return record
+
+
+def revoke_token(user: User, record_id: str) -> LoginRecord:
+    """Revoke one of ``user``'s API tokens: it is refused from its next request on.
+    NotFound unless it is a valid token of ``user``; nothing changes then."""
+    record = _own_active(user, record_id, TOKEN, _("There is no such API token."))
+    record.update(set__ended_at=utcnow())
+    return record
+
+
 def sign_out_session(user: User, record_id: str) -> LoginRecord:
     """End one of ``user``'s sessions: its next request is signed out and its sockets
     close now (``session_signed_out``). NotFound unless it is an active session of
     ``user``; nothing changes then."""
-    try:
-        object_id = ObjectId(record_id)
-    except (InvalidId, TypeError):
-        raise NotFound(_("There is no such session.")) from None
-    record = LoginRecord.objects(id=object_id, user=user.id, kind=SESSION).first()
-    if record is None or not record.active:
-        raise NotFound(_("There is no such session."))
+    record = _own_active(user, record_id, SESSION, _("There is no such session."))
     now = utcnow()
     record.update(set__ended_at=now, set__expires_at=now + ENDED_KEPT)
     session_signed_out.send(current_app._get_current_object(), session_id=record.key)

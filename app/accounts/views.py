@@ -19,7 +19,7 @@ from flask_security.utils import get_message
 from app.accounts.deletion import is_last_active_admin, request_deletion, what_goes
 from app.accounts.forms import DeleteAccountForm, NamesForm
 from app.accounts.services import end_sessions, update_names
-from app.accounts.sessions import active_records, sign_out_session
+from app.accounts.sessions import active_records, describe_client, revoke_token, sign_out_session
 from app.config import environment_text
 from app.errors import Conflict, ValidationFailed
 from app.exports.services import is_expired, latest_export
@@ -40,6 +40,12 @@ def check_inbox():
 def duration_text(value) -> str:
     """A duration as the settings spell it: "24 hours", "2 hours"."""
     return environment_text(value)
+
+
+@blueprint.app_template_filter("client_text")
+def client_text(record) -> str:
+    """The browser or program of a session or token in a few words: "Firefox on Linux"."""
+    return describe_client(record.browser, record.system)
 
 
 def _account_page(names_form: NamesForm | None = None, status: int = 200):
@@ -95,6 +101,15 @@ def sign_out_one_session(record_id: str):
     open tabs' live updates close. Signing out this session is the ordinary logout."""
     sign_out_session(current_user._get_current_object(), record_id)
     flash(_("That session was signed out."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@blueprint.post("/account/tokens/<record_id>/revoke")
+@auth_required("session")
+def revoke_one_token(record_id: str):
+    """Revoke one API token of the account; the others, and the sessions, go on."""
+    revoke_token(current_user._get_current_object(), record_id)
+    flash(_("That API token was revoked."), "success")
     return redirect(url_for("accounts.account"))
 
 

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from app.accounts.limits import rate_limit
 from app.accounts.services import authenticate, end_sessions
-from app.accounts.sessions import record_token
+from app.accounts.sessions import issue_token as new_token
 from app.accounts.two_factor import token_refusal
 from app.api.schemas import ProblemSchema, TokenRequestSchema, TokenSchema, UserSchema
 from app.errors import problem
@@ -53,9 +53,8 @@ def issue_token(credentials: dict):
     refusal = token_refusal(user, credentials.get("code"))
     if refusal:
         return problem(401, "Unauthorized", refusal)
-    record_token(user)
     return {
-        "token": user.get_auth_token(),
+        "token": new_token(user),
         "token_type": "Bearer",
         "expires_in": int(current_app.config["SECURITY_TOKEN_MAX_AGE"].total_seconds()),
         "user": user,

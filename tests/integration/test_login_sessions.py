@@ -353,3 +353,55 @@ def test_the_list_speaks_the_reader_s_language(app):
     assert "Firefox unter Linux" in page
     assert ">diese Sitzung</span>" in page
     assert "Kein API-Token ist gültig." in page
+
+
+def test_one_token_is_revoked_and_the_others_go_on(app):
+    UserFactory(email="ann@example.org")
+    api = app.test_client()
+    kept = log_in_api(api, "ann@example.org")
+    revoked = log_in_api(api, "ann@example.org")
+    laptop = browser(app, FIREFOX_ON_LINUX)
+    log_in_client(laptop, "ann@example.org")
+    page = laptop.get("/account").text
+    buttons = re.findall(r'action="(/account/tokens/[0-9a-f]{24}/revoke)"', page)
+    assert len(buttons) == 2  # newest first: the second token's is the first button
+
+    done = laptop.post(buttons[0], data={"csrf_token": csrf_token(page)}, follow_redirects=True)
+
+    assert "That API token was revoked." in done.text
+    assert len(re.findall(r'data-token="', done.text)) == 1
+    assert api.get("/api/v1/me", headers=bearer(revoked)).status_code == 401
+    assert api.get("/api/v1/me", headers=bearer(kept)).status_code == 200
+    assert laptop.get("/account").status_code == 200
+    again = laptop.post(buttons[0], data={"csrf_token": csrf_token(page)})
+    assert again.status_code == 404
+    assert "There is no such API token." in again.text
+
+
+def test_another_user_s_token_cannot_be_revoked(app):
+    UserFactory(email="ann@example.org")
+    bob = UserFactory(email="bob@example.org")
+    token = log_in_api(app.test_client(), bob)
+    [record] = LoginRecord.objects(kind="token")
+    laptop = browser(app, FIREFOX_ON_LINUX)
+    page = log_in_client(laptop, "ann@example.org").text
+
+    refused = laptop.post(
+        f"/account/tokens/{record.id}/revoke", data={"csrf_token": csrf_token(page)}
+    )
+
+    assert refused.status_code == 404
+    record.reload()
+    assert record.ended_at is None
+    assert app.test_client().get("/api/v1/me", headers=bearer(token)).status_code == 200
+
+
+def test_a_token_that_names_no_record_is_refused(app):
+    """Only the tokens the API issues, each listed on the account page, are accepted."""
+    user = UserFactory(email="ann@example.org")
+    with app.test_request_context():
+        unlisted = user.get_auth_token()
+
+    answer = app.test_client().get("/api/v1/me", headers=bearer(unlisted))
+
+    assert answer.status_code == 401
