@@ -99,13 +99,19 @@ def register_blueprints(app: Flask) -> None:
 def connect_receivers(app: Flask) -> None:
     """Connect every receiver to the signals this app sends."""
     from flask_login import user_loaded_from_cookie, user_logged_in, user_logged_out
-    from flask_security import change_email_confirmed, password_changed, password_reset
+    from flask_security import (
+        change_email_confirmed,
+        password_changed,
+        password_reset,
+        user_authenticated,
+    )
 
     from app import receivers
     from app.signals import (
         account_deletion_requested,
         export_requested,
         mail_queued,
+        session_signed_out,
         sessions_ended,
         song_queued,
     )
@@ -118,8 +124,13 @@ def connect_receivers(app: Flask) -> None:
     user_loaded_from_cookie.connect(receivers.keep_socket_session, sender=app, weak=False)
     user_logged_out.connect(receivers.end_socket_session, sender=app, weak=False)
     sessions_ended.connect(receivers.end_account_sockets, sender=app, weak=False)
+    user_authenticated.connect(receivers.record_login, sender=app, weak=False)
+    sessions_ended.connect(receivers.forget_account_logins, sender=app, weak=False)
+    session_signed_out.connect(receivers.end_signed_out_session, sender=app, weak=False)
     password_changed.connect(receivers.end_sockets_after_new_password, sender=app, weak=False)
     password_reset.connect(receivers.end_sockets_after_new_password, sender=app, weak=False)
+    password_changed.connect(receivers.forget_logins_after_new_password, sender=app, weak=False)
+    password_reset.connect(receivers.forget_logins_after_new_password, sender=app, weak=False)
     change_email_confirmed.connect(receivers.tell_old_address, sender=app, weak=False)
     password_reset.connect(receivers.unlock_after_password_reset, sender=app, weak=False)
 

@@ -464,6 +464,14 @@ SETTINGS: tuple[Setting, ...] = (
         "How long an API token stays valid.",
     ),
     Setting(
+        "SESSION_IDLE_DAYS",
+        float,
+        30.0,
+        "How long a browser session stays listed on the account page without being used, "
+        "in days; then Celery beat removes its record (a remember-me cookie that brings it "
+        "back lists it again).",
+    ),
+    Setting(
         "API_WRITE_RATE_LIMIT",
         str,
         "120 per minute",
@@ -916,5 +924,6 @@ def celery_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
             "repair-counters": {"task": "counters.repair", "schedule": 3600.0},
             "remove-expired-exports": {"task": "exports.remove_expired", "schedule": 900.0},
             "finish-account-deletions": {"task": "accounts.finish_deletions", "schedule": 3600.0},
+            "remove-expired-logins": {"task": "accounts.remove_expired_logins", "schedule": 3600.0},
         },
     }

@@ -12,6 +12,7 @@ from kombu.exceptions import OperationalError
 
 from app import realtime
 from app.accounts import lockout
+from app.accounts import sessions as login_records
 from app.accounts.models import User
 from app.accounts.services import send_email_changed_notice
 from app.config import N_
@@ -59,6 +60,12 @@ def enqueue_account_deletion(sender: Flask, *, user_id: str) -> None:
         logger.warning("deletion of %s waits: broker unreachable (%s)", user_id, error)
 
 
+def record_login(sender: Flask, *, user: User, **extra: object) -> None:
+    """A sign-in, however it was made, is listed among the account's sessions
+    (Flask-Security's ``user_authenticated``, sent once the login has its id)."""
+    login_records.record_session(user)
+
+
 def start_socket_session(sender: Flask, *, user: User, **extra: object) -> None:
     """A login is a session of its own: its sockets end with it (Flask-Login's
     ``user_logged_in``)."""
@@ -69,11 +76,13 @@ def keep_socket_session(sender: Flask, *, user: User, **extra: object) -> None:
     """A remember-me cookie brought a login back into a new session: it gets an id too
     (``user_loaded_from_cookie``)."""
     realtime.start_session(keep_existing=True)
+    login_records.record_session(user)
 
 
 def end_socket_session(sender: Flask, *, user: User, **extra: object) -> None:
     """A logout closes that session's sockets, not the user's other sessions'
-    (``user_logged_out``)."""
+    (``user_logged_out``); its record goes first, while the session still knows its id."""
+    login_records.forget_current()
     realtime.end_session()
 
 
@@ -83,11 +92,29 @@ def end_account_sockets(sender: Flask, *, user_id: str) -> None:
     realtime.end_user_sockets(user_id)
 
 
+def forget_account_logins(sender: Flask, *, user_id: str) -> None:
+    """An account signed out everywhere has no session or token left to list
+    (``sessions_ended``)."""
+    login_records.forget_all(user_id)
+
+
+def end_signed_out_session(sender: Flask, *, session_id: str) -> None:
+    """Close the sockets of a session signed out from another one, on every web process
+    (``session_signed_out``)."""
+    realtime.end_session_sockets(session_id)
+
+
 def end_sockets_after_new_password(sender: Flask, *, user: User, **extra: object) -> None:
     """A new password ends every session of the account (Flask-Security gives it a new
     ``fs_uniquifier``), so its sockets are closed too (``password_changed``,
     ``password_reset``)."""
     realtime.end_user_sockets(str(user.id))
+
+
+def forget_logins_after_new_password(sender: Flask, *, user: User, **extra: object) -> None:
+    """A new password ended the account's other sessions and its tokens: they are listed
+    no more (``password_changed``, ``password_reset``)."""
+    login_records.forget_all_but_current(user)
 
 
 def tell_old_address(sender: Flask, *, user: User, old_email: str, **extra: object) -> None:

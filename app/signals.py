@@ -24,6 +24,11 @@ mail_queued = _signals.signal("mail-queued")
 #: :mod:`app.accounts.services` once the change is stored, with ``user_id`` (str).
 sessions_ended = _signals.signal("sessions-ended")
 
+#: One browser session of an account was signed out from another one: sent by
+#: :func:`app.accounts.sessions.sign_out_session` once its record is marked ended, with
+#: ``session_id`` (str, the login id its sockets' room is named after).
+session_signed_out = _signals.signal("session-signed-out")
+
 #: A member asked for their account to be deleted: sent by
 #: :func:`app.accounts.deletion.request_deletion` once the account is deactivated and
 #: signed out everywhere, with ``user_id`` (str).

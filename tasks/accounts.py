@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 
 from app.accounts.deletion import erase_account, stale_deletions
+from app.accounts.sessions import remove_expired
 from tasks.uploads import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -38,3 +39,10 @@ def finish_deletions() -> int:
     if user_ids:
         logger.warning("queued %d unfinished account deletions again", len(user_ids))
     return len(user_ids)
+
+
+@shared_task(name="accounts.remove_expired_logins", ignore_result=True)
+def remove_expired_logins() -> int:
+    """Remove the records of sessions and API tokens whose time is up. Run by Celery beat
+    hourly."""
+    return remove_expired()

@@ -14,6 +14,7 @@ from app.accounts.models import Role, User, WebAuthn
 from app.accounts.oauth import init_oauth
 from app.accounts.passkeys import SitePasskeys
 from app.accounts.second_factor_lockout import PasskeyForm, RecoveryCodeForm, VerifyCodeForm
+from app.accounts.sessions import check_current_session
 from app.accounts.tokens import init_tokens
 from app.accounts.two_factor import (
     OnceOnlyTotp,
@@ -55,6 +56,7 @@ def init_accounts(app: Flask) -> Security:
     security.unauthz_handler(forbidden)
     init_tokens(app, security)
     app.before_request(require_second_factor_setup)
+    app.before_request(check_current_session)
     init_oauth(app, security)
     limiter = init_rate_limits(app)
     account_views = app.blueprints["security"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import available_timezones
 
+from bson import ObjectId
 from flask_security import RoleMixin, UserMixin, WebAuthnMixin
 from mongoengine import (
     CASCADE,
@@ -16,6 +17,7 @@ from mongoengine import (
     IntField,
     ListField,
     LongField,
+    ObjectIdField,
     ReferenceField,
     StringField,
     ValidationError,
@@ -27,6 +29,11 @@ from app.database import Document
 
 ADMIN_ROLE = "Admin"
 PUBLIC_ROLE = "Public"
+#: The kinds of login record (app/accounts/sessions.py).
+SESSION = "session"
+TOKEN = "token"  # noqa: S105 (a kind of record, not a secret)
+#: Where a token names its record.
+TOKEN_RECORD_CLAIM = "encore_record"  # noqa: S105 (a claim name)
 
 
 def utcnow() -> datetime:
@@ -109,6 +116,29 @@ class User(Document, SecondFactorPolicy, UserMixin):
     def __str__(self) -> str:
         return self.username
 
+    def auth_token_for(self, record: LoginRecord) -> str:
+        """An API token that names ``record``: it works while the record is not ended
+        (app/accounts/sessions.py), on top of Flask-Security's own checks."""
+        self._token_record = str(record.id)
+        try:
+            return self.get_auth_token()
+        finally:
+            del self._token_record
+
+    def augment_auth_token(self, tdata: dict) -> None:
+        record_id = getattr(self, "_token_record", None)
+        if record_id:
+            tdata[TOKEN_RECORD_CLAIM] = record_id
+
+    def verify_auth_token(self, tdata: dict) -> bool:
+        """Whether a token that passed Flask-Security's checks (signature, age, this
+        account's ``fs_uniquifier``) was not revoked on its own since."""
+        record_id = tdata.get(TOKEN_RECORD_CLAIM)
+        if not isinstance(record_id, str) or not ObjectId.is_valid(record_id):
+            return False
+        record = LoginRecord.objects(id=ObjectId(record_id), user=self.id, kind=TOKEN).first()
+        return record is not None and record.ended_at is None
+
 
 class WebAuthn(Document, WebAuthnMixin):
     """A passkey: the public key of a credential an authenticator keeps for one user."""
@@ -135,3 +165,36 @@ class WebAuthn(Document, WebAuthnMixin):
 
 # A deleted passkey leaves its owner's list too.
 WebAuthn.register_delete_rule(User, "webauthn", PULL)
+
+
+class LoginRecord(Document):
+    """One signed-in browser session or one issued API token of ``user``."""
+
+    user = ObjectIdField(required=True)
+    kind = StringField(required=True, choices=(SESSION, TOKEN))
+    #: The login id the Flask session keeps (sessions only).
+    key = StringField(max_length=64)
+    created_at = DateTimeField(required=True, default=utcnow)
+    last_seen_at = DateTimeField(required=True, default=utcnow)
+    ip = StringField(max_length=100)
+    #: The browser or program ("Firefox", "curl") and its system ("Linux"), from the
+    #: User-Agent header; empty when unknown.
+    browser = StringField(max_length=40, default="")
+    system = StringField(max_length=40, default="")
+    #: When the session was signed out from elsewhere; such a record is not listed.
+    ended_at = DateTimeField()
+    #: When the record stops counting and may be removed.
+    expires_at = DateTimeField(required=True)
+
+    meta = {
+        "collection": "login_records",
+        "indexes": [
+            "user",
+            {"fields": ["key"], "unique": True, "sparse": True},
+            "expires_at",
+        ],
+    }
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None and self.expires_at > utcnow()

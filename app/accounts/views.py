@@ -21,9 +21,11 @@ from flask_security.utils import get_message
 from app.accounts.deletion import is_last_active_admin, request_deletion, what_goes
 from app.accounts.forms import DeleteAccountForm, NamesForm
 from app.accounts.services import end_sessions, update_names
+from app.accounts.sessions import active_records, describe_client, revoke_token, sign_out_session
 from app.errors import Conflict, ValidationFailed
 from app.exports.services import is_expired, latest_export
 from app.library.forms import show_errors
+from app.realtime.sessions import current_session_id
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -46,11 +48,18 @@ def duration_text(value: timedelta | int) -> str:
     return format_unit(seconds, "duration-second", "long", locale=get_locale())
 
 
+@blueprint.app_template_filter("client_text")
+def client_text(record) -> str:
+    """The browser or program of a session or token in a few words: "Firefox on Linux"."""
+    return describe_client(record.browser, record.system)
+
+
 def _account_page(names_form: NamesForm | None = None, status: int = 200):
     user = current_user._get_current_object()
     if names_form is None:
         names_form = NamesForm(first_name=user.first_name, last_name=user.last_name)
     export = latest_export(user)
+    sessions, tokens = active_records(user)
     return render_template(
         "accounts/account.html",
         user=user,
@@ -58,6 +67,9 @@ def _account_page(names_form: NamesForm | None = None, status: int = 200):
         export_expired=export is not None and is_expired(export),
         names_form=names_form,
         token_max_age=current_app.config["SECURITY_TOKEN_MAX_AGE"],
+        sessions=sessions,
+        tokens=tokens,
+        this_session=current_session_id(),
     ), status
 
 
@@ -85,6 +97,25 @@ def change_names():
         show_errors(form, error)
         return _account_page(form, 422)
     flash(_("Your name was saved."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@blueprint.post("/account/sessions/<record_id>/sign-out")
+@auth_required("session")
+def sign_out_one_session(record_id: str):
+    """End one other session of the account: its next request is signed out and its
+    open tabs' live updates close. Signing out this session is the ordinary logout."""
+    sign_out_session(current_user._get_current_object(), record_id)
+    flash(_("That session was signed out."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@blueprint.post("/account/tokens/<record_id>/revoke")
+@auth_required("session")
+def revoke_one_token(record_id: str):
+    """Revoke one API token of the account; the others, and the sessions, go on."""
+    revoke_token(current_user._get_current_object(), record_id)
+    flash(_("That API token was revoked."), "success")
     return redirect(url_for("accounts.account"))
 
 

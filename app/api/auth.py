@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from app.accounts.limits import rate_limit
 from app.accounts.second_factor_lockout import counted_token_refusal
 from app.accounts.services import authenticate, end_sessions
+from app.accounts.sessions import issue_token as new_token
 from app.api.schemas import ProblemSchema, TokenRequestSchema, TokenSchema, UserSchema
 from app.errors import problem
 
@@ -54,7 +55,7 @@ def issue_token(credentials: dict):
     if refusal:
         return problem(401, "Unauthorized", refusal)
     return {
-        "token": user.get_auth_token(),
+        "token": new_token(user),
         "token_type": "Bearer",
         "expires_in": int(current_app.config["SECURITY_TOKEN_MAX_AGE"].total_seconds()),
         "user": user,

@@ -12,10 +12,16 @@ from flask_socketio import SocketIO
 from app.realtime.manager import SocketManager
 from app.realtime.notify import notify, user_room
 from app.realtime.origins import origin_checker
-from app.realtime.sessions import end_session, end_user_sockets, start_session
+from app.realtime.sessions import (
+    end_session,
+    end_session_sockets,
+    end_user_sockets,
+    start_session,
+)
 
 __all__ = [
     "end_session",
+    "end_session_sockets",
     "end_user_sockets",
     "init_realtime",
     "notify",

@@ -49,6 +49,12 @@ def end_session() -> None:
         _end_sockets_in(session_room(session_id))
 
 
+def end_session_sockets(session_id: str) -> None:
+    """Close every socket of one login, on every web process: it was signed out from
+    another session."""
+    _end_sockets_in(session_room(session_id))
+
+
 def end_user_sockets(user_id: str) -> None:
     """Close every socket of ``user_id``, on every web process. Call it once the change
     that ends them (deactivation, a new ``fs_uniquifier``, deletion) is stored."""

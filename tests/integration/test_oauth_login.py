@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import mongoengine
 import pytest
 
-from app.accounts.models import User
+from app.accounts.models import LoginRecord, User
 from app.accounts.oauth_accounts import ExternalLogin
 from app.accounts.services import delete_user
 from app.processes import free_port
@@ -100,6 +100,7 @@ def test_a_verified_email_signs_in_to_its_account(sso_app, client, issuer):
     assert ann.login_count == logins_before + 1
     assert User.objects.count() == 1
     assert links() == [(issuer, "ann-at-sso", "ann@example.org")]
+    assert LoginRecord.objects(user=ann.id, kind="session").count() == 1  # listed on My account
 
 
 def test_later_sign_ins_follow_the_link_whatever_the_addresses(sso_app, client, issuer):

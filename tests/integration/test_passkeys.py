@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.accounts.models import User, WebAuthn
+from app.accounts.models import LoginRecord, User, WebAuthn
 from app.accounts.services import delete_user
 from tests.factories import UserFactory
 from tests.helpers import csrf_token
@@ -87,6 +87,7 @@ def test_a_passkey_signs_in_alone(client):
 
     assert page.request.path == "/"
     assert is_logged_in(client)
+    assert LoginRecord.objects(user=user.id, kind="session").count() == 1  # on My account
 
 
 def test_a_passkey_as_second_factor_after_the_password(client):
