@@ -9,6 +9,7 @@ from mongoengine import DateTimeField, DictField, ObjectIdField, StringField
 from app.accounts.models import utcnow
 from app.config import N_
 from app.database import Document
+from app.library.names import status_name
 
 #: action -> how the audit page names it (entries store the action; the name is looked up
 #: in the reader's language when shown)
@@ -92,10 +93,19 @@ class AuditEntry(Document):
     @property
     def details_text(self) -> str:
         """The details as one line, each named in the reader's language: a change
-        ``{"from": a, "to": b}`` reads "a → b"."""
+        ``{"from": a, "to": b}`` reads "a → b", a status is named (``previous``)."""
         return "; ".join(
-            f"{DETAILS.get(name, name)}: {_readable(value)}" for name, value in self.details.items()
+            f"{DETAILS.get(name, name)}: {_detail_value(name, value)}"
+            for name, value in self.details.items()
         )
+
+
+def _detail_value(name: str, value: object) -> str:
+    """A detail's value as shown: a song's status code (``previous``) as the reader says
+    it, anything else as stored."""
+    if name == "previous" and isinstance(value, str):
+        return status_name(value)
+    return _readable(value)
 
 
 def _readable(value: object) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from app.admin.audit import describe_album, describe_role, record
+from app.admin.audit import describe_album, describe_role, describe_song, record
 from app.admin.models import AuditEntry
 from tests.factories import AlbumFactory, SongFactory, UserFactory
 from tests.helpers import csrf_token
@@ -53,15 +53,18 @@ def test_the_german_audit_page_words_targets_and_details_in_german(app, client):
     assert "last_name" not in page
 
 
-def test_the_french_audit_page_words_a_role_in_french(app, client):
+def test_the_french_audit_page_words_a_role_and_a_status_in_french(app, client):
     admin = UserFactory(username="boss", admin=True, locale="fr")
     with app.app_context():
         record(admin, "role.create", describe_role("Editor"))
+        record(admin, "song.requeue", describe_song("Intro", "mia"), previous="failed")
     log_in_client(client, admin)
 
     page = html.unescape(client.get("/admin/audit").text)
 
     assert "rôle Editor" in page
+    assert "morceau « Intro » de mia" in page
+    assert "statut précédent: échec" in page
 
 
 def test_entries_stored_as_text_alone_are_shown_as_stored(app, client):
