@@ -8,7 +8,7 @@ from pymongo.errors import PyMongoError
 
 
 def mongodb_problem(url: str, timeout: float) -> str | None:
-    """None when a MongoDB server answers ``ping`` at ``url``, else what went wrong.
+    """None when a MongoDB server answers ``ping`` at ``url``, else the name of the error.
 
     A client of its own, so the wait is bounded by ``timeout``, not by the app's
     longer server-selection timeout.
@@ -20,19 +20,19 @@ def mongodb_problem(url: str, timeout: float) -> str | None:
     try:
         client.admin.command("ping")
     except PyMongoError as error:
-        return f"no answer: {error.__class__.__name__}"
+        return error.__class__.__name__
     finally:
         client.close()
     return None
 
 
 def redis_problem(url: str, timeout: float) -> str | None:
-    """None when a Redis server answers ``PING`` at ``url``, else what went wrong."""
+    """None when a Redis server answers ``PING`` at ``url``, else the name of the error."""
     client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
     try:
         client.ping()
     except redis.RedisError as error:
-        return f"no answer: {error.__class__.__name__}"
+        return error.__class__.__name__
     finally:
         client.close()
     return None

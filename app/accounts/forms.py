@@ -10,7 +10,7 @@ from flask_security import ChangeEmailForm as SecurityChangeEmailForm
 from flask_security import RegisterFormV2
 from flask_security.utils import get_message
 from flask_wtf import FlaskForm, Recaptcha, RecaptchaField
-from wtforms import StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.accounts import lockout
@@ -100,3 +100,11 @@ class NamesForm(FlaskForm):
 
     first_name = StringField(_l("First name"))
     last_name = StringField(_l("Last name"))
+
+
+class LocaleForm(FlaskForm):
+    """Language and time zone; the service checks the choices (app/accounts/preferences.py),
+    so the form takes any value and the reason for a refusal is the service's."""
+
+    language = SelectField(_l("Language"), validate_choice=False)
+    timezone = SelectField(_l("Time zone"), validate_choice=False)

@@ -19,11 +19,13 @@ from flask_security import auth_required, current_user, logout_user, url_for_sec
 from flask_security.utils import get_message
 
 from app.accounts.deletion import is_last_active_admin, request_deletion, what_goes
-from app.accounts.forms import DeleteAccountForm, NamesForm
+from app.accounts.forms import DeleteAccountForm, LocaleForm, NamesForm
+from app.accounts.preferences import DEFAULT_TIMEZONE, timezone_names, update_locale_settings
 from app.accounts.services import end_sessions, update_names
 from app.accounts.sessions import active_records, describe_client, revoke_token, sign_out_session
 from app.errors import Conflict, ValidationFailed
 from app.exports.services import is_expired, latest_export
+from app.i18n.selection import current_language, language_names
 from app.library.forms import show_errors
 from app.realtime.sessions import current_session_id
 
@@ -54,10 +56,26 @@ def client_text(record) -> str:
     return describe_client(record.browser, record.system)
 
 
-def _account_page(names_form: NamesForm | None = None, status: int = 200):
+def _with_choices(form: LocaleForm) -> LocaleForm:
+    form.language.choices = list(language_names().items())
+    form.timezone.choices = list(timezone_names())
+    return form
+
+
+def _account_page(
+    names_form: NamesForm | None = None,
+    status: int = 200,
+    *,
+    locale_form: LocaleForm | None = None,
+):
     user = current_user._get_current_object()
     if names_form is None:
         names_form = NamesForm(first_name=user.first_name, last_name=user.last_name)
+    if locale_form is None:
+        locale_form = LocaleForm(
+            language=user.locale or current_language(),
+            timezone=user.timezone or DEFAULT_TIMEZONE,
+        )
     export = latest_export(user)
     sessions, tokens = active_records(user)
     return render_template(
@@ -66,6 +84,7 @@ def _account_page(names_form: NamesForm | None = None, status: int = 200):
         export=export,
         export_expired=export is not None and is_expired(export),
         names_form=names_form,
+        locale_form=_with_choices(locale_form),
         token_max_age=current_app.config["SECURITY_TOKEN_MAX_AGE"],
         sessions=sessions,
         tokens=tokens,
@@ -76,8 +95,8 @@ def _account_page(names_form: NamesForm | None = None, status: int = 200):
 @blueprint.get("/account")
 @auth_required("session")
 def account():
-    """My account: names, email address, username, password, sessions, export; each
-    section a card."""
+    """My account: names, language and time zone, email address, username, password,
+    sessions, export; each section a card."""
     return _account_page()
 
 
@@ -116,6 +135,26 @@ def revoke_one_token(record_id: str):
     """Revoke one API token of the account; the others, and the sessions, go on."""
     revoke_token(current_user._get_current_object(), record_id)
     flash(_("That API token was revoked."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@blueprint.post("/account/locale")
+@auth_required("session")
+def change_locale():
+    """The account's language and time zone (the navbar's switcher sets the language too)."""
+    form = LocaleForm()
+    if not form.validate_on_submit():
+        return _account_page(status=400, locale_form=form)
+    try:
+        update_locale_settings(
+            current_user._get_current_object(),
+            language=form.language.data,
+            timezone=form.timezone.data,
+        )
+    except ValidationFailed as error:
+        show_errors(form, error)
+        return _account_page(status=422, locale_form=form)
+    flash(_("Your language and time zone were saved."), "success")
     return redirect(url_for("accounts.account"))
 
 

@@ -2,30 +2,61 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
 from app.accounts.models import User
-from app.admin.models import AuditEntry
+from app.admin.models import TARGETS, AuditEntry
 from app.errors import NotFound, ValidationFailed
 
 AUDIT_PAGE_SIZE = 50
 
 
-def describe_user(user: User) -> str:
-    return f"{user.username} <{user.email}>"
+@dataclass(frozen=True)
+class Target:
+    """What an action was done to: a kind of TARGETS and the names that fill its words."""
+
+    kind: str
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The target in English, as stored."""
+        return TARGETS[self.kind] % self.names
 
 
-def record(actor: User, action: str, target: str, target_id: object = "", **details) -> None:
-    """Store that ``actor`` did ``action`` to ``target`` (a description that stays
-    readable after the target is gone). Call it after the change itself is stored."""
+def describe_user(user: User) -> Target:
+    return Target("user", {"username": user.username, "email": user.email})
+
+
+def describe_song(title: str, owner: str) -> Target:
+    return Target("song", {"title": title, "owner": owner})
+
+
+def describe_album(title: str, owner: str) -> Target:
+    return Target("album", {"title": title, "owner": owner})
+
+
+def describe_role(name: str) -> Target:
+    return Target("role", {"name": name})
+
+
+def record(
+    actor: User, action: str, target: Target | str, target_id: object = "", **details
+) -> None:
+    """Store that ``actor`` did ``action`` to ``target`` (kept as data and as English
+    text, both readable after the target is gone; a plain text target is shown as is).
+    Call it after the change itself is stored."""
+    structured = isinstance(target, Target)
     AuditEntry(
         actor=actor.username,
         actor_id=actor.id,
         action=action,
-        target=target[:300],
+        target=(target.text if structured else target)[:300],
         target_id=str(target_id),
+        target_kind=target.kind if structured else None,
+        target_names=target.names if structured else {},
         details=details,
     ).save()
 

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from app import paging
 from app.accounts.datastore import normalise_identity
 from app.accounts.models import User
-from app.admin.audit import record
+from app.admin.audit import Target, describe_album, describe_song, record
 from app.errors import ValidationFailed
 from app.library import counters
 from app.library.models import Album, Song
@@ -64,8 +64,8 @@ def chosen_songs(song_ids: list[str]) -> list[Song]:
     return list(Song.objects(id__in=_song_ids(song_ids)))
 
 
-def _song_target(song: Song) -> str:
-    return f"song “{song.title}” of {song.owner.username}"
+def _song_target(song: Song) -> Target:
+    return describe_song(song.title, song.owner.username)
 
 
 def remove_song(actor: User, song: Song) -> None:
@@ -178,7 +178,7 @@ def _album_cursor(cursor: str) -> tuple[str, ObjectId]:
 def remove_album(actor: User, album: Album, *, delete_songs: bool) -> int:
     """Delete the album, and its songs too if asked (else they stay, without an album).
     Returns how many songs were deleted."""
-    target = f"album “{album.title}” of {album.owner.username}"
+    target = describe_album(album.title, album.owner.username)
     album_id = album.id
     deleted = delete_album(album, delete_songs=delete_songs)
     record(actor, "album.delete", target, album_id, songs_deleted=deleted)

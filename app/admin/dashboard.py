@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import format_decimal, gettext
+
 from app import paging
 from app.accounts.datastore import USERS
 from app.accounts.models import User
+from app.config import N_
 from app.health.services import Check, run_checks
 from app.library.counters import EVERYONE, counts_of
 from app.library.models import FAILED_SONGS, Song
@@ -20,6 +23,16 @@ from app.storage import stored_bytes
 
 #: How many of the last failed songs the dashboard lists.
 FAILED_SHOWN = 20
+
+#: A health check's reason (app/health/services.py) in words, with its values.
+HEALTH_DETAILS = {
+    "answered": N_("ping answered"),
+    "no-answer": N_("no answer: %(error)s"),
+    "ping-failed": N_("ping failed: %(error)s"),
+    "no-worker": N_("no worker answered within %(seconds)s s"),
+    "worker-answered": N_("%(worker)s answered"),
+    "redis-down": N_("unreachable: Redis is down"),
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,19 @@ class Dashboard:
     storage_bytes: int
     checks: list[Check]
     failed_songs: list[Song]
+
+
+def health_detail(check: Check) -> str:
+    """What a health check found, in the reader's language; the English detail for a
+    reason without words here."""
+    words = HEALTH_DETAILS.get(check.reason)
+    if words is None:
+        return check.detail
+    values = {
+        name: format_decimal(value) if isinstance(value, int | float) else value
+        for name, value in check.values.items()
+    }
+    return gettext(words, **values)
 
 
 def last_failed_songs(failed: int) -> list[Song]:

@@ -12,7 +12,7 @@ from mongoengine import NotUniqueError
 from app.accounts.models import Role, User
 from app.accounts.permissions import USERS_MANAGE, active_holders, check_permissions, roles_granting
 from app.accounts.services import datastore
-from app.admin.audit import record
+from app.admin.audit import describe_role, record
 from app.errors import ValidationFailed
 
 ROLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9 _-]{0,79}")
@@ -90,7 +90,7 @@ def create_role(actor: User, name: str, description: str, permissions: list[str]
     record(
         actor,
         "role.create",
-        f"role {role.name}",
+        describe_role(role.name),
         role.id,
         description=description,
         permissions=permissions,
@@ -140,7 +140,7 @@ def update_role(actor: User, role: Role, description: str, permissions: list[str
         record(
             actor,
             "role.update",
-            f"role {role.name}",
+            describe_role(role.name),
             role.id,
             description={"from": before, "to": description},
         )
@@ -152,7 +152,7 @@ def update_role(actor: User, role: Role, description: str, permissions: list[str
         record(
             actor,
             "role.permissions",
-            f"role {role.name}",
+            describe_role(role.name),
             role.id,
             permissions={"from": before, "to": permissions},
         )

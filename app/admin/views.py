@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_security import auth_required, permissions_required
 
 from app.accounts.permissions import ADMIN_VIEW
-from app.admin.dashboard import dashboard
+from app.admin.dashboard import dashboard, health_detail
 from app.admin.forms import ActionForm
 from app.errors import ValidationFailed
 
@@ -30,7 +30,7 @@ def admins_only() -> None:
 
 @blueprint.get("/")
 def index():
-    return render_template("admin/dashboard.html", board=dashboard())
+    return render_template("admin/dashboard.html", board=dashboard(), health_detail=health_detail)
 
 
 def back_to(default: str) -> str:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from babel.units import format_unit
 from bson import ObjectId
 from flask import current_app, url_for
-from flask_babel import force_locale, format_decimal
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from app.accounts.models import User
@@ -169,9 +170,14 @@ def downloadable_export(user: User, export_id: str) -> Export:
     if is_expired(export):
         raise Gone(
             _(
-                "This export has expired: exports can be downloaded for %(hours)s hours. "
+                "This export has expired: exports can be downloaded for %(within)s. "
                 "Start a new one on your account page.",
-                hours=format_decimal(current_app.config["EXPORT_TTL_HOURS"]),
+                within=format_unit(
+                    current_app.config["EXPORT_TTL_HOURS"],
+                    "duration-hour",
+                    "long",
+                    locale=get_locale(),
+                ),
             )
         )
     if export.state == "failed":

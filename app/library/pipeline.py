@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from bson import ObjectId
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from mongoengine import Q
 from redis.exceptions import RedisError
@@ -101,10 +101,12 @@ def _give_up(condition: Q) -> Song | None:
 
 
 def _gave_up_reason() -> str:
-    return _(
-        "Processing started %(count)s times without finishing (its worker stopped or failed "
+    return ngettext(
+        "Processing started %(num)s time without finishing (its worker stopped or failed), "
+        "so it is not tried again.",
+        "Processing started %(num)s times without finishing (its worker stopped or failed "
         "each time), so it is not tried again.",
-        count=_max_attempts(),
+        _max_attempts(),
     )
 
 

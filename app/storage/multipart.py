@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import (
@@ -136,7 +137,11 @@ class MultipartReader:
             count += 1
             if count > self._max_parts:
                 raise MalformedUpload(
-                    _("The upload has more than %(count)s parts.", count=self._max_parts)
+                    ngettext(
+                        "The upload has more than %(num)s part.",
+                        "The upload has more than %(num)s parts.",
+                        self._max_parts,
+                    )
                 )
             if not event.name:
                 raise MalformedUpload("A part of the upload has no field name.")

@@ -37,7 +37,7 @@ def test_a_member_deletes_their_account_from_the_account_page(page):
     page.goto("/account")
     page.get_by_role("link", name="Delete my account…").click()
     expect(page).to_have_url(re.compile(r"/account/delete$"))
-    expect(page.get_by_text("deletes your 1 song with their audio files")).to_be_visible()
+    expect(page.get_by_text("deletes your 1 song with its audio file")).to_be_visible()
     page.get_by_label("Type your username to confirm").fill("Maya")
     page.get_by_role("button", name="Delete my account").click()
 

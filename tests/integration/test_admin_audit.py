@@ -60,7 +60,7 @@ def test_the_details_of_a_change_read_from_before_to_after(app, client, admin):
     page = client.get("/admin/audit").text
 
     assert "roles: Public → Admin, Public" in page
-    assert "last_name: Old → New" in page
+    assert "last name: Old → New" in page
 
 
 def test_pages_follow_each_other_without_overlap(app, client, admin):

@@ -20,10 +20,15 @@ const STEPS = [
   ["minute", 60],
 ];
 
+// One message per plural form the three languages need: one, and any other count.
+function unreadLabel(unread) {
+  return unread === 1 ? t("Notifications, 1 unread") : t("Notifications, {count} unread", { count: unread });
+}
+
 function show(unread) {
   count.textContent = unread;
   count.hidden = unread === 0;
-  bell.setAttribute("aria-label", unread ? t("Notifications, {count} unread", { count: unread }) : t("Notifications"));
+  bell.setAttribute("aria-label", unread ? unreadLabel(unread) : t("Notifications"));
 }
 
 function relative(iso) {
