@@ -205,7 +205,7 @@ class RescueChoice(RadioField):
     """The ways out offered on /tf-rescue; anything else is refused with what to do."""
 
     def pre_validate(self, form: Any) -> None:
-        if self.data not in [value for value, *_ in self.choices]:
+        if self.data not in [value for value, *_label in self.choices]:
             raise ValidationError(_(NO_RESCUE_CHOICE))
 
 

@@ -146,7 +146,7 @@ def _position_scope(query: SongQuery) -> tuple[dict, str, str]:
 
 
 def _position_of(cursor: str) -> int:
-    value, _ = _decode_cursor(cursor)
+    value, _song_id = _decode_cursor(cursor)
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValidationFailed({"cursor": _("is not a cursor this listing gave out")})
     return value
@@ -199,7 +199,7 @@ def _rating_page(query: SongQuery) -> SongPage:
 
 def _rating_cursor(cursor: str) -> tuple[int | None, int]:
     """(rating, position) of the last song the previous page showed."""
-    value, _ = _decode_cursor(cursor)
+    value, _song_id = _decode_cursor(cursor)
     if (
         not isinstance(value, list)
         or len(value) != 2
