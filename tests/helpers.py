@@ -83,7 +83,8 @@ def assert_websocket_connects(url: str, http, **client_options) -> None:
 
     client = socketio.Client(reconnection=False, **client_options)
     cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
-    client.connect(url, headers={"Cookie": cookie}, transports=["websocket"])
+    # The namespace's answer may take more than the client's default 1 s on a busy machine.
+    client.connect(url, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=15)
     try:
         assert client.connected
         assert client.transport() == "websocket"
