@@ -155,9 +155,10 @@ SETTINGS: tuple[Setting, ...] = (
         "TWO_FACTOR_KEYS",
         _names,
         [],
-        "Keys that encrypt each account's authenticator secret and recovery codes, "
-        "comma-separated, newest first: the first encrypts, every one still decrypts, so a "
-        "new key goes in front and an old one leaves once nothing uses it. Required in "
+        "Keys that encrypt each account's authenticator secret and key the hashes of its "
+        "recovery codes, comma-separated, newest first: the first is used for new ones, "
+        "every one still decrypts a secret or checks a code, so a new key goes in front and "
+        "an old one leaves once nothing uses it. Required in "
         "production; elsewhere generated like SECRET_KEY.",
     ),
     Setting(
@@ -555,7 +556,8 @@ FIXED_SETTINGS: dict[str, Any] = {
     "SECURITY_POST_CONFIRM_VIEW": "/login",
     # Second factors (docs/accounts.rst): an authenticator app (TOTP) with one-time
     # recovery codes, and passkeys, which may also stand alone as a first factor. Secrets
-    # and recovery codes are stored encrypted with TWO_FACTOR_KEYS (two_factor_settings).
+    # are stored encrypted and recovery codes as keyed hashes, both under TWO_FACTOR_KEYS
+    # (two_factor_settings).
     "SECURITY_TWO_FACTOR": True,
     "SECURITY_TWO_FACTOR_ENABLED_METHODS": ["authenticator"],
     # Every login asks for the second factor: no "remember this browser" cookie.

@@ -22,6 +22,8 @@ Flask-Security-Too runs the flows (/tf-setup, /tf-validate, /mf-recovery-codes,
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
 from flask import current_app, flash, redirect, request
@@ -168,20 +170,27 @@ def normalise_recovery_code(code: str) -> str:
 
 
 class OneTimeRecoveryCodes(MfRecoveryCodesUtil):
-    """Recovery codes, encrypted at rest (SECURITY_MULTI_FACTOR_RECOVERY_CODES_KEYS),
-    shown only on the page that makes them, each usable once."""
+    """Recovery codes, shown only on the page that makes them, each usable once. They are
+    only ever checked, never shown again, so they are stored as keyed hashes (HMAC-SHA256
+    under keys derived from TWO_FACTOR_KEYS): a copy of the database without the keys
+    gives nobody a code, not even by trying them all."""
 
     def get_recovery_codes(self, user: Any) -> list[str]:
         return []
 
+    def _encrypt_codes(self, codes: list[str]) -> list[str]:
+        """Flask-Security stores what this returns: the hashes, under the newest key."""
+        newest = _recovery_code_keys()[0]
+        return [_recovery_code_digest(code, newest) for code in codes]
+
     def check_recovery_code(self, user: Any, code: str) -> bool:
         """Use ``code``: remove it from ``user``'s codes, atomically; False if it is not
-        one of them (any more)."""
+        one of them (any more). Codes hashed under an older key still count."""
         if hasattr(user, "_get_current_object"):
             user = user._get_current_object()
-        wanted = normalise_recovery_code(code)
+        candidates = {_recovery_code_digest(code, key) for key in _recovery_code_keys()}
         for stored in list(user.mf_recovery_codes or []):
-            if self._decrypt_codes([stored]) == [wanted]:
+            if stored in candidates:
                 used = (
                     type(user)
                     .objects(id=user.pk, mf_recovery_codes=stored)
@@ -193,6 +202,20 @@ class OneTimeRecoveryCodes(MfRecoveryCodesUtil):
     def delete_recovery_code(self, user: Any, code: str) -> bool:
         """Done by :meth:`check_recovery_code` already, in the same atomic step."""
         return True
+
+
+def _recovery_code_keys() -> list[bytes]:
+    """One hash key per TWO_FACTOR_KEYS entry (newest first), apart from the keys that
+    encrypt the authenticator secrets."""
+    return [
+        hashlib.sha256(b"recovery-code-hash:" + key.encode()).digest()
+        for key in current_app.config["TWO_FACTOR_KEYS"]
+    ]
+
+
+def _recovery_code_digest(code: str, key: bytes) -> str:
+    digest = hmac.new(key, normalise_recovery_code(code).encode(), hashlib.sha256).hexdigest()
+    return f"hmac-sha256:{digest}"
 
 
 NO_RESCUE_CHOICE = N_(
