@@ -8,20 +8,12 @@ from celery import shared_task
 
 from app.accounts.deletion import erase_account, stale_deletions
 from app.accounts.sessions import remove_expired
-from tasks.uploads import TRANSIENT_ERRORS
+from tasks.durable import DURABLE
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="accounts.delete_account",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    max_retries=8,
-)
+@shared_task(name="accounts.delete_account", **DURABLE)
 def delete_account(user_id: str) -> bool:
     """Delete the account ``user_id`` asked to be deleted, with its exports, songs and
     their audio, albums and notifications. Idempotent: each step can be repeated, so a

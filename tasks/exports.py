@@ -7,20 +7,12 @@ import logging
 from celery import shared_task
 
 from app.exports.services import build_export, remove_expired_exports
-from tasks.uploads import TRANSIENT_ERRORS
+from tasks.durable import DURABLE
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="exports.build",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    max_retries=8,
-)
+@shared_task(name="exports.build", **DURABLE)
 def build(export_id: str) -> str:
     """Write the archive of a queued export into GridFS, pushing progress to the member's
     pages. Idempotent: a worker that dies halfway leaves the export ``building``, and the

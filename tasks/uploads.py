@@ -7,8 +7,6 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from flask_babel import force_locale
-from pymongo.errors import AutoReconnect, ConnectionFailure
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from app.i18n.selection import language_for
 from app.library.pipeline import (
@@ -17,21 +15,12 @@ from app.library.pipeline import (
     start_processing,
     stuck_songs,
 )
+from tasks.durable import DURABLE
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT_ERRORS = (AutoReconnect, ConnectionFailure, RedisConnectionError)
 
-
-@shared_task(
-    name="uploads.process_song",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    max_retries=8,
-)
+@shared_task(name="uploads.process_song", **DURABLE)
 def process_song(song_id: str, locale: str | None = None) -> str:
     """Analyse a stored song and mark it ``ready`` (or ``failed`` with the reason).
 
