@@ -135,21 +135,14 @@ class Gone(EncoreError):
     title = _l("Gone")
 
 
-class RateLimited(EncoreError):
-    """A rate limit (``limit``, e.g. "10 per 1 minute") was reached; ``retry_after`` is in
-    seconds."""
+class RetryLater(EncoreError):
+    """Refused for ``retry_after`` seconds: said in the problem and in ``Retry-After``."""
 
     status = 429
     title = _l("Too Many Requests")
 
-    def __init__(self, limit: str, retry_after: int) -> None:
-        super().__init__(
-            _(
-                "Too many requests: the limit is %(limit)s. Try again in %(seconds)s s.",
-                limit=limit,
-                seconds=retry_after,
-            )
-        )
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
         self.retry_after = retry_after
 
     def problem_fields(self) -> dict[str, Any]:
@@ -157,6 +150,21 @@ class RateLimited(EncoreError):
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
+
+
+class RateLimited(RetryLater):
+    """A rate limit (``limit``, e.g. "10 per 1 minute") was reached; ``retry_after`` is in
+    seconds."""
+
+    def __init__(self, limit: str, retry_after: int) -> None:
+        super().__init__(
+            _(
+                "Too many requests: the limit is %(limit)s. Try again in %(seconds)s s.",
+                limit=limit,
+                seconds=retry_after,
+            ),
+            retry_after,
+        )
 
 
 class PasskeysElsewhere(EncoreError):
@@ -188,21 +196,8 @@ class SignInProviderFailed(EncoreError):
     title = _l("Bad Gateway")
 
 
-class LoginLocked(EncoreError):
+class LoginLocked(RetryLater):
     """Too many failed logins for this identity (app/accounts/lockout.py)."""
-
-    status = 429
-    title = _l("Too Many Requests")
-
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail)
-        self.retry_after = retry_after
-
-    def problem_fields(self) -> dict[str, Any]:
-        return {"retry_after": self.retry_after}
-
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after)}
 
 
 def wants_json() -> bool:
