@@ -205,6 +205,18 @@ class Proxy:
     http_url: str
     cert: Path
     https_port: int
+    folder: Path  # nginx's config and logs
+
+
+def log_tails(proxy: Proxy, webs: list[LiveServer], lines: int = 30) -> str:
+    """The end of nginx's logs and the web processes' logs, for a failure's report."""
+    paths = [proxy.folder / "error.log", proxy.folder / "access.log"]
+    paths += [server.log_path for server in webs]
+    parts = []
+    for path in paths:
+        text = path.read_text(errors="replace") if path.exists() else "(none)"
+        parts.append(f"--- {path.name}\n" + "\n".join(text.splitlines()[-lines:]))
+    return "\n".join(parts)
 
 
 def proxy_config(
@@ -311,7 +323,7 @@ def proxy(resolved, proxied_webs, tmp_path_factory) -> Iterator[Proxy]:
             return False
 
     wait_until_ready(process, answers, what="nginx", timeout=30, log_path=folder / "error.log")
-    yield Proxy(https_url, f"http://localhost:{http_port}", cert, https_port)
+    yield Proxy(https_url, f"http://localhost:{http_port}", cert, https_port, folder)
     stop(process)
 
 
@@ -385,7 +397,7 @@ def test_proxy_limits_request_bodies_as_the_app_does(resolved, proxy):
     assert at_the_limit.status_code == 400  # the app's answer: not JSON
 
 
-def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy):
+def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy, proxied_webs):
     user = UserFactory()
     http = requests.Session()
     http.trust_env = False  # or REQUESTS_CA_BUNDLE would win over the session's verify
@@ -398,7 +410,12 @@ def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy):
     # ProxyFix reads the proxy's X-Forwarded-Host and -Proto.
     log_in_http(proxy.https_url, user, http=http)
 
-    assert_websocket_connects(proxy.https_url, http, http_session=http)
+    try:
+        assert_websocket_connects(
+            proxy.https_url, http, http_session=http, logger=True, engineio_logger=True
+        )
+    except Exception as error:
+        raise AssertionError(log_tails(proxy, proxied_webs)) from error
 
     token = csrf_token(http.get(f"{proxy.https_url}/songs/upload", timeout=10).text)
     content = audio_file("tone-440hz-5s.mp3").read_bytes()
