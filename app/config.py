@@ -370,6 +370,22 @@ SETTINGS: tuple[Setting, ...] = (
         "What the login page calls that provider: Sign in with OIDC_NAME.",
     ),
     Setting(
+        "PASSWORD_HASH_MEMORY_KIB",
+        int,
+        65536,
+        "Memory each Argon2id password hash takes, in KiB (with PASSWORD_HASH_ROUNDS: "
+        "RFC 9106's second recommended setting by default). A stored hash made with other "
+        "costs is redone with these at the account's next login. Tests hash cheaply.",
+        env_defaults={"testing": 64},
+    ),
+    Setting(
+        "PASSWORD_HASH_ROUNDS",
+        int,
+        3,
+        "Passes over that memory each Argon2id password hash makes (its time cost).",
+        env_defaults={"testing": 1},
+    ),
+    Setting(
         "LOCKOUT_MAX_ATTEMPTS",
         int,
         5,
@@ -741,6 +757,11 @@ def derived_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
         # Raised per request for the upload endpoints only (app/web_security.py).
         "MAX_CONTENT_LENGTH": settings["MAX_REQUEST_KB"] * 1024,
         "SECURITY_EMAIL_SENDER": settings["MAIL_DEFAULT_SENDER"],
+        # Argon2id's costs (passlib's option names); Flask-Security rehashes on login.
+        "SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS": {
+            "argon2__memory_cost": settings["PASSWORD_HASH_MEMORY_KIB"],
+            "argon2__rounds": settings["PASSWORD_HASH_ROUNDS"],
+        },
         "RECAPTCHA_ENABLED": bool(
             settings.get("RECAPTCHA_PUBLIC_KEY") and settings.get("RECAPTCHA_PRIVATE_KEY")
         ),
@@ -789,6 +810,28 @@ def two_factor_settings(keys: list[str]) -> dict[str, Any]:
             for key in keys
         ],
     }
+
+
+#: Argon2 needs 8 KiB per lane (passlib hashes with 4); production asks for OWASP's
+#: minimum memory for Argon2id.
+LEAST_HASH_MEMORY_KIB = 32
+LEAST_PRODUCTION_HASH_MEMORY_KIB = 19456
+
+
+def check_password_hash_costs(settings: Mapping[str, Any]) -> None:
+    """Raise ConfigError for password hash costs Argon2 cannot use, or, in production,
+    that are weaker than OWASP's minimum."""
+    memory, rounds = settings["PASSWORD_HASH_MEMORY_KIB"], settings["PASSWORD_HASH_ROUNDS"]
+    if rounds < 1:
+        raise ConfigError("PASSWORD_HASH_ROUNDS must be 1 or more")
+    least = LEAST_HASH_MEMORY_KIB
+    if settings["ENCORE_ENV"] == "production":
+        least = LEAST_PRODUCTION_HASH_MEMORY_KIB
+    if memory < least:
+        raise ConfigError(
+            f"PASSWORD_HASH_MEMORY_KIB must be {least} or more in {settings['ENCORE_ENV']}, "
+            f"not {memory}"
+        )
 
 
 def refuse_unsafe(settings: Mapping[str, Any]) -> None:
@@ -856,6 +899,7 @@ def load_config(
     settings.update(overrides)
     settings["ENCORE_ENV"] = env_name
     settings["INSTANCE_PATH"] = str(settings["INSTANCE_PATH"] or PROJECT_ROOT / "instance")
+    check_password_hash_costs(settings)
     settings.update(derived_settings(settings))
     refuse_unsafe(settings)
     return settings

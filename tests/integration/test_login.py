@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask_security import verify_password
 
 from tests.factories import STRONG_PASSWORD, TEST_PASSWORD, UserFactory
 from tests.helpers import csrf_token, link_in, wait_for_mail
@@ -214,3 +215,18 @@ def test_change_password_requires_the_current_one(app, client):
     )
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
     assert "Welcome back, Ann" in log_in_client(client, "ann@example.org", STRONG_PASSWORD).text
+
+
+def test_a_password_hashed_with_other_costs_is_rehashed_with_the_configured_ones_at_login(
+    make_app,
+):
+    user = UserFactory(email="ann@example.org")  # hashed at the tests' costs
+    assert user.password.startswith("$argon2id$v=19$m=64,t=1,")
+    stronger = make_app(PASSWORD_HASH_MEMORY_KIB=128, PASSWORD_HASH_ROUNDS=2)
+
+    log_in_client(stronger.test_client(), "ann@example.org")
+
+    user.reload()
+    assert user.password.startswith("$argon2id$v=19$m=128,t=2,")
+    with stronger.app_context():
+        assert verify_password(TEST_PASSWORD, user.password)

@@ -101,6 +101,33 @@ def test_production_refuses_the_outbox():
         load_config(environ={**PRODUCTION, "MAIL_BACKEND": "outbox"})
 
 
+def test_password_hashes_cost_rfc_9106_s_setting_except_in_tests():
+    hashing = "SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS"
+    production = load_config(environ=PRODUCTION)[hashing]
+    testing = load_config(environ={"ENCORE_ENV": "testing"})[hashing]
+
+    assert production == {"argon2__memory_cost": 65536, "argon2__rounds": 3}
+    assert testing == {"argon2__memory_cost": 64, "argon2__rounds": 1}
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"PASSWORD_HASH_ROUNDS": "0"}, "PASSWORD_HASH_ROUNDS must be 1 or more"),
+        ({"PASSWORD_HASH_MEMORY_KIB": "16"}, "must be 32 or more in development, not 16"),
+        (
+            {**PRODUCTION, "PASSWORD_HASH_MEMORY_KIB": "4096"},
+            "must be 19456 or more in production, not 4096",
+        ),
+    ],
+)
+def test_password_hash_costs_argon2_cannot_use_or_too_weak_for_production_are_refused(
+    environ, message
+):
+    with pytest.raises(ConfigError, match=message):
+        load_config(environ=environ)
+
+
 def test_settings_are_not_shared_between_apps():
     first = load_config(environ={})
     first["SECURITY_EMAIL_VALIDATOR_ARGS"]["changed"] = True
