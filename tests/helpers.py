@@ -112,6 +112,10 @@ class SocketTab:
 
     def close(self) -> None:
         self.client.disconnect()
+        # python-engineio leaves open the WebSocket of a connection the server closed.
+        websocket = getattr(self.client.eio, "ws", None)
+        if websocket is not None:
+            websocket.shutdown()
 
 
 def open_tab(

@@ -397,11 +397,18 @@ def test_proxy_limits_request_bodies_as_the_app_does(resolved, proxy):
     assert at_the_limit.status_code == 400  # the app's answer: not JSON
 
 
-def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy, proxied_webs):
+@pytest.fixture
+def browser(proxy) -> Iterator[requests.Session]:
+    """A requests session trusting the proxy's certificate, closed after the test."""
+    with requests.Session() as http:
+        http.trust_env = False  # or REQUESTS_CA_BUNDLE would win over the session's verify
+        http.verify = str(proxy.cert)  # the certificate app.tls wrote is what nginx serves
+        yield http
+
+
+def test_through_the_proxy_log_in_listen_upload_and_download(app, proxy, proxied_webs, browser):
     user = UserFactory()
-    http = requests.Session()
-    http.trust_env = False  # or REQUESTS_CA_BUNDLE would win over the session's verify
-    http.verify = str(proxy.cert)  # the certificate app.tls wrote is what nginx serves
+    http = browser
     page = http.get(f"{proxy.https_url}/login", timeout=10)
     assert page.status_code == 200
     assert "max-age=31536000" in page.headers["Strict-Transport-Security"]
@@ -477,7 +484,7 @@ def statuses_heard(tab, song_id: str) -> list[str]:
 
 
 def test_scaled_out_one_member_s_tabs_on_two_web_processes_hear_every_status(
-    app, settings, proxy, proxied_webs, two_workers
+    app, settings, proxy, proxied_webs, two_workers, browser
 ):
     """Two web processes behind the proxy's upstream (ip_hash) and two workers.
 
@@ -494,17 +501,15 @@ def test_scaled_out_one_member_s_tabs_on_two_web_processes_hear_every_status(
     )
     web_1, web_2 = proxied_webs
     member = UserFactory()
-    http = requests.Session()
-    http.trust_env = False
-    http.verify = str(proxy.cert)
+    http = browser
     log_in_http(proxy.https_url, member, http=http)
     tabs = [
         open_tab(proxy.https_url, http, events=("song.status",), http_session=http),
         open_tab(web_1.url, http, events=("song.status",)),
         open_tab(web_2.url, http, events=("song.status",)),
     ]
+    on_web_1, on_web_2 = same_browser(http), same_browser(http)
     try:
-        on_web_1, on_web_2 = same_browser(http), same_browser(http)
         token = csrf_token(on_web_1.get(f"{web_1.url}/songs/upload", timeout=10).text)
         content = audio_file("tone-440hz-5s.mp3").read_bytes()
         created = on_web_1.post(
@@ -532,6 +537,8 @@ def test_scaled_out_one_member_s_tabs_on_two_web_processes_hear_every_status(
     finally:
         for tab in tabs:
             tab.close()
+        on_web_1.close()
+        on_web_2.close()
 
 
 def test_the_certificate_tool_keeps_what_is_there_and_refuses_half_a_pair(tmp_path):
