@@ -10,7 +10,7 @@ import pytest
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.accounts.services import repair_user_counts
-from app.admin.users import USER_PAGE_SIZE, USER_SORTS, ranked_users
+from app.admin.user_list import USER_PAGE_SIZE, USER_SORTS, ranked_users
 from app.database import get_database, page_of
 from tests.explained import RECORDER, explain
 from tests.factories import UserFactory
