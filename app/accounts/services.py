@@ -15,7 +15,7 @@ from mongoengine import NotUniqueError
 
 from app import paging
 from app.accounts import lockout
-from app.accounts.datastore import USERS, UserDatastore, normalise_identity
+from app.accounts.datastore import USERS, UserDatastore, normalise_identity, role_count_name
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
 from app.accounts.permissions import DEFAULT_PERMISSIONS, USERS_MANAGE, active_holders
 from app.accounts.ranks import rerank_accounts
@@ -280,7 +280,7 @@ def check_keeps_a_manager(
 def set_roles(user: User, role_names: list[str]) -> User:
     """Replace ``user``'s roles."""
     user.roles = [role_named(name) for name in dict.fromkeys(role_names)]
-    user.save()
+    datastore().put(user)  # counts the holders of each role
     return user
 
 
@@ -353,8 +353,8 @@ def repair_user_counts() -> int:
     """Give positions to accounts stored without one (made before positions existed),
     oldest first, put their ranks and search words right (app/accounts/ranks.py,
     app/accounts/search_words.py), and set the counts of accounts (in all, active,
-    unconfirmed, worded) to what they are. Returns how many were wrong. A background
-    job: it reads every account."""
+    unconfirmed, worded, holding each role) to what they are. Returns how many were
+    wrong. A background job: it reads every account."""
     users = User._get_collection()
     wrong = 0
     for doc in users.find({"seq": None}, sort=[("created_at", 1), ("_id", 1)]):
@@ -368,8 +368,11 @@ def repair_user_counts() -> int:
         "unconfirmed": users.count_documents({"confirmed_at": None}),
     }
     actual["worded"] = actual["users"]  # every account has its words now
+    for role in Role.objects.only("id"):
+        actual[role_count_name(role.id)] = users.count_documents({"roles": role.id})
     counter = paging.read_counters(USERS)[USERS]
-    drifted = {name: n for name, n in actual.items() if counter.get(name, 0) != n}
+    held = {role_count_name(role_id): n for role_id, n in counter.get("roles", {}).items()}
+    drifted = {name: n for name, n in actual.items() if {**counter, **held}.get(name, 0) != n}
     if drifted:
         paging.counters().update_one({"_id": USERS}, {"$set": drifted}, upsert=True)
         wrong += 1

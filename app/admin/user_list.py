@@ -162,12 +162,13 @@ def filter_clauses(search: UserSearch, counter: dict) -> list[Clause]:
     clauses = []
     if search.role is not None:
         role_id = search.role.id
+        holders = counter.get("roles", {}).get(str(role_id))
         clauses.append(
             Clause(
                 {"roles": role_id},
                 None,
                 lambda doc, role_id=role_id: role_id in doc.get("roles", []),
-                None,
+                holders,
                 None,
             )
         )
