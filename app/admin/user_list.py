@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -37,7 +37,7 @@ from flask_babel import gettext as _
 from app import paging
 from app.accounts.datastore import USERS
 from app.accounts.models import Role, User
-from app.accounts.search_words import matches, prefix_range
+from app.accounts.search_words import matches, prefix_range, words_of
 from app.errors import ValidationFailed
 
 USER_PAGE_SIZE = 50
@@ -113,32 +113,35 @@ def find_users(search: UserSearch) -> UserPage:
     counter = paging.read_counters(USERS)[USERS]
     clauses = filter_clauses(search, counter)
     words = search_words(search.text)
-    if words:
-        if counter.get("worded", 0) < counter.get("users", 0):
-            return _unworded_search(search, clauses)
+    if not words:
+        return _filtered(search, clauses, counter.get("users", 0))
+    if counter.get("worded", 0) < counter.get("users", 0):
+        docs = _read(text_filter(search.text))  # accounts without words yet: all of them
+    else:
         docs = _read(prefix_range_query(max(words, key=len)))
-        found = [
-            doc
-            for doc in docs
-            if all(matches(doc.get("search_words") or [], word) for word in words)
-            and all(clause.test(doc) for clause in clauses)
-        ]
-        return _sorted_page(found, search.sort, search.page)
-    total = counter.get("users", 0)
+    found = [
+        doc
+        for doc in docs
+        if all(matches(words_of(doc), word) for word in words)
+        and all(clause.test(doc) for clause in clauses)
+    ]
+    return _sorted_page(found, search.sort, search.page)
+
+
+def _filtered(search: UserSearch, clauses: list[Clause], total: int) -> UserPage:
+    """A page of the accounts every clause keeps, out of ``total`` accounts: by ranks
+    when the clauses leave out fewer accounts than the most selective one keeps, else
+    the accounts that one keeps."""
     if not clauses:
-        return ranked_users(search.sort, search.page, last=total) or _sorted_page(
-            _read({}), search.sort, search.page
-        )
-    # Read the accounts of the filter keeping the fewest, or, when every filter names
-    # those it leaves out and they are fewer, a range of ranks.
+        ranked = ranked_users(search.sort, search.page, last=total)
+        return ranked or _sorted_page(_read({}), search.sort, search.page)
     driver = min(clauses, key=lambda clause: _or(clause.kept, total))
     left_out = sum(_or(clause.left, total) for clause in clauses)
     if all(clause.leaves is not None for clause in clauses) and left_out <= _or(driver.kept, total):
         ranked = ranked_users(search.sort, search.page, clauses, last=total)
         if ranked is not None:
             return ranked
-    docs = _read(driver.keeps)
-    found = [doc for doc in docs if all(clause.test(doc) for clause in clauses)]
+    found = [doc for doc in _read(driver.keeps) if all(clause.test(doc) for clause in clauses)]
     return _sorted_page(found, search.sort, search.page)
 
 
@@ -206,7 +209,7 @@ def filter_clauses(search: UserSearch, counter: dict) -> list[Clause]:
 
 
 def ranked_users(
-    sort: str, page: int, clauses: list[Clause] = (), *, last: int | None = None
+    sort: str, page: int, clauses: Sequence[Clause] = (), *, last: int | None = None
 ) -> UserPage | None:
     """Page ``page`` (past the end: the last page), in a ranked order, of the accounts
     every clause keeps; each clause must say which accounts it leaves out. Reads the
@@ -271,7 +274,7 @@ def _sorted_page(docs: list[dict], sort: str, page: int) -> UserPage:
     return UserPage(with_roles([User._from_son(doc) for doc in shown]), len(docs), page, pages)
 
 
-def text_filter(text: str) -> dict | None:
+def text_filter(text: str) -> dict:
     """Users whose email, username, first or last name starts with each word of
     ``text``, in any case, as anchored ``$regex`` strings: email and username are stored
     lower-case, first and last names keep the ``i`` option. Reads every account: only
@@ -289,13 +292,7 @@ def text_filter(text: str) -> dict | None:
                 ]
             }
         )
-    return {"$and": clauses} if clauses else None
-
-
-def _unworded_search(search: UserSearch, clauses: list[Clause]) -> UserPage:
-    docs = _read(text_filter(search.text) or {})
-    found = [doc for doc in docs if all(clause.test(doc) for clause in clauses)]
-    return _sorted_page(found, search.sort, search.page)
+    return {"$and": clauses} if clauses else {}
 
 
 def with_roles(users: list[User]) -> list[User]:
