@@ -16,9 +16,8 @@ from app.accounts.services import repair_user_counts
 from app.admin.user_list import USER_PAGE_SIZE, USER_SORTS, ranked_users
 from app.database import get_database, page_of
 from tests.explained import RECORDER, explain
-from tests.factories import UserFactory
+from tests.factories import STRONG_PASSWORD, UserFactory
 from tests.helpers import csrf_token, link_in, register, wait_for_mail
-from tests.integration.test_users_cli import options
 from tests.logins import log_in_client
 
 
@@ -101,9 +100,15 @@ def test_every_change_of_an_account_keeps_its_ranks_words_and_counts(app, people
 
     assert register(client, username="Mmm", email="Mmm@Example.org").status_code in (200, 302)
     assert repair_user_counts() == 0
-    created = runner.invoke(
-        args=["users", "create", *options(username="alice", email="alice@example.org")]
-    )
+    values = {
+        "--role": "Public",
+        "--username": "alice",
+        "--first-name": "Alice",
+        "--last-name": "Liddell",
+        "--email": "alice@example.org",
+        "--password": STRONG_PASSWORD,
+    }
+    created = runner.invoke(args=["users", "create", *(p for pair in values.items() for p in pair)])
     assert created.exit_code == 0, created.output
     assert repair_user_counts() == 0
 
