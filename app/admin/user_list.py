@@ -224,7 +224,7 @@ def ranked_users(
     left_out = set()
     for clause in clauses:
         for doc in users.find(clause.leaves, {field: 1}):
-            if doc.get(field) is None:
+            if not 1 <= (doc.get(field) or 0) <= last:  # not ranked, or counted wrong
                 return None
             left_out.add(last + 1 - doc[field] if newest_first else doc[field])
     skipped_places = sorted(left_out)  # places in the list's order, 1 to ``last``

@@ -189,3 +189,18 @@ def test_a_search_before_the_repair_worded_every_account_reads_the_old_way(app, 
     assert [find.scans for find in examined] == [True]  # reads every account
     with app.app_context():
         assert repair_user_counts() == 1  # the count of worded accounts
+
+
+def test_a_filter_over_accounts_not_ranked_yet_reads_what_it_keeps(app, crowd):
+    sleeper = next(doc for doc in crowd if not doc["active"])
+    with app.app_context():
+        User.objects(id=sleeper["_id"]).update(unset__rank_email=True)
+    search = UserSearch(active=True, sort="email", page=3)
+
+    shown, examined = listed(app, search)
+
+    assert shown == reference(crowd, search)
+    assert [find.filter for find in examined][-1] == {"active": True}  # read the slow way
+    with app.app_context():
+        assert repair_user_counts() == 1
+    assert listed(app, search)[0] == shown
