@@ -297,9 +297,10 @@ def insert_users(run, count: int) -> None:
     import uuid
 
     from app import paging
-    from app.accounts.datastore import USERS
+    from app.accounts.datastore import USERS, role_count_name
     from app.accounts.models import PUBLIC_ROLE, Role, User
     from app.accounts.ranks import rerank_accounts
+    from app.accounts.search_words import words_of
 
     with run.app.app_context():
         public = Role.objects.get(name=PUBLIC_ROLE)
@@ -324,6 +325,7 @@ def insert_users(run, count: int) -> None:
                     "seq": last + number + 1,
                 }
             )
+            batch[-1]["search_words"] = words_of(batch[-1])
             if len(batch) == 1000:
                 users.insert_many(batch)
                 batch = []
@@ -331,7 +333,15 @@ def insert_users(run, count: int) -> None:
             users.insert_many(batch)
         paging.counters().update_one(
             {"_id": USERS},
-            {"$inc": {"users": count, "active": count}, "$set": {paging.LAST: last + count}},
+            {
+                "$inc": {
+                    "users": count,
+                    "active": count,
+                    "worded": count,
+                    role_count_name(public.id): count,
+                },
+                "$set": {paging.LAST: last + count},
+            },
         )
         rerank_accounts(users)  # as registering one by one would have ranked them
 

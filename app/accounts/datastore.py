@@ -16,11 +16,18 @@ from pymongo import ReturnDocument
 
 from app import paging
 from app.accounts.permissions import DEFAULT_PERMISSIONS
-from app.accounts.ranks import rank_new_account, unrank_deleted_account
+from app.accounts.ranks import (
+    VALUE_RANKS,
+    rank_new_account,
+    rerank_changed_value,
+    unrank_deleted_account,
+)
 
 NORMALISED_FIELDS = ("email", "username")
-#: The counter of accounts: how many there are (in all, ``active``, ``unconfirmed``), and
-#: the last position (``seq``) handed out. Accounts are also ranked (app/accounts/ranks.py).
+#: The counter of accounts: how many there are (in all, ``active``, ``unconfirmed``,
+#: ``worded``: with search words, app/accounts/search_words.py, and holding each role:
+#: ``roles.<role id>``), and the last position (``seq``) handed out. Accounts are also
+#: ranked (app/accounts/ranks.py).
 USERS = "users"
 #: The account fields counted, and when an account counts under each.
 COUNTED = {
@@ -29,9 +36,16 @@ COUNTED = {
 }
 
 
+def role_count_name(role_id) -> str:
+    """The name, in the counter of accounts, of how many accounts hold the role."""
+    return f"roles.{role_id}"
+
+
 def counts_of_account(doc: dict) -> dict[str, int]:
     """What one stored account adds to the counter of accounts."""
-    return {"users": 1, **{name: int(test(doc)) for name, test in COUNTED.items()}}
+    counts = {name: int(test(doc)) for name, test in COUNTED.items()}
+    held = {role_count_name(getattr(role, "id", role)): 1 for role in doc.get("roles") or []}
+    return {"users": 1, **counts, "worded": int("search_words" in doc), **held}
 
 
 def normalise_identity(value: str | None) -> str | None:
@@ -85,24 +99,36 @@ class UserDatastore(MongoEngineUserDatastore):
             upsert=True,
             return_document=ReturnDocument.AFTER,
         )
-        rank_new_account(user._get_collection(), user.pk, user.username, counter["users"])
+        account = {"_id": user.pk, "username": user.username, "email": user.email}
+        rank_new_account(user._get_collection(), account, counter["users"])
         return user
 
     def put(self, model):
-        """Save, and count an account's change of activation or confirmation (every
-        change of either comes through here: Flask-Security's and ours)."""
-        changed = model.pk is not None and {"active", "confirmed_at"} & set(
-            getattr(model, "_get_changed_fields", list)()
-        )
-        if not changed:
+        """Save; count an account's change of activation or confirmation, and move it in
+        the ranks when its username or email changes (every change of these comes through
+        here: Flask-Security's change-username and change-email, and ours)."""
+        changed = set(getattr(model, "_get_changed_fields", list)()) if model.pk else set()
+        counted = {"active", "confirmed_at", "roles"} & changed
+        ranked = set(VALUE_RANKS) & changed
+        if not counted and not ranked:
             return super().put(model)
-        fields = {"active": 1, "confirmed_at": 1}
+        fields = dict.fromkeys(["active", "confirmed_at", "roles", *VALUE_RANKS], 1)
         before = model._get_collection().find_one({"_id": model.pk}, fields)
         saved = super().put(model)
-        if before is not None:
+        if before is None:
+            return saved
+        if counted:
             stored = {"active": model.active, "confirmed_at": model.confirmed_at}
-            was, now = counts_of_account(before), counts_of_account(stored)
-            paging.add_counts(USERS, {name: now[name] - was[name] for name in COUNTED})
+            was, now = (
+                counts_of_account(before),
+                counts_of_account({**stored, "roles": model.roles}),
+            )
+            changes = {name: now.get(name, 0) - was.get(name, 0) for name in {*was, *now}}
+            paging.add_counts(USERS, changes)
+        for field in VALUE_RANKS:
+            old, new = before.get(field), getattr(model, field)
+            if old is not None and old != new:
+                rerank_changed_value(model._get_collection(), model.pk, field, old, new)
         return saved
 
     def delete_user(self, user) -> None:

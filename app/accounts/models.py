@@ -23,6 +23,7 @@ from mongoengine import (
     ValidationError,
 )
 
+from app.accounts.search_words import words_of
 from app.accounts.two_factor import SecondFactorPolicy
 from app.config import FIXED_SETTINGS
 from app.database import Document
@@ -77,9 +78,13 @@ class User(Document, SecondFactorPolicy, UserMixin):
     created_at = DateTimeField(default=utcnow, required=True)
     #: Position among all accounts, in the order they were made (app/paging.py).
     seq = IntField()
-    #: Dense ranks by creation and by username: the admin's list pages (ranks.py).
+    #: Dense ranks by creation, username and email: the admin's list pages (ranks.py).
     rank_created = IntField()
     rank_username = IntField()
+    rank_email = IntField()
+    #: What the admin's user search finds the account by, kept by ``clean`` on every
+    #: save (app/accounts/search_words.py).
+    search_words = ListField(StringField())
     #: Bytes of audio stored, kept by the library's services (app/library/quota.py).
     storage_bytes = LongField(default=0)
     #: This user's storage quota in MiB, set by an admin; None: STORAGE_QUOTA_MB.
@@ -109,12 +114,23 @@ class User(Document, SecondFactorPolicy, UserMixin):
             "seq",
             "rank_created",
             "rank_username",
+            "rank_email",
+            "search_words",
+            "active",
+            "confirmed_at",
+            "roles",
             {"fields": ["deletion_requested_at"], "sparse": True},
         ],
     }
 
     def __str__(self) -> str:
         return self.username
+
+    def clean(self) -> None:
+        """Keep the search words right on every save, whatever changed the account."""
+        words = words_of(self)
+        if self.search_words != words:
+            self.search_words = words
 
     def auth_token_for(self, record: LoginRecord) -> str:
         """An API token that names ``record``: it works while the record is not ended

@@ -15,10 +15,11 @@ from mongoengine import NotUniqueError
 
 from app import paging
 from app.accounts import lockout
-from app.accounts.datastore import USERS, UserDatastore, normalise_identity
+from app.accounts.datastore import USERS, UserDatastore, normalise_identity, role_count_name
 from app.accounts.models import ADMIN_ROLE, PUBLIC_ROLE, Role, User
 from app.accounts.permissions import DEFAULT_PERMISSIONS, USERS_MANAGE, active_holders
 from app.accounts.ranks import rerank_accounts
+from app.accounts.search_words import WORD_FIELDS, words_of
 from app.config import N_
 from app.errors import LoginLocked, NotFound, ValidationFailed
 from app.exports.services import delete_exports_of
@@ -279,7 +280,7 @@ def check_keeps_a_manager(
 def set_roles(user: User, role_names: list[str]) -> User:
     """Replace ``user``'s roles."""
     user.roles = [role_named(name) for name in dict.fromkeys(role_names)]
-    user.save()
+    datastore().put(user)  # counts the holders of each role
     return user
 
 
@@ -350,23 +351,41 @@ def _announce_sessions_ended(user_id: str) -> None:
 
 def repair_user_counts() -> int:
     """Give positions to accounts stored without one (made before positions existed),
-    oldest first, put their ranks right (app/accounts/ranks.py), and set the counts of
-    accounts (in all, active, unconfirmed) to what they are. Returns how many were wrong.
-    A background job: it reads every account."""
+    oldest first, put their ranks and search words right (app/accounts/ranks.py,
+    app/accounts/search_words.py), and set the counts of accounts (in all, active,
+    unconfirmed, worded, holding each role) to what they are. Returns how many were
+    wrong. A background job: it reads every account."""
     users = User._get_collection()
     wrong = 0
     for doc in users.find({"seq": None}, sort=[("created_at", 1), ("_id", 1)]):
         users.update_one({"_id": doc["_id"]}, {"$set": {"seq": paging.next_position(USERS)}})
         wrong += 1
     wrong += rerank_accounts(users)
+    wrong += reword_accounts(users)
     actual = {
         "users": users.count_documents({}),
         "active": users.count_documents({"active": True}),
         "unconfirmed": users.count_documents({"confirmed_at": None}),
     }
+    actual["worded"] = actual["users"]  # every account has its words now
+    for role in Role.objects.only("id"):
+        actual[role_count_name(role.id)] = users.count_documents({"roles": role.id})
     counter = paging.read_counters(USERS)[USERS]
-    drifted = {name: n for name, n in actual.items() if counter.get(name, 0) != n}
+    held = {role_count_name(role_id): n for role_id, n in counter.get("roles", {}).items()}
+    drifted = {name: n for name, n in actual.items() if {**counter, **held}.get(name, 0) != n}
     if drifted:
         paging.counters().update_one({"_id": USERS}, {"$set": drifted}, upsert=True)
         wrong += 1
+    return wrong
+
+
+def reword_accounts(users) -> int:
+    """Set the search words of every account whose stored words are missing or not
+    what its names say; returns how many there were."""
+    wrong = 0
+    for doc in users.find({}, {field: 1 for field in ("search_words", *WORD_FIELDS)}):
+        words = words_of(doc)
+        if doc.get("search_words") != words:
+            users.update_one({"_id": doc["_id"]}, {"$set": {"search_words": words}})
+            wrong += 1
     return wrong

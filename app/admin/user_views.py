@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.lockout import user_is_locked
 from app.accounts.permissions import USERS_MANAGE
 from app.accounts.services import role_named, second_factors_of
+from app.admin import user_list
 from app.admin import users as user_service
 from app.admin.forms import ANY, YES_NO, BulkUsersForm, UserEditForm, UserFilterForm
 from app.admin.roles import all_role_names
@@ -22,8 +23,8 @@ from app.library.quota import usage_of
 from app.links import carried_args
 
 
-def _search(form: UserFilterForm) -> user_service.UserSearch:
-    return user_service.UserSearch(
+def _search(form: UserFilterForm) -> user_list.UserSearch:
+    return user_list.UserSearch(
         text=(form.q.data or "")[:200],
         role=role_named(form.role.data) if form.role.data else None,
         active=YES_NO[form.active.data],
@@ -41,7 +42,7 @@ def users():
     page = None
     if form.validate():
         try:
-            page = user_service.find_users(_search(form))
+            page = user_list.find_users(_search(form))
         except ValidationFailed as error:
             show_errors(form, error)
     kept = carried_args(request.args, [field.name for field in form if field.name != "page"])

@@ -1,151 +1,21 @@
-"""Managing users: find them, change names, roles, activation and storage quota, send a
-password reset, unlock them after failed logins, delete them. Every change is written to
-the audit log.
-
-Search must not use a case-insensitive regex on ``email`` or ``username``: both are
-unique-indexed, and SecantusDB (the embedded test server) silently matches nothing for
-such a regex on an indexed field. They are stored lower-case, so an anchored, lower-cased
-``$regex`` string finds the same users on MongoDB and SecantusDB (and can use the index on
-MongoDB). First and last names are not indexed and keep the ``i`` option.
-"""
+"""Managing users: change names, roles, activation and storage quota, send a password
+reset, unlock them after failed logins, delete them. Every change is written to the audit
+log. Listing them is app/admin/user_list.py."""
 
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_mongoengine.pagination import Pagination
 from flask_security.recoverable import send_reset_password_instructions
 
-from app import paging
 from app.accounts import lockout
 from app.accounts import services as accounts
-from app.accounts.datastore import USERS
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.accounts.permissions import USERS_MANAGE
 from app.admin.audit import describe_user, record
-from app.database import page_of
 from app.errors import ValidationFailed
 from app.library.models import Song
-
-USER_PAGE_SIZE = 50
-#: sort name -> order_by fields (each ends in the id, so equal values keep one order)
-USER_SORTS = {
-    "username": ("username", "id"),
-    "email": ("email", "id"),
-    "created": ("-created_at", "-id"),
-}
-MAX_SEARCH_WORDS = 5
-
-
-@dataclass(frozen=True)
-class UserSearch:
-    """What the users page asks for; ``None`` filters match everyone."""
-
-    text: str = ""
-    role: Role | None = None
-    active: bool | None = None
-    confirmed: bool | None = None
-    sort: str = "created"
-    page: int = 1
-
-
-def text_filter(text: str) -> dict | None:
-    """Users whose email, username, first or last name starts with each word of
-    ``text``, in any case (``"mia sm"`` finds Mia Smith)."""
-    clauses = []
-    for word in text.split()[:MAX_SEARCH_WORDS]:
-        prefix = "^" + re.escape(word.lower())
-        clauses.append(
-            {
-                "$or": [
-                    {"email": {"$regex": prefix}},
-                    {"username": {"$regex": prefix}},
-                    {"first_name": {"$regex": prefix, "$options": "i"}},
-                    {"last_name": {"$regex": prefix, "$options": "i"}},
-                ]
-            }
-        )
-    return {"$and": clauses} if clauses else None
-
-
-@dataclass(frozen=True)
-class RankedUsers:
-    """A page of everyone in one of the ranked orders: what ``paginate`` gives
-    (``items``, ``total``, ``page``, ``pages``), read as one range of ranks."""
-
-    items: list[User]
-    total: int
-    page: int
-    pages: int
-
-
-#: sort name -> (rank field, newest first)
-RANKED_SORTS = {"created": ("rank_created", True), "username": ("rank_username", False)}
-
-
-def find_users(search: UserSearch) -> Pagination | RankedUsers:
-    """One page (USER_PAGE_SIZE users) of the users matching ``search``: ``items``,
-    ``total``, ``page`` and ``pages``. Everyone, newest first (the default) or by
-    username, reads one page by rank (app/accounts/ranks.py); a filter or sorting by
-    email reads every user it matches."""
-    if search.sort not in USER_SORTS:
-        raise ValidationFailed(
-            {"sort": _("must be one of %(choices)s", choices=", ".join(USER_SORTS))}
-        )
-    if search.page < 1:
-        raise ValidationFailed({"page": _("must be 1 or more")})
-    filters = [text_filter(search.text)]
-    if search.role is not None:
-        filters.append({"roles": search.role.id})
-    if search.active is not None:
-        filters.append({"active": search.active})
-    if search.confirmed is not None:
-        filters.append({"confirmed_at": {"$ne": None} if search.confirmed else None})
-    filters = [clause for clause in filters if clause]
-    if not filters and search.sort in RANKED_SORTS:
-        ranked = ranked_users(search.sort, search.page)
-        if ranked is not None:
-            return ranked
-    query = User.objects(__raw__={"$and": filters} if filters else {})
-    page = page_of(query.order_by(*USER_SORTS[search.sort]), search.page, USER_PAGE_SIZE)
-    with_roles(page.items)
-    return page
-
-
-def with_roles(users: list[User]) -> list[User]:
-    """Put each listed user's roles in place from one query of the (few) roles, instead
-    of one query per user when the page reads ``user.roles``."""
-    roles = {role.id: role for role in Role.objects}
-    for user in users:
-        ids = [getattr(ref, "id", ref) for ref in user._data.get("roles") or []]
-        user._data["roles"] = [roles[role_id] for role_id in ids if role_id in roles]
-    return users
-
-
-def ranked_users(sort: str, page: int) -> RankedUsers | None:
-    """Page ``page`` of everyone in a ranked order (past the end: the last page), or None
-    when the ranks do not cover it yet (accounts made before ranks existed, until the
-    hourly repair ranks them): the caller then reads it the slow way."""
-    field, newest_first = RANKED_SORTS[sort]
-    total = paging.read_counters(USERS)[USERS].get("users", 0)
-    pages = max(1, math.ceil(total / USER_PAGE_SIZE))
-    page = min(page, pages)
-    skipped = (page - 1) * USER_PAGE_SIZE
-    wanted = min(USER_PAGE_SIZE, total - skipped)
-    if newest_first:
-        ranks = {"$gte": total - skipped - wanted + 1, "$lt": total - skipped + 1}
-    else:
-        ranks = {"$gte": skipped + 1, "$lt": skipped + wanted + 1}
-    docs = list(
-        User._get_collection().find({field: ranks}, sort=[(field, -1 if newest_first else 1)])
-    )
-    if len(docs) != max(wanted, 0):
-        return None
-    items = [User._from_son(doc) for doc in docs]
-    return RankedUsers(with_roles(items), total, page, pages)
 
 
 def get_user(user_id: str) -> User:
