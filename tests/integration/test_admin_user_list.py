@@ -1,7 +1,7 @@
-"""The admin's user list at 400 accounts: every search, filter and sort gives what a plain
-reading of all accounts gives (same users, order, totals, pages), and reads about a page
-of accounts, or what the most selective filter or searched word matches, through an
-index (``explain``)."""
+"""The admin's user list at 120 accounts (pages of ten): every search, filter and sort
+gives what a plain reading of all accounts gives (same users, order, totals, pages), and
+reads about a page of accounts, or what the most selective filter or searched word
+matches, through an index (``explain``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import pytest
 
 from app.accounts.models import User
 from app.accounts.services import repair_user_counts, role_named
-from app.admin.user_list import USER_PAGE_SIZE, UserSearch, find_users
+from app.admin import user_list
+from app.admin.user_list import UserSearch, find_users
 from app.database import get_database
 from app.paging import counters
 from tests.explained import RECORDER, explain
@@ -21,16 +22,24 @@ from tests.factories import UserFactory
 
 FIRST_NAMES = ["Anna", "Ann", "Bob", "Éva", "Zoë", "Mia", "Max", "Lena"]
 LAST_NAMES = ["Smith", "Smithers", "Karenina", "Lee", "Li", "O'Brien", "Müller"]
-INACTIVE, UNCONFIRMED, ADMINS = 20, 31, 10
+ACCOUNTS = 120
+INACTIVE, UNCONFIRMED, ADMINS = 6, 10, 3
+#: Pages of ten accounts here, so that 120 accounts make twelve pages.
+USER_PAGE_SIZE = 10
+
+
+@pytest.fixture(autouse=True)
+def _small_pages(monkeypatch):
+    monkeypatch.setattr(user_list, "USER_PAGE_SIZE", USER_PAGE_SIZE)
 
 
 @pytest.fixture
 def crowd(app) -> list[dict]:
-    """400 accounts inserted at once (validated: a save's search words), then numbered,
+    """ACCOUNTS accounts inserted at once (validated: a save's search words), then numbered,
     ranked and counted by the hourly repair; every 20th inactive, every 13th
     unconfirmed, every 40th an admin. Returns them as stored."""
     rng = random.Random(11)
-    numbers = rng.sample(range(10_000, 99_999), 400)
+    numbers = rng.sample(range(10_000, 99_999), ACCOUNTS)
     with app.app_context():
         users = []
         for index, number in enumerate(numbers):
