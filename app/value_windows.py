@@ -46,6 +46,9 @@ from app.paging import GROWTH, needs_windows
 
 #: Windows asked for one page before the rest is asked in one query.
 MAX_WINDOWS = 8
+#: The first window aims at this share of the documents a page still needs: a window
+#: too narrow costs a round trip more, one too wide every document it holds.
+FIRST_WINDOW = 1.0
 
 # --- the string axis ------------------------------------------------------------------
 
@@ -153,6 +156,8 @@ class Axis:
     #: The narrowest window; an integral axis cuts windows on whole numbers.
     min_width: float
     integral: bool
+    #: The base of the digits an integral axis is made of (0: none).
+    digit_base: int
     to_axis: Callable[[Any], float]
     #: Axis number -> the value to bound a query with (``$gte``/``$lt``).
     to_bound: Callable[[float], Any]
@@ -182,6 +187,7 @@ STRINGS = Axis(
     high=RANK_END,
     min_width=1,
     integral=True,
+    digit_base=BASE,
     to_axis=string_rank,
     to_bound=lambda rank: string_bound(math.ceil(rank)),
     everything={"$gte": ""},
@@ -194,6 +200,7 @@ NUMBERS = Axis(
     high=1e9,
     min_width=1e-6,
     integral=False,
+    digit_base=0,
     to_axis=float,
     to_bound=float,
     everything={"$gte": -math.inf},
@@ -317,46 +324,89 @@ def _walk_windows(
         # A window ending (descending) or starting there holds the cursor's value.
         edge = axis.above(start[0]) if descending else axis.to_axis(start[0])
     estimate = Density(axis, [axis.to_axis(v) for v in sample() if axis.accepts(v)], count)
-    width = None
+    width, empty, seen, skip = None, 0, None, False
     for asked in range(1, MAX_WINDOWS + 1):
         needed = limit - len(found)
         if needed <= 0:
             return
-        if width is None:
-            width = estimate.width(edge, 2 * needed, descending)
+        if width is None:  # a sample misjudges a stretch more often than a window does
+            width = estimate.width(edge, FIRST_WINDOW * needed, descending)
         width = max(math.ceil(width) if axis.integral else width, axis.min_width)
+        if skip:  # to where the next run of leading characters starts
+            far = _aligned(
+                edge, axis.digit_base ** (_digits_of(seen, axis.digit_base) + 1), descending
+            )
+        else:
+            far = edge - width if descending else edge + width
+        far = estimate.within_reach(edge, far, descending)
         last = asked == MAX_WINDOWS
         if descending:
-            low = None if last or edge - width <= axis.low else edge - width
+            low = None if last or far <= axis.low else far
             got = take({**scope, field: axis.window(low, edge)})
             if low is None:
                 return
             edge = low
         else:
-            high = None if last or edge + width >= axis.high else edge + width
+            high = None if last or far >= axis.high else far
             got = take({**scope, field: axis.window(edge, high)})
             if high is None:
                 return
             edge = high
-        width = _next_width(width, got, limit - len(found))
+        if got:
+            empty, skip = 0, False
+            # the width that holds about a page here, for after a skip
+            seen = max(width * FIRST_WINDOW * limit / got, axis.min_width)
+            width = _next_width(width, got, limit - len(found))
+        elif seen is not None and axis.digit_base and not skip:
+            # Past the last title of a run (the numbers after "song 0009"): the rest
+            # of the run is skipped in one window, the next sized as the run before.
+            skip = True
+            width = seen
+        else:  # the sample said where values lie: from there, grow past what it missed
+            skip = False
+            empty += 1
+            guess = estimate.width(edge, FIRST_WINDOW * (limit - len(found)), descending)
+            width = guess * GROWTH ** (empty - 1) if guess > 0 else width * GROWTH
+
+
+def _digits_of(width: float, base: int) -> int:
+    """How many whole digits of ``base`` a width spans."""
+    digits = 0
+    while base ** (digits + 1) <= width:
+        digits += 1
+    return digits
+
+
+def _aligned(edge: float, step: int, descending: bool) -> int:
+    """The next multiple of ``step`` beyond ``edge`` (below it, descending)."""
+    edge = int(edge)
+    if descending:
+        return (edge - 1) // step * step
+    return (edge // step + 1) * step
 
 
 def _next_width(width: float, got: int, needed: int) -> float:
-    """Aim the next window at about twice what is still needed at the density the last
-    window showed; an empty window grows it GROWTH times."""
-    if not got:
-        return width * GROWTH
+    """Aim the next window at about twice what is still needed, at the density the last
+    window showed (at most GROWTH times wider)."""
     return min(width * GROWTH, 2 * max(needed, 1) * width / got)
 
 
 class Density:
     """Where a scope's values lie along an axis, from a sample of them: each sampled
     value stands for an equal share of ``count`` documents, spread evenly between it
-    and its neighbours (the axis ends take the outer shares)."""
+    and its neighbours. The outer shares lie within one mean gap of the outer values
+    (not spread to the ends of the axis, where a first page starts: titles cluster far
+    from the empty string). Without a sample, values are spread over the whole axis."""
 
     def __init__(self, axis: Axis, values: list[float], count: int) -> None:
-        self.points = [axis.low, *sorted(min(max(v, axis.low), axis.high) for v in values)]
-        self.points.append(axis.high)
+        inner = sorted(min(max(v, axis.low), axis.high) for v in values)
+        if inner:
+            gap = (inner[-1] - inner[0]) / max(len(inner) - 1, 1)
+            gap = max(gap, axis.min_width)
+            ends = [max(axis.low, inner[0] - gap), min(axis.high, inner[-1] + gap)]
+        else:
+            ends = [axis.low, axis.high]
+        self.points = [ends[0], *inner, ends[1]]
         self.share = max(count, 1) / (len(self.points) - 1)
 
     def _rank(self, position: float) -> float:
@@ -372,7 +422,17 @@ class Density:
         low, high = self.points[index], self.points[index + 1]
         return low + (high - low) * min(max(rank / self.share - index, 0.0), 1.0)
 
-    def width(self, edge: float, documents: int, descending: bool) -> float:
+    def within_reach(self, edge: float, far: float, descending: bool) -> float:
+        """``far``, or nearer: no window from ``edge`` reaches past the second sampled
+        value beyond it, so one that lands on a crowd the sample did not foresee holds
+        about two samples' shares of documents at most."""
+        if descending:
+            index = bisect.bisect_left(self.points, edge) - 2
+            return max(far, self.points[index]) if index >= 0 else far
+        index = bisect.bisect_right(self.points, edge) + 1
+        return min(far, self.points[index]) if index < len(self.points) else far
+
+    def width(self, edge: float, documents: float, descending: bool) -> float:
         """How wide a window from ``edge`` must be to hold about ``documents``."""
         rank = self._rank(edge)
         if descending:
