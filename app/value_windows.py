@@ -340,6 +340,7 @@ def _walk_windows(
             far = edge - width if descending else edge + width
         far = estimate.within_reach(edge, far, descending)
         last = asked == MAX_WINDOWS
+        width = abs(far - edge)  # as asked: within reach, skipping or not
         if descending:
             low = None if last or far <= axis.low else far
             got = take({**scope, field: axis.window(low, edge)})
