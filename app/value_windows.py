@@ -21,11 +21,14 @@ Windows are cut on an *axis*: a number for each value, in the same order. Durati
 their own axis; a string's axis is :func:`string_rank`, its first :data:`RANK_SYMBOLS`
 characters read as a number. The first window is sized from a sample of the scope's
 values (a few documents read by position, see :func:`app.paging.position_sample`), the
-next ones from the density the last window showed, growing :data:`GROWTH` times past
-empty stretches, and after :data:`MAX_WINDOWS` windows the rest is asked in one query,
-so a page costs a handful of round trips. Many documents sharing one value (or, for
-strings, one rank: the same first characters up to a character outside ``a-z0-9`` and
-space) cost what they match: a window cannot split them.
+next ones from the density the last window showed. Past an empty window, the rest of a
+run of titles is skipped in one window, else windows grow :data:`GROWTH` times; no window
+reaches past the second sampled value beyond its start; after :data:`MAX_WINDOWS`
+windows the rest is asked in one query, so a page costs a handful of round trips. Many
+documents sharing one value (or, for strings, one rank: the same first characters up to
+a character outside ``a-z0-9`` and space) cost what they match: a window cannot split
+them. Decimal numbers fill 10 of a rank's 44 symbols, so a window sized by rank holds a
+few times what it aimed at where titles are numbered.
 
 :func:`value_page` picks the shape for the server it talks to.
 """
