@@ -224,3 +224,21 @@ def grouped_page(
         else:
             found += natural_page(collection, within, field, limit=needed, **bounds)
     return found
+
+
+def position_sample(
+    collection: Collection,
+    scope: dict[str, Any],
+    field: str,
+    *,
+    last: int,
+    size: int,
+    projection: list[str],
+) -> list[dict]:
+    """Up to ``size`` documents of ``scope`` at positions spread evenly from 1 to
+    ``last`` (fewer where deletions left gaps), with only the ``projection`` fields: a
+    sample of the scope for one query that reads about ``size`` documents."""
+    if last <= 0:
+        return []
+    wanted = sorted({1 + (last * (2 * n + 1)) // (2 * size) for n in range(size)})
+    return list(collection.find({**scope, field: {"$in": wanted}}, projection=projection))

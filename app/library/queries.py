@@ -5,7 +5,8 @@ Pages are cut after the last row shown ("keyset"), never by skipping rows. In up
 2,000th of 100,000 songs, reads about a page of documents and counts nothing: totals come
 from counters (app/library/counters.py). By rating, each rating's songs are walked by
 position the same way. A search reads the songs matching its longest word. Title and
-duration cut by (value, ``_id``) and read the scope past the cursor.
+duration cut by (value, ``_id``), asking for value windows that each match about a page
+(app/value_windows.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from flask_babel import gettext as _
 
-from app import paging
+from app import paging, value_windows
 from app.accounts.models import User
 from app.errors import ValidationFailed
 from app.library import counters
@@ -33,6 +34,14 @@ SORTS: dict[str, tuple[str, int]] = {
     "rating": ("rating", -1),
     "duration": ("duration", 1),
 }
+#: sort field -> the axis its value windows are cut on (app/value_windows.py)
+VALUE_AXES = {
+    "title_key": value_windows.STRINGS,
+    "duration": value_windows.NUMBERS,
+    "rating": value_windows.NUMBERS,
+}
+#: Songs read by position to size a sorted page's first value window.
+SAMPLE_SIZE = 24
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 
@@ -98,7 +107,7 @@ def _validated(query: SongQuery) -> None:
 def list_songs(query: SongQuery) -> SongPage:
     """One page of songs, reading about a page of documents wherever an index allows:
     upload order (the default) and rating walk positions; a search reads the songs that
-    match its rarest word; title and duration read the scope they filter on."""
+    match its rarest word; title and duration ask for value windows."""
     _validated(query)
     words = words_of(query.text)[:8]
     if query.text.strip() and not words:  # only punctuation: nothing can match
@@ -226,11 +235,11 @@ def _search_page(query: SongQuery, words: list[str]) -> SongPage:
     candidates = Song._get_collection().find({**scope, "search_words": prefix})
     matches = [doc for doc in candidates if _matches(doc, query, words)]
     field_name, direction = _sort_of(query, date_field="all_seq")
-    matches.sort(key=lambda doc: _order_key(doc, field_name), reverse=direction == -1)
+    matches.sort(key=lambda doc: value_windows.order_key(doc, field_name), reverse=direction == -1)
     after = matches
     if query.cursor:
         value, song_id = _decode_cursor(query.cursor)
-        cursor_key = _order_key({field_name: value, "_id": song_id}, field_name)
+        cursor_key = value_windows.order_key({field_name: value, "_id": song_id}, field_name)
         after = [doc for doc in matches if _is_after(doc, field_name, direction, cursor_key)]
     rows, next_cursor = _cut(after[: query.limit + 1], query.limit, field_name)
     return SongPage(_with_references(rows, query), len(matches), next_cursor, query)
@@ -244,13 +253,7 @@ def _matches(doc: dict, query: SongQuery, words: list[str]) -> bool:
     return all(any(word.startswith(w) for word in doc.get("search_words", ())) for w in words)
 
 
-def _order_key(doc: dict, field_name: str) -> tuple:
-    """MongoDB's order for one field then ``_id``: a missing value sorts first."""
-    value = doc.get(field_name)
-    return (value is not None, value, doc["_id"])
-
-
-# --- title, duration: keyset on the field and _id -------------------------------------
+# --- title, duration: value windows, keyset on the field and _id ---------------------
 
 
 def _sort_of(query: SongQuery, *, date_field: str) -> tuple[str, int]:
@@ -260,57 +263,65 @@ def _sort_of(query: SongQuery, *, date_field: str) -> tuple[str, int]:
     return field_name, query.direction or default_direction
 
 
-def _sorted_page(query: SongQuery) -> SongPage:
-    """Other sorts cut by (value, _id). The filters are plain equality fields plus a range
-    from the cursor, so an index serves them, but they match the rest of the scope: these
-    sorts read what the scope holds past the cursor, not just a page."""
-    scope, _, key = _position_scope(query)
+def _sorted_page(query: SongQuery, *, windows: bool | None = None) -> SongPage:
+    """Songs by a value (title, duration; rating while its counts are incomplete), cut
+    by (value, _id): value windows (app/value_windows.py) that each match about a page
+    of songs of the scope, sized from a sample of the scope read by position. Songs
+    without a value sort first ascending, last descending. ``windows`` forces a query
+    shape (None: the one the server needs)."""
+    scope, position_field, key = _position_scope(query)
+    sampled_scope = dict(scope)
     if query.status:
         scope["status"] = query.status
     field_name, direction = _sort_of(query, date_field="all_seq")
-    cursor_key = None
+    axis = VALUE_AXES[field_name]
+    start = None
     if query.cursor:
         value, song_id = _decode_cursor(query.cursor)
-        cursor_key = _order_key({field_name: value, "_id": song_id}, field_name)
-    rows = []
-    for filters in _sorted_filters(scope, field_name, direction, cursor_key):
-        found = Song._get_collection().find(
-            filters, sort=[(field_name, direction), ("_id", direction)]
+        if value is not None and not axis.accepts(value):
+            raise ValidationFailed({"cursor": _("is not a cursor this listing gave out")})
+        start = (value, song_id)
+    counts = counters.counts_of(key)
+    collection = Song._get_collection()
+
+    def sample() -> list:
+        docs = paging.position_sample(
+            collection,
+            sampled_scope,
+            position_field,
+            last=counts.last_position,
+            size=SAMPLE_SIZE,
+            projection=[field_name, "status"],
         )
-        for doc in found:
-            if cursor_key is not None and not _is_after(doc, field_name, direction, cursor_key):
-                continue
-            rows.append(doc)
-            if len(rows) > query.limit:
-                break
-        if len(rows) > query.limit:
-            break
-    rows, next_cursor = _cut(rows, query.limit, field_name)
-    total = _total(query, counters.counts_of(key))
-    return SongPage(_with_references(rows, query), total, next_cursor, query)
+        return [doc.get(field_name) for doc in docs if query.status in (None, doc.get("status"))]
+
+    docs = value_windows.value_page(
+        collection,
+        scope,
+        field_name,
+        axis,
+        descending=direction == -1,
+        start=start,
+        limit=query.limit + 1,
+        count=_estimated_count(query, counts),
+        sample=sample,
+        nullable=field_name != "title_key",
+        windows=windows,
+    )
+    rows, next_cursor = _cut(docs, query.limit, field_name)
+    return SongPage(_with_references(rows, query), _total(query, counts), next_cursor, query)
 
 
-def _sorted_filters(
-    scope: dict, field_name: str, direction: int, cursor_key: tuple | None
-) -> list[dict]:
-    """The queries of a sorted page, in order. Past a cursor with a value: its ties, then
-    the values beyond it, then (descending) the songs without a value, which sort last.
-    Only ``$gte`` and ``$lt`` bound a field: SecantusDB's compound-index range drops the
-    bound value itself for ``$lte`` and keeps it for ``$gt``."""
-    if cursor_key is None or cursor_key[1] is None:
-        return [scope]
-    value = cursor_key[1]
-    if direction == 1:
-        return [{**scope, field_name: {"$gte": value}}]
-    return [
-        {**scope, field_name: value},
-        {**scope, field_name: {"$lt": value}},
-        {**scope, field_name: None},
-    ]
+def _estimated_count(query: SongQuery, counts: counters.Counts) -> int:
+    """About how many songs a sorted page chooses from (an album's counter has no
+    statuses: its songs in all)."""
+    if query.status and query.album is None:
+        return counts.by_status[query.status]
+    return counts.songs
 
 
 def _is_after(doc: dict, field_name: str, direction: int, cursor_key: tuple) -> bool:
-    key = _order_key(doc, field_name)
+    key = value_windows.order_key(doc, field_name)
     return key > cursor_key if direction == 1 else key < cursor_key
 
 

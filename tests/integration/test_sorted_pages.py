@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from app import paging
+from app import paging, value_windows
 from app.database import get_database
 from app.library import counters, services
 from app.library.albums import create_album
@@ -19,12 +19,15 @@ from tests.factories import SongFactory, UserFactory
 from tests.logins import log_in_client
 
 STATUSES = ("ready", "ready", "ready", "failed", "queued")
+#: Titles with ties, long shared prefixes, digits, punctuation, case and accents.
+TITLES = ("Song {}", "Song {}", "Untitled", "Été {}", "a cappella {}", "10 {}", "Zebra", "{}!")
 
 
 @pytest.fixture
 def library(app):
     """A member's 80 songs and another member's 20: ratings from none to 5, a third in an
-    album, mixed statuses; then ratings changed, songs moved between albums, some deleted,
+    album, mixed statuses, titles and durations with ties (queued songs have no duration
+    yet); then songs renamed, ratings changed, songs moved between albums, some deleted,
     the way members do."""
     rng = random.Random(11)
     with app.app_context():
@@ -33,19 +36,23 @@ def library(app):
         songs = []
         for number in range(100):
             owner = member if number < 80 else other
+            status = rng.choice(STATUSES)
             songs.append(
                 SongFactory(
                     owner=owner,
-                    title=f"Song {number}",
+                    title=rng.choice(TITLES).format(number),
+                    duration=None
+                    if status == "queued"
+                    else rng.choice((180.0, 61.5, number * 7.25)),
                     rating=rng.choice((None, 1, 2, 3, 4, 5, 5)),
                     album=albums[number % 2] if owner == member and number % 3 == 0 else None,
-                    status=rng.choice(STATUSES),
+                    status=status,
                 )
             )
         for song in rng.sample(songs[:80], 25):
             services.update_song(
                 song,
-                title=song.title,
+                title=rng.choice((song.title, rng.choice(TITLES).format(rng.randrange(1000)))),
                 rating=rng.choice((None, 1, 2, 3, 4, 5)),
                 album=rng.choice((None, *albums)),
             )
@@ -151,6 +158,105 @@ def test_windowed_and_natural_rating_pages_agree(app, library, scope, status, de
     assert len(pages[True]) > 2
 
 
+def scope_of(library, scope: str, status: str | None) -> tuple:
+    """(owner, album, filters, position field, counter key) of a named scope."""
+    member, albums = library
+    if scope == "album":
+        album = albums[0]
+        where, field, key = {"album": album.id}, "album_seq", counters.album_key(album.id)
+        return member, album, where, field, key, status
+    if scope == "member":
+        where = {"owner": member.id}
+        return member, None, where, "seq", counters.library_key(member.id), status
+    return None, None, {}, "all_seq", counters.EVERYONE, status
+
+
+@pytest.mark.parametrize("direction", [-1, 1])
+@pytest.mark.parametrize("status", [None, "ready", "queued"])
+@pytest.mark.parametrize("scope", ["member", "album", "everyone"])
+@pytest.mark.parametrize(("sort", "field"), [("title", "title_key"), ("duration", "duration")])
+def test_value_pages_walk_every_song_once_in_order(
+    app, library, sort, field, scope, status, direction
+):
+    with app.app_context():
+        owner, album, where, _, _, _ = scope_of(library, scope, status)
+        if status:
+            where["status"] = status
+        docs = list(Song._get_collection().find(where))
+        docs.sort(key=lambda doc: value_windows.order_key(doc, field), reverse=direction == -1)
+
+        seen, totals = walk(
+            SongQuery(
+                owner=owner, album=album, status=status, sort=sort, direction=direction, limit=3
+            )
+        )
+
+    assert seen == [doc["_id"] for doc in docs]
+    assert totals == {len(seen)}
+    assert seen  # every case has songs to order
+
+
+@pytest.mark.parametrize(
+    ("status", "sampled"),
+    [(None, True), ("ready", True), (None, False)],
+    ids=["sampled", "ready-sampled", "unsampled"],
+)
+@pytest.mark.parametrize("descending", [True, False])
+@pytest.mark.parametrize("scope", ["member", "album", "everyone"])
+@pytest.mark.parametrize("field", ["title_key", "duration"])
+def test_windowed_and_natural_value_pages_agree(
+    app, library, field, scope, status, descending, sampled
+):
+    """Page by page, whether the first window is sized from a sample or from nothing
+    (the windows then find the songs by growing)."""
+    axis = value_windows.STRINGS if field == "title_key" else value_windows.NUMBERS
+    with app.app_context():
+        _, _, where, position_field, key, _ = scope_of(library, scope, status)
+        counts = counters.counts_of(key)
+        collection = Song._get_collection()
+        sample = paging.position_sample(
+            collection, where, position_field, last=counts.last_position, size=8, projection=[field]
+        )
+        if status:
+            where["status"] = status
+        pages = {}
+        for windows in (True, False):
+            start, walked = None, []
+            while True:
+                found = value_windows.value_page(
+                    collection,
+                    where,
+                    field,
+                    axis,
+                    descending=descending,
+                    start=start,
+                    limit=2,
+                    count=counts.songs,
+                    sample=lambda: [doc.get(field) for doc in sample] if sampled else [],
+                    nullable=field == "duration",
+                    windows=windows,
+                )
+                if not found:
+                    break
+                walked.append([doc["_id"] for doc in found])
+                start = (found[-1].get(field), found[-1]["_id"])
+            pages[windows] = walked
+
+    assert pages[True] == pages[False]
+    assert len(pages[True]) > 2
+
+
+def test_a_value_cursor_of_the_wrong_kind_is_refused(app, library, client):
+    member, _ = library
+    log_in_client(client, member)
+    cursor = next_page(client.get("/songs?sort=title").text).split("after=", 1)[1]
+
+    response = client.get(f"/songs?sort=duration&after={cursor}")
+
+    assert response.status_code == 422
+    assert "is not a cursor this listing gave out" in response.text
+
+
 def test_rating_and_album_counts_follow_every_change(app, library):
     member, albums = library
     with app.app_context():
@@ -179,6 +285,11 @@ def test_a_cursor_from_another_listing_is_refused(app, library, client):
         "/songs?sort=rating",
         "/songs?sort=rating&order=asc",
         "/songs?sort=rating&status=failed",
+        "/songs?sort=title",
+        "/songs?sort=title&order=desc",
+        "/songs?sort=title&status=failed",
+        "/songs?sort=duration",
+        "/songs?sort=duration&order=desc&status=ready",
     ],
 )
 @pytest.mark.parametrize("admin", [False, True], ids=["member", "admin"])
@@ -193,6 +304,7 @@ def test_a_sorted_page_reads_about_a_page_of_songs(app, client, url, admin):
             SongFactory(
                 owner=owner,
                 title=f"Song {number}",
+                duration=None if number % 10 == 0 else number * 1.5,
                 rating=number % 5 + 1 if number % 7 else None,
                 album=album if number % 3 == 0 else None,
                 status="failed" if number % 3 == 1 else "ready",
