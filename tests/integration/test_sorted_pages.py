@@ -91,71 +91,94 @@ def walk(query: SongQuery) -> tuple[list, set[int]]:
             return seen, totals
 
 
-@pytest.mark.parametrize("direction", [-1, 1])
-@pytest.mark.parametrize("status", [None, "ready", "failed"])
-@pytest.mark.parametrize("scope", ["member", "album", "everyone"])
-def test_rating_pages_walk_every_song_once_in_order(app, library, scope, status, direction):
+#: (scope, status, direction) cases the walks cover; one library serves them all.
+RATING_CASES = [
+    (scope, status, direction)
+    for scope in ("member", "album", "everyone")
+    for status in (None, "ready", "failed")
+    for direction in (-1, 1)
+]
+
+
+def test_rating_pages_walk_every_song_once_in_order(app, library):
     member, albums = library
-    with app.app_context():
-        owner = None if scope == "everyone" else member
-        album = albums[0] if scope == "album" else None
-        filters = {"album": album.id} if album else {"owner": owner.id} if owner else {}
-        if status:
-            filters["status"] = status
+    for scope, status, direction in RATING_CASES:
+        case = (scope, status, direction)
+        with app.app_context():
+            owner = None if scope == "everyone" else member
+            album = albums[0] if scope == "album" else None
+            filters = {"album": album.id} if album else {"owner": owner.id} if owner else {}
+            if status:
+                filters["status"] = status
 
-        seen, totals = walk(
-            SongQuery(
-                owner=owner, album=album, status=status, sort="rating", direction=direction, limit=4
-            )
-        )
-
-    assert seen == expected_order(filters, direction=direction)
-    assert totals == {len(seen)}
-    assert seen  # every case has songs to order
-
-
-@pytest.mark.parametrize("descending", [True, False])
-@pytest.mark.parametrize("status", [None, "ready"])
-@pytest.mark.parametrize("scope", ["member", "album", "everyone"])
-def test_windowed_and_natural_rating_pages_agree(app, library, scope, status, descending):
-    member, albums = library
-    with app.app_context():
-        if scope == "album":
-            album_id = albums[1].id
-            where, field, key = {"album": album_id}, "album_seq", counters.album_key(album_id)
-        elif scope == "member":
-            where, field, key = {"owner": member.id}, "seq", counters.library_key(member.id)
-        else:
-            where, field, key = {}, "all_seq", counters.EVERYONE
-        if status:
-            where["status"] = status
-        counts = counters.counts_of(key)
-        ratings = counters.RATINGS[::-1] if descending else counters.RATINGS
-        groups = [(rating, counts.by_rating[rating]) for rating in ratings]
-        pages = {}
-        for windows in (True, False):
-            start, walked = None, []
-            while True:
-                found = paging.grouped_page(
-                    Song._get_collection(),
-                    where,
-                    "rating",
-                    groups,
-                    field,
-                    descending=descending,
-                    start=start,
-                    last=counts.last_position,
-                    limit=3,
-                    windows=windows,
+            seen, totals = walk(
+                SongQuery(
+                    owner=owner,
+                    album=album,
+                    status=status,
+                    sort="rating",
+                    direction=direction,
+                    limit=4,
                 )
-                if not found:
-                    break
-                walked.append([doc["_id"] for doc in found])
-                start = (found[-1].get("rating"), found[-1][field])
-            pages[windows] = walked
+            )
 
-    assert pages[True] == pages[False]
-    assert len(pages[True]) > 2
+            assert seen == expected_order(filters, direction=direction), case
+        assert totals == {len(seen)}, case
+        assert seen, case  # every case has songs to order
+
+
+def test_windowed_and_natural_rating_pages_agree(app, library):
+    member, albums = library
+    cases = [
+        (scope, status, descending)
+        for scope in ("member", "album", "everyone")
+        for status in (None, "ready")
+        for descending in (True, False)
+    ]
+    for scope, status, descending in cases:
+        with app.app_context():
+            pages = rating_pages_both_ways(member, albums, scope, status, descending)
+
+        assert pages[True] == pages[False], (scope, status, descending)
+        assert len(pages[True]) > 2, (scope, status, descending)
+
+
+def rating_pages_both_ways(member, albums, scope: str, status, descending: bool) -> dict:
+    """The pages of a rating walk in limit-3 steps, windowed (True) and natural (False)."""
+    if scope == "album":
+        album_id = albums[1].id
+        where, field, key = {"album": album_id}, "album_seq", counters.album_key(album_id)
+    elif scope == "member":
+        where, field, key = {"owner": member.id}, "seq", counters.library_key(member.id)
+    else:
+        where, field, key = {}, "all_seq", counters.EVERYONE
+    if status:
+        where["status"] = status
+    counts = counters.counts_of(key)
+    ratings = counters.RATINGS[::-1] if descending else counters.RATINGS
+    groups = [(rating, counts.by_rating[rating]) for rating in ratings]
+    pages = {}
+    for windows in (True, False):
+        start, walked = None, []
+        while True:
+            found = paging.grouped_page(
+                Song._get_collection(),
+                where,
+                "rating",
+                groups,
+                field,
+                descending=descending,
+                start=start,
+                last=counts.last_position,
+                limit=3,
+                windows=windows,
+            )
+            if not found:
+                break
+            walked.append([doc["_id"] for doc in found])
+            start = (found[-1].get("rating"), found[-1][field])
+        pages[windows] = walked
+    return pages
 
 
 def scope_of(library, scope: str, status: str | None) -> tuple:
@@ -171,79 +194,88 @@ def scope_of(library, scope: str, status: str | None) -> tuple:
     return None, None, {}, "all_seq", counters.EVERYONE, status
 
 
-@pytest.mark.parametrize("direction", [-1, 1])
-@pytest.mark.parametrize("status", [None, "ready", "queued"])
-@pytest.mark.parametrize("scope", ["member", "album", "everyone"])
 @pytest.mark.parametrize(("sort", "field"), [("title", "title_key"), ("duration", "duration")])
-def test_value_pages_walk_every_song_once_in_order(
-    app, library, sort, field, scope, status, direction
-):
-    with app.app_context():
-        owner, album, where, _, _, _ = scope_of(library, scope, status)
-        if status:
-            where["status"] = status
-        docs = list(Song._get_collection().find(where))
-        docs.sort(key=lambda doc: value_windows.order_key(doc, field), reverse=direction == -1)
+def test_value_pages_walk_every_song_once_in_order(app, library, sort, field):
+    cases = [
+        (scope, status, direction)
+        for scope in ("member", "album", "everyone")
+        for status in (None, "ready", "queued")
+        for direction in (-1, 1)
+    ]
+    for scope, status, direction in cases:
+        case = (scope, status, direction)
+        with app.app_context():
+            owner, album, where, _, _, _ = scope_of(library, scope, status)
+            if status:
+                where["status"] = status
+            docs = list(Song._get_collection().find(where))
+            docs.sort(key=lambda doc: value_windows.order_key(doc, field), reverse=direction == -1)
 
-        seen, totals = walk(
-            SongQuery(
-                owner=owner, album=album, status=status, sort=sort, direction=direction, limit=3
+            seen, totals = walk(
+                SongQuery(
+                    owner=owner, album=album, status=status, sort=sort, direction=direction, limit=3
+                )
             )
-        )
 
-    assert seen == [doc["_id"] for doc in docs]
-    assert totals == {len(seen)}
-    assert seen  # every case has songs to order
+        assert seen == [doc["_id"] for doc in docs], case
+        assert totals == {len(seen)}, case
+        assert seen, case  # every case has songs to order
 
 
-@pytest.mark.parametrize(
-    ("status", "sampled"),
-    [(None, True), ("ready", True), (None, False)],
-    ids=["sampled", "ready-sampled", "unsampled"],
-)
-@pytest.mark.parametrize("descending", [True, False])
-@pytest.mark.parametrize("scope", ["member", "album", "everyone"])
 @pytest.mark.parametrize("field", ["title_key", "duration"])
-def test_windowed_and_natural_value_pages_agree(
-    app, library, field, scope, status, descending, sampled
-):
+def test_windowed_and_natural_value_pages_agree(app, library, field):
     """Page by page, whether the first window is sized from a sample or from nothing
     (the windows then find the songs by growing)."""
-    axis = value_windows.STRINGS if field == "title_key" else value_windows.NUMBERS
-    with app.app_context():
-        _, _, where, position_field, key, _ = scope_of(library, scope, status)
-        counts = counters.counts_of(key)
-        collection = Song._get_collection()
-        sample = paging.position_sample(
-            collection, where, position_field, last=counts.last_position, size=8, projection=[field]
-        )
-        if status:
-            where["status"] = status
-        pages = {}
-        for windows in (True, False):
-            start, walked = None, []
-            while True:
-                found = value_windows.value_page(
-                    collection,
-                    where,
-                    field,
-                    axis,
-                    descending=descending,
-                    start=start,
-                    limit=2,
-                    count=counts.songs,
-                    sample=lambda: [doc.get(field) for doc in sample] if sampled else [],
-                    nullable=field == "duration",
-                    windows=windows,
-                )
-                if not found:
-                    break
-                walked.append([doc["_id"] for doc in found])
-                start = (found[-1].get(field), found[-1]["_id"])
-            pages[windows] = walked
+    cases = [
+        (scope, descending, status, sampled)
+        for scope in ("member", "album", "everyone")
+        for descending in (True, False)
+        for status, sampled in ((None, True), ("ready", True), (None, False))
+    ]
+    for scope, descending, status, sampled in cases:
+        with app.app_context():
+            pages = value_pages_both_ways(library, field, scope, status, descending, sampled)
 
-    assert pages[True] == pages[False]
-    assert len(pages[True]) > 2
+        assert pages[True] == pages[False], (scope, descending, status, sampled)
+        assert len(pages[True]) > 2, (scope, descending, status, sampled)
+
+
+def value_pages_both_ways(
+    library, field: str, scope: str, status, descending: bool, sampled: bool
+) -> dict:
+    """The pages of a value walk in limit-2 steps, windowed (True) and natural (False)."""
+    axis = value_windows.STRINGS if field == "title_key" else value_windows.NUMBERS
+    _, _, where, position_field, key, _ = scope_of(library, scope, status)
+    counts = counters.counts_of(key)
+    collection = Song._get_collection()
+    sample = paging.position_sample(
+        collection, where, position_field, last=counts.last_position, size=8, projection=[field]
+    )
+    if status:
+        where["status"] = status
+    pages = {}
+    for windows in (True, False):
+        start, walked = None, []
+        while True:
+            found = value_windows.value_page(
+                collection,
+                where,
+                field,
+                axis,
+                descending=descending,
+                start=start,
+                limit=2,
+                count=counts.songs,
+                sample=lambda: [doc.get(field) for doc in sample] if sampled else [],
+                nullable=field == "duration",
+                windows=windows,
+            )
+            if not found:
+                break
+            walked.append([doc["_id"] for doc in found])
+            start = (found[-1].get(field), found[-1]["_id"])
+        pages[windows] = walked
+    return pages
 
 
 def test_a_value_cursor_of_the_wrong_kind_is_refused(app, library, client):
