@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from app.config import MAIL_QUEUE, PROCESSING_QUEUE, PROJECT_ROOT, SETTINGS, load_config
-from app.processes import free_port, spawn, stop, wait_until_ready
+from app.processes import free_port, log_tail, spawn, stop, wait_until_ready
 from tests.factories import UserFactory
 from tests.fixtures import audio_file
 from tests.helpers import assert_websocket_connects, csrf_token, open_tab
@@ -212,11 +212,7 @@ def log_tails(proxy: Proxy, webs: list[LiveServer], lines: int = 30) -> str:
     """The end of nginx's logs and the web processes' logs, for a failure's report."""
     paths = [proxy.folder / "error.log", proxy.folder / "access.log"]
     paths += [server.log_path for server in webs]
-    parts = []
-    for path in paths:
-        text = path.read_text(errors="replace") if path.exists() else "(none)"
-        parts.append(f"--- {path.name}\n" + "\n".join(text.splitlines()[-lines:]))
-    return "\n".join(parts)
+    return "\n".join(f"--- {path.name}\n{log_tail(path, lines)}" for path in paths)
 
 
 def proxy_config(

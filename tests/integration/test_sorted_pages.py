@@ -91,6 +91,19 @@ def walk(query: SongQuery) -> tuple[list, set[int]]:
             return seen, totals
 
 
+def scope_of(library, scope: str, album_index: int = 0) -> tuple:
+    """(owner, album, filters, position field, counter key) of a named scope; "album" is
+    the member's album number ``album_index``."""
+    member, albums = library
+    if scope == "album":
+        album = albums[album_index]
+        where, field, key = {"album": album.id}, "album_seq", counters.album_key(album.id)
+        return member, album, where, field, key
+    if scope == "member":
+        return member, None, {"owner": member.id}, "seq", counters.library_key(member.id)
+    return None, None, {}, "all_seq", counters.EVERYONE
+
+
 #: (scope, status, direction) cases the walks cover; one library serves them all.
 RATING_CASES = [
     (scope, status, direction)
@@ -101,13 +114,10 @@ RATING_CASES = [
 
 
 def test_rating_pages_walk_every_song_once_in_order(app, library):
-    member, albums = library
     for scope, status, direction in RATING_CASES:
         case = (scope, status, direction)
         with app.app_context():
-            owner = None if scope == "everyone" else member
-            album = albums[0] if scope == "album" else None
-            filters = {"album": album.id} if album else {"owner": owner.id} if owner else {}
+            owner, album, filters, _, _ = scope_of(library, scope)
             if status:
                 filters["status"] = status
 
@@ -128,7 +138,6 @@ def test_rating_pages_walk_every_song_once_in_order(app, library):
 
 
 def test_windowed_and_natural_rating_pages_agree(app, library):
-    member, albums = library
     cases = [
         (scope, status, descending)
         for scope in ("member", "album", "everyone")
@@ -137,21 +146,15 @@ def test_windowed_and_natural_rating_pages_agree(app, library):
     ]
     for scope, status, descending in cases:
         with app.app_context():
-            pages = rating_pages_both_ways(member, albums, scope, status, descending)
+            pages = rating_pages_both_ways(library, scope, status, descending)
 
         assert pages[True] == pages[False], (scope, status, descending)
         assert len(pages[True]) > 2, (scope, status, descending)
 
 
-def rating_pages_both_ways(member, albums, scope: str, status, descending: bool) -> dict:
+def rating_pages_both_ways(library, scope: str, status, descending: bool) -> dict:
     """The pages of a rating walk in limit-3 steps, windowed (True) and natural (False)."""
-    if scope == "album":
-        album_id = albums[1].id
-        where, field, key = {"album": album_id}, "album_seq", counters.album_key(album_id)
-    elif scope == "member":
-        where, field, key = {"owner": member.id}, "seq", counters.library_key(member.id)
-    else:
-        where, field, key = {}, "all_seq", counters.EVERYONE
+    _, _, where, field, key = scope_of(library, scope, album_index=1)
     if status:
         where["status"] = status
     counts = counters.counts_of(key)
@@ -181,19 +184,6 @@ def rating_pages_both_ways(member, albums, scope: str, status, descending: bool)
     return pages
 
 
-def scope_of(library, scope: str, status: str | None) -> tuple:
-    """(owner, album, filters, position field, counter key) of a named scope."""
-    member, albums = library
-    if scope == "album":
-        album = albums[0]
-        where, field, key = {"album": album.id}, "album_seq", counters.album_key(album.id)
-        return member, album, where, field, key, status
-    if scope == "member":
-        where = {"owner": member.id}
-        return member, None, where, "seq", counters.library_key(member.id), status
-    return None, None, {}, "all_seq", counters.EVERYONE, status
-
-
 @pytest.mark.parametrize(("sort", "field"), [("title", "title_key"), ("duration", "duration")])
 def test_value_pages_walk_every_song_once_in_order(app, library, sort, field):
     cases = [
@@ -205,7 +195,7 @@ def test_value_pages_walk_every_song_once_in_order(app, library, sort, field):
     for scope, status, direction in cases:
         case = (scope, status, direction)
         with app.app_context():
-            owner, album, where, _, _, _ = scope_of(library, scope, status)
+            owner, album, where, _, _ = scope_of(library, scope)
             if status:
                 where["status"] = status
             docs = list(Song._get_collection().find(where))
@@ -245,7 +235,7 @@ def value_pages_both_ways(
 ) -> dict:
     """The pages of a value walk in limit-2 steps, windowed (True) and natural (False)."""
     axis = value_windows.STRINGS if field == "title_key" else value_windows.NUMBERS
-    _, _, where, position_field, key, _ = scope_of(library, scope, status)
+    _, _, where, position_field, key = scope_of(library, scope)
     counts = counters.counts_of(key)
     collection = Song._get_collection()
     sample = paging.position_sample(
