@@ -222,7 +222,7 @@ def order_key(doc: dict, field: str) -> tuple:
     return (value is not None, value, doc["_id"])
 
 
-def _after(doc: dict, field: str, descending: bool, start: tuple | None) -> bool:
+def comes_after(doc: dict, field: str, descending: bool, start: tuple | None) -> bool:
     """Whether ``doc`` comes after the cursor ``start`` (value, _id) in the page's order."""
     if start is None:
         return True
@@ -290,7 +290,8 @@ def windowed_value_page(
     found: list[dict] = []
 
     def take(filters: dict) -> int:
-        docs = [doc for doc in collection.find(filters) if _after(doc, field, descending, start)]
+        docs = collection.find(filters)
+        docs = [doc for doc in docs if comes_after(doc, field, descending, start)]
         docs.sort(key=lambda doc: order_key(doc, field), reverse=descending)
         found.extend(docs)
         return len(docs)

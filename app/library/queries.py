@@ -238,9 +238,11 @@ def _search_page(query: SongQuery, words: list[str]) -> SongPage:
     matches.sort(key=lambda doc: value_windows.order_key(doc, field_name), reverse=direction == -1)
     after = matches
     if query.cursor:
-        value, song_id = _decode_cursor(query.cursor)
-        cursor_key = value_windows.order_key({field_name: value, "_id": song_id}, field_name)
-        after = [doc for doc in matches if _is_after(doc, field_name, direction, cursor_key)]
+        start = _decode_cursor(query.cursor)
+        descending = direction == -1
+        after = [
+            doc for doc in matches if value_windows.comes_after(doc, field_name, descending, start)
+        ]
     rows, next_cursor = _cut(after[: query.limit + 1], query.limit, field_name)
     return SongPage(_with_references(rows, query), len(matches), next_cursor, query)
 
@@ -318,11 +320,6 @@ def _estimated_count(query: SongQuery, counts: counters.Counts) -> int:
     if query.status and query.album is None:
         return counts.by_status[query.status]
     return counts.songs
-
-
-def _is_after(doc: dict, field_name: str, direction: int, cursor_key: tuple) -> bool:
-    key = value_windows.order_key(doc, field_name)
-    return key > cursor_key if direction == 1 else key < cursor_key
 
 
 # --- rows -----------------------------------------------------------------------------
