@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -334,3 +335,25 @@ def test_admin_song_page_links_carry_only_the_filter_arguments(app, client, memb
     assert second.status_code == 200
     assert "owner=mia" in next_url
     assert "_method" not in next_url
+
+
+@pytest.mark.parametrize(("sort", "direction"), [("title", 1), ("title", -1), ("date", None)])
+def test_a_search_s_pages_walk_its_matches_once_in_order(app, member, sort, direction):
+    """Page by page past each cursor, a search lists what its one page of 20 lists, in
+    that order (ties of one title included); songs not matching never appear."""
+    with app.app_context():
+        for number in range(8):
+            SongFactory(owner=member, title=f"Blue {number % 3}", status="ready")
+        SongFactory(owner=member, title="Green", status="ready")
+        query = SongQuery(owner=member, text="blue", sort=sort, direction=direction, limit=3)
+        expected = [row.song.id for row in list_songs(replace(query, limit=20)).rows]
+        seen, cursor = [], None
+        while True:
+            page = list_songs(replace(query, cursor=cursor))
+            seen += [row.song.id for row in page.rows]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+
+    assert len(expected) == 8
+    assert seen == expected
