@@ -242,3 +242,16 @@ def position_sample(
         return []
     wanted = sorted({1 + (last * (2 * n + 1)) // (2 * size) for n in range(size)})
     return list(collection.find({**scope, field: {"$in": wanted}}, projection=projection))
+
+
+def prefix_range(prefix: str) -> dict:
+    """``$gte``/``$lt`` bounds holding exactly the strings that start with ``prefix`` (not
+    empty): MongoDB and SecantusDB compare strings by UTF-8 bytes, which is code point
+    order, so the end is ``prefix`` with its last character's successor."""
+    head, last = prefix[:-1], ord(prefix[-1])
+    while last == 0x10FFFF:  # no successor: the range ends after the shorter prefix
+        if not head:
+            return {"$gte": prefix}
+        head, last = head[:-1], ord(head[-1])
+    following = last + 1 if last + 1 != 0xD800 else 0xE000  # surrogates are not text
+    return {"$gte": prefix, "$lt": head + chr(following)}

@@ -5,7 +5,8 @@ word instead of every account.
 A searched word matches an account when it is a prefix of its email address (the whole
 address: ``anna.k@ex`` finds anna.k@example.org, ``example.org`` does not), its username,
 or its first or last name, in any case. The stored words are those four values,
-lower-cased; :func:`prefix_range` is the index range of the words starting with a prefix.
+lower-cased; :func:`app.paging.prefix_range` is the index range of the words starting with
+a prefix.
 """
 
 from __future__ import annotations
@@ -24,16 +25,3 @@ def words_of(account) -> list[str]:
 def matches(words: list[str], prefix: str) -> bool:
     """Whether one of ``words`` starts with ``prefix`` (lower-case)."""
     return any(word.startswith(prefix) for word in words)
-
-
-def prefix_range(prefix: str) -> dict:
-    """``$gte``/``$lt`` bounds holding exactly the strings that start with ``prefix`` (not
-    empty): MongoDB and SecantusDB compare strings by UTF-8 bytes, which is code point
-    order, so the end is ``prefix`` with its last character's successor."""
-    head, last = prefix[:-1], ord(prefix[-1])
-    while last == 0x10FFFF:  # no successor: the range ends after the shorter prefix
-        if not head:
-            return {"$gte": prefix}
-        head, last = head[:-1], ord(head[-1])
-    following = last + 1 if last + 1 != 0xD800 else 0xE000  # surrogates are not text
-    return {"$gte": prefix, "$lt": head + chr(following)}

@@ -37,7 +37,7 @@ from flask_babel import gettext as _
 from app import paging
 from app.accounts.datastore import USERS
 from app.accounts.models import Role, User
-from app.accounts.search_words import matches, prefix_range, words_of
+from app.accounts.search_words import matches, words_of
 from app.errors import ValidationFailed
 
 USER_PAGE_SIZE = 50
@@ -156,7 +156,7 @@ def search_words(text: str) -> list[str]:
 
 def prefix_range_query(word: str) -> dict:
     """The accounts with a search word starting with ``word``: one index range."""
-    return {"search_words": prefix_range(word)}
+    return {"search_words": paging.prefix_range(word)}
 
 
 def filter_clauses(search: UserSearch, counter: dict) -> list[Clause]:

@@ -185,15 +185,11 @@ def repair_counters() -> int:
     truth = _true_counts()
     wrong = 0
     for prefix in ("library:", "album:"):
-        for counter in paging.counters().find(_prefixed(prefix)):
+        for counter in paging.counters().find({"_id": paging.prefix_range(prefix)}):
             wrong += _put_right(counter, truth.pop(counter["_id"], _empty(counter["_id"])))
     for key, expected in truth.items():
         wrong += _put_right({"_id": key}, expected)
     return wrong
-
-
-def _prefixed(prefix: str) -> dict:
-    return {"_id": {"$gte": prefix, "$lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)}}
 
 
 def _empty(key: str) -> dict:

@@ -231,8 +231,9 @@ def _search_page(query: SongQuery, words: list[str]) -> SongPage:
     songs: a search narrows, it does not browse."""
     longest = max(words, key=len)
     scope = {} if query.owner is None else {"owner": query.owner.id}
-    prefix = {"$gte": longest, "$lt": longest[:-1] + chr(ord(longest[-1]) + 1)}
-    candidates = Song._get_collection().find({**scope, "search_words": prefix})
+    candidates = Song._get_collection().find(
+        {**scope, "search_words": paging.prefix_range(longest)}
+    )
     matches = [doc for doc in candidates if _matches(doc, query, words)]
     field_name, direction = _sort_of(query, date_field="all_seq")
     matches.sort(key=lambda doc: value_windows.order_key(doc, field_name), reverse=direction == -1)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.accounts.search_words import prefix_range, words_of
+from app.accounts.search_words import words_of
+from app.paging import prefix_range
 
 TOP = "\U0010ffff"
 
