@@ -72,8 +72,20 @@ class RunningApp:
     def state(self) -> dict:
         return json.loads((self.instance / "embedded.json").read_text())
 
-    def worker_pid(self, queue: str = PROCESSING_QUEUE) -> int:
-        """The main process of the runner's Celery worker consuming ``queue``."""
+    def worker_pid(self, queue: str = PROCESSING_QUEUE, timeout: float = 30) -> int:
+        """The main process of the runner's Celery worker consuming ``queue``, waiting
+        while there is none: /healthz is up once any one worker answers, and the runner
+        starts (or restarts) each worker on its own."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "the runner exited"
+            pid = self._worker_pid(queue)
+            if pid is not None:
+                return pid
+            time.sleep(0.2)
+        raise AssertionError(f"no worker process consuming {queue} found in {timeout} s")
+
+    def _worker_pid(self, queue: str) -> int | None:
         for pid in descendants(self.process.pid):
             try:
                 command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
@@ -86,7 +98,7 @@ class RunningApp:
                 and self._is_child(pid)
             ):
                 return pid
-        raise AssertionError(f"no worker process consuming {queue} found")
+        return None
 
     def _is_child(self, pid: int) -> bool:
         stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
